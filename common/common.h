@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: MIT */
+/* Small helpers every layer may use. No project dependencies. */
+#ifndef SNEMU_COMMON_H
+#define SNEMU_COMMON_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define container_of(ptr, type, member) \
+	((type *)((char *)(ptr) - offsetof(type, member)))
+#define likely(x) __builtin_expect(!!(x), 1)
+#define unlikely(x) __builtin_expect(!!(x), 0)
+#define MIN(a, b) ((a) < (b) ? (a) : (b))
+#define MAX(a, b) ((a) > (b) ? (a) : (b))
+#define DIV_ROUND_UP(n, d) (((n) + (d)-1) / (d))
+
+#define NSEC_PER_USEC 1000ULL
+#define NSEC_PER_SEC 1000000000ULL
+
+/* Monotonic wall clock in ns (for benchmarks and wall-mode pacing). */
+uint64_t snemu_wall_ns(void);
+
+/*
+ * Parse a size with an optional K/M/G suffix (powers of 1024), e.g. "4K".
+ * Returns 0 and sets *out, or -EINVAL.
+ */
+int snemu_parse_size(const char *s, uint64_t *out);
+
+/* Format bytes as "4K", "16M", or plain bytes when not a round unit. */
+void snemu_format_size(uint64_t bytes, char *buf, size_t len);
+
+#endif

@@ -1,0 +1,132 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * emu/: the fabric engine and the runtime around it.
+ *
+ * A run has one fabric: a shared-memory segment (transport/shm) holding the
+ * engine state for all ranks. The launcher creates it before forking; each
+ * endpoint process attaches to it in snemu_init() through the environment
+ * (SNEMU_FD, SNEMU_RANK). The engine has no process of its own: whichever
+ * endpoint enters the library advances it under the segment's lock
+ * (docs/ARCHITECTURE.md explains why).
+ *
+ * This header is the contract between the engine (emu/fabric*.c, emu/ep*.c)
+ * and the launcher and reports (emu/launch*.c, emu/report*.c).
+ */
+#ifndef SNEMU_EMU_H
+#define SNEMU_EMU_H
+
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+struct topo;
+struct emu_fabric;
+
+/* Environment variables the launcher sets for each endpoint. */
+#define EMU_ENV_FD "SNEMU_FD"	  /* fd of the fabric's memfd */
+#define EMU_ENV_RANK "SNEMU_RANK" /* this endpoint's rank */
+#define EMU_ENV_SIZE "SNEMU_SIZE" /* number of ranks (informative) */
+#define EMU_ENV_TOPO "SNEMU_TOPO" /* "preset:NAME" or "file:PATH" */
+
+struct emu_fabric_opts {
+	int nranks;		/* endpoints 0..nranks-1 of the topology */
+	const char *topo_spec;	/* "preset:NAME" or "file:PATH" */
+	uint64_t eager_limit;	/* 0: default (64 KiB) */
+};
+
+/*
+ * Launcher side: create the segment for a run of o->nranks endpoints of
+ * topo. The memfd is inheritable (no CLOEXEC) so children find it.
+ */
+int emu_fabric_create(const struct topo *topo, const struct emu_fabric_opts *o,
+		      struct emu_fabric **out);
+void emu_fabric_destroy(struct emu_fabric *fab);
+int emu_fabric_fd(const struct emu_fabric *fab);
+
+/*
+ * An fd that becomes readable (eventfd) when the engine wants the
+ * launcher's attention: a deadlock was found. Poll it, then read it.
+ */
+int emu_fabric_notify_fd(const struct emu_fabric *fab);
+
+/* Record the pid of rank's process (the engine uses it for copies). */
+void emu_fabric_set_pid(struct emu_fabric *fab, int rank, pid_t pid);
+
+/*
+ * Stop the run: every blocked endpoint is woken and its pending call
+ * returns -ECANCELED (used on deadlock and failures before killing).
+ */
+void emu_fabric_abort(struct emu_fabric *fab);
+
+enum emu_rank_state {
+	EMU_RANK_NEW,		/* not attached yet */
+	EMU_RANK_RUNNING,	/* in program code or in a call that runs */
+	EMU_RANK_BLOCKED,	/* waiting for the fabric */
+	EMU_RANK_DONE,		/* called snemu_finalize */
+};
+
+/* What a blocked rank waits for (for deadlock reports). */
+enum emu_wait_op {
+	EMU_WAIT_NONE,
+	EMU_WAIT_RECV,
+	EMU_WAIT_SEND,		/* a large send waiting for its receiver */
+	EMU_WAIT_BARRIER,
+	EMU_WAIT_WIN,		/* get, flush or atomic */
+	EMU_WAIT_WAITALL,
+};
+
+struct emu_rank_info {
+	enum emu_rank_state state;
+	uint64_t clock_ns;
+	uint64_t msgs_sent, bytes_sent;
+	uint64_t msgs_recv, bytes_recv;
+	enum emu_wait_op wait_op;	/* when BLOCKED */
+	int wait_src;			/* rank or SNEMU_ANY_SOURCE */
+	int wait_tag;			/* tag or SNEMU_ANY_TAG */
+	int wait_count;			/* requests still pending */
+};
+
+/* Snapshot of one rank's state and counters. */
+void emu_fabric_rank_info(struct emu_fabric *fab, int rank,
+			  struct emu_rank_info *info);
+
+/* Bytes sent from src to dst over the run (the traffic matrix). */
+uint64_t emu_fabric_traffic(struct emu_fabric *fab, int src, int dst);
+
+/* Per-link counters, topo_num_links() entries (see topology/topo.h). */
+const struct topo_link_stats *emu_fabric_links(struct emu_fabric *fab);
+
+/* Engine events processed, and whether the engine found a deadlock. */
+uint64_t emu_fabric_events(struct emu_fabric *fab);
+int emu_fabric_deadlocked(struct emu_fabric *fab);
+
+/* The topology the fabric was made with. */
+const struct topo *emu_fabric_topo(struct emu_fabric *fab);
+
+/*
+ * Launcher: run a job. Used by `snemu run`, and by `snemu probe` and
+ * `snemu coll` to launch their own endpoints.
+ */
+struct emu_job {
+	const struct topo *topo;
+	const char *topo_spec;	/* "preset:NAME" or "file:PATH" */
+	int nranks;
+	/* Either exec argv[0] (PATH searched) in each child ... */
+	char *const *argv;
+	/* ... or, when fn is set, call fn(arg) in the forked child after
+	 * setting its environment; its return value is the exit status. */
+	int (*fn)(void *arg);
+	void *arg;
+	const char *report_path;	/* JSON report, or NULL */
+	int quiet;			/* no summary on stdout */
+};
+
+/*
+ * Run the job to the end: create the fabric, start the ranks, supervise
+ * them, write the report and print the summary. Returns the exit status for
+ * the tool (0 when every rank finalized and exited 0), or a negative errno
+ * when nothing could be started. Leaves no process, memory or file behind.
+ */
+int emu_run_job(const struct emu_job *job);
+
+#endif

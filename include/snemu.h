@@ -1,0 +1,184 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * snemu.h: the endpoint API of snemu, the supernode interconnect emulator.
+ *
+ * A program linked with libsnemu (pkg-config snemu) is started N times by
+ * `snemu run -n N -- PROGRAM`. Each copy is one endpoint (an NPU of the
+ * modeled supernode) with a rank in [0, N). Messages carry real bytes between
+ * the processes; the topology model decides when they arrive, in virtual time
+ * (nanoseconds) by default.
+ *
+ * Conventions:
+ * - Every int-returning call returns 0 on success or a negative errno value;
+ *   no call sets errno. snemu_strerror() turns a code into text.
+ * - A bad argument (rank out of range, unknown window, offset past a
+ *   window's end) returns -EINVAL and changes nothing.
+ * - Calls are not thread-safe: one thread per endpoint calls the API.
+ *
+ * Virtual time:
+ * - Each endpoint has a clock (snemu_now). API calls add the modeled CPU
+ *   overheads of the topology config (send, receive, poll); program code
+ *   between calls costs nothing unless the program says so with
+ *   snemu_compute().
+ * - A receive completes at max(receiver clock, arrival time of the last
+ *   byte). A send of at most the eager limit completes once the message has
+ *   left the sender; a larger send completes when the receiver has it.
+ * - Polling (snemu_test) costs the poll overhead, so a polling loop always
+ *   moves forward in virtual time.
+ * - The same program with the same config and N gives the same results and
+ *   timings on every run.
+ * - Window memory written by remote puts and atomics becomes visible at the
+ *   modeled arrival time, and only to a program that synchronizes through
+ *   the API (snemu_test, snemu_wait, snemu_flush, snemu_barrier, a receive).
+ */
+#ifndef SNEMU_H
+#define SNEMU_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Receive from any rank / with any tag (receive calls only). */
+#define SNEMU_ANY_SOURCE (-1)
+#define SNEMU_ANY_TAG (-1)
+
+/* Largest tag a program may use; tags are in [0, SNEMU_TAG_MAX]. */
+#define SNEMU_TAG_MAX 0x3fffffff
+
+/* What a completed receive got. For sends only len is set (bytes sent). */
+struct snemu_status {
+	int source;		/* rank the message came from */
+	int tag;		/* its tag */
+	size_t len;		/* its full length (even when truncated) */
+	uint64_t arrival_ns;	/* virtual time its last byte arrived */
+};
+
+/* A nonblocking operation in flight; freed by wait, or by test once done. */
+struct snemu_req;
+/* A window of memory that other ranks can put to, get from and update. */
+struct snemu_win;
+
+/*
+ * Attach to the fabric set up by `snemu run`. Call once, before any other
+ * call. argc/argv may be NULL; they are not changed today.
+ * Returns -ENXIO when the process was not started by `snemu run`.
+ */
+int snemu_init(int *argc, char ***argv);
+
+/*
+ * Detach. Call once at the end, after every request has completed. A process
+ * that exits without it is reported as failed by the launcher.
+ */
+int snemu_finalize(void);
+
+/* This endpoint's rank, and the number of ranks. */
+int snemu_rank(void);
+int snemu_size(void);
+
+/* Node (host board) index of a rank; -EINVAL for a bad rank. */
+int snemu_node_of(int rank);
+
+/* This endpoint's clock in virtual nanoseconds. */
+uint64_t snemu_now(void);
+
+/* Charge ns of modeled compute to this endpoint's clock. */
+int snemu_compute(uint64_t ns);
+
+/*
+ * Blocking tagged send of len bytes to rank dst with tag in
+ * [0, SNEMU_TAG_MAX]. Returns when buf may be reused.
+ */
+int snemu_send(int dst, int tag, const void *buf, size_t len);
+
+/*
+ * Blocking tagged receive into buf (capacity len) from src (or
+ * SNEMU_ANY_SOURCE) with tag (or SNEMU_ANY_TAG). Messages from one sender
+ * with one tag arrive in order; a wildcard receive matches the message that
+ * arrived first in virtual time. st may be NULL. A longer message is cut to
+ * len bytes and -EMSGSIZE returned, with st filled in.
+ */
+int snemu_recv(int src, int tag, void *buf, size_t len,
+	       struct snemu_status *st);
+
+/*
+ * Nonblocking send and receive: as above, but return at once with *req;
+ * complete them with snemu_wait, snemu_test or snemu_waitall. buf must stay
+ * valid (and, for isend, unchanged) until then.
+ */
+int snemu_isend(int dst, int tag, const void *buf, size_t len,
+		struct snemu_req **req);
+int snemu_irecv(int src, int tag, void *buf, size_t len,
+		struct snemu_req **req);
+
+/*
+ * Wait for req to complete, fill st (may be NULL) and free req. Returns the
+ * operation's result (for example -EMSGSIZE for a truncated receive).
+ */
+int snemu_wait(struct snemu_req *req, struct snemu_status *st);
+
+/*
+ * Check req once, charging the poll overhead. Sets *done to 1 and frees req
+ * (returning the operation's result) when it has completed, else sets *done
+ * to 0 and returns 0.
+ */
+int snemu_test(struct snemu_req *req, int *done, struct snemu_status *st);
+
+/*
+ * Wait for all n requests; sts may be NULL, else it has n entries. The
+ * endpoint is woken once, when the last one completes. Returns 0, or the
+ * first error among the operations (all are completed and freed anyway).
+ */
+int snemu_waitall(int n, struct snemu_req **reqs, struct snemu_status *sts);
+
+/* Block until every rank has entered the barrier; costs fabric messages. */
+int snemu_barrier(void);
+
+/*
+ * Collective: every rank calls it, in the same order, with its own len
+ * (which may differ per rank, and may be 0). Allocates len zeroed bytes of
+ * window memory at *base that other ranks can reach through *win.
+ */
+int snemu_win_allocate(size_t len, void **base, struct snemu_win **win);
+
+/* Collective: free a window; every rank calls it. */
+int snemu_win_free(struct snemu_win *win);
+
+/*
+ * One-sided write of len bytes from src into rank dst's window at offset
+ * off. Returns when src may be reused; the data lands at its modeled arrival
+ * time. Use snemu_flush to know it has landed.
+ */
+int snemu_put(struct snemu_win *win, int dst, size_t off, const void *src,
+	      size_t len);
+
+/*
+ * One-sided read of len bytes from rank src's window at offset off into dst.
+ * dst is filled when the call returns (a get is blocking).
+ */
+int snemu_get(struct snemu_win *win, int src, size_t off, void *dst,
+	      size_t len);
+
+/* Complete every put of this caller to rank (SNEMU_ANY_SOURCE: all ranks). */
+int snemu_flush(struct snemu_win *win, int rank);
+
+/*
+ * Remote atomics on an 8-byte-aligned uint64_t in rank's window, executed at
+ * the target in arrival order. fadd adds and returns the old value in *old
+ * (old may be NULL); cas stores desired if the value equals expect and
+ * always returns the old value. Blocking.
+ */
+int snemu_atomic_fadd(struct snemu_win *win, int rank, size_t off,
+		      uint64_t add, uint64_t *old);
+int snemu_atomic_cas(struct snemu_win *win, int rank, size_t off,
+		     uint64_t expect, uint64_t desired, uint64_t *old);
+
+/* Text for a code returned by any call (negative errno). Never NULL. */
+const char *snemu_strerror(int err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

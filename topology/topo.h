@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * topology/: the model of a supernode. Pure: given a config it builds
+ * endpoints, switches and directed links, computes deterministic routes and
+ * prices a message on the current link state. No I/O but reading the config,
+ * no clocks, no processes.
+ *
+ * A built struct topo is read-only and may be shared by threads. Everything
+ * that changes while messages are priced lives in a separate flat state
+ * block (topo_state_size bytes, no pointers) so that it can sit in shared
+ * memory and be used by whichever process runs the fabric engine.
+ */
+#ifndef SNEMU_TOPO_H
+#define SNEMU_TOPO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct topo;
+
+/* Where a config went wrong: file:line, key, what was expected. */
+struct topo_error {
+	char file[256];	/* "<preset NAME>" for a built-in */
+	int line;	/* 0 when unknown */
+	char key[128];	/* dotted path, e.g. "links.l1_l2.bandwidth" */
+	char msg[256];	/* what is wrong / what was expected */
+};
+
+/* Format err as "file:line: key: msg" into buf. */
+void topo_error_format(const struct topo_error *err, char *buf, size_t len);
+
+enum topo_routing {
+	TOPO_ROUTING_SPRAY, /* segments over all parallel paths, fixed order */
+	TOPO_ROUTING_ECMP,  /* one path per (src, dst) by hash */
+};
+
+/* Per-endpoint CPU overheads and model knobs from the config. */
+struct topo_params {
+	uint64_t send_ns;	/* charged to the sender per send/put/get/atomic */
+	uint64_t recv_ns;	/* charged to the receiver per completed receive */
+	uint64_t poll_ns;	/* charged per test/poll */
+	uint64_t mtu;		/* model segment size, bytes */
+	enum topo_routing routing;
+};
+
+/* Counters of one directed link, kept in the state block. */
+struct topo_link_stats {
+	uint64_t free_at_ns;	/* when the link is next free */
+	uint64_t bytes;		/* payload bytes carried */
+	uint64_t busy_ns;	/* time spent serializing */
+	uint64_t max_queue_ns;	/* worst wait of a segment for the link */
+	uint64_t segments;	/* segments carried */
+};
+
+/* Names of the built-in presets, NULL-terminated; the first is the default. */
+const char *const *topo_preset_names(void);
+
+/*
+ * Build a model from a libconfig file, or from a built-in preset by name.
+ * On error return -EINVAL (or -ENOENT, -ENOMEM) and fill *err if not NULL.
+ */
+int topo_load_file(const char *path, struct topo **out, struct topo_error *err);
+int topo_load_preset(const char *name, struct topo **out,
+		     struct topo_error *err);
+void topo_destroy(struct topo *t);
+
+/* The config's name (preset name or file basename) and params. */
+const char *topo_name(const struct topo *t);
+const struct topo_params *topo_params(const struct topo *t);
+
+/* Endpoints are 0..n-1, numbered node by node. */
+int topo_num_endpoints(const struct topo *t);
+int topo_num_nodes(const struct topo *t);
+int topo_node_of(const struct topo *t, int ep);
+int topo_num_switches(const struct topo *t);
+int topo_num_links(const struct topo *t);
+
+/* A short stable name of a directed link, e.g. "npu3.d0->n0.l1.2". */
+void topo_link_name(const struct topo *t, int link, char *buf, size_t len);
+double topo_link_gbps(const struct topo *t, int link); /* GB/s, 1e9 B/s */
+uint64_t topo_link_latency_ns(const struct topo *t, int link);
+
+/* Injection bandwidth of one endpoint (sum of its out-links), GB/s. */
+double topo_endpoint_gbps(const struct topo *t, int ep);
+
+/*
+ * Parallel paths from src to dst (src != dst), and path i as directed link
+ * ids in order; returns the hop count or a negative errno. Deterministic.
+ */
+int topo_num_paths(const struct topo *t, int src, int dst);
+int topo_path(const struct topo *t, int src, int dst, int i, int *links,
+	      int max_links);
+
+/* Time for bytes from src to dst on an idle fabric (the closed form). */
+uint64_t topo_unloaded_ns(const struct topo *t, int src, int dst,
+			  uint64_t bytes);
+
+/* The mutable state: size in bytes, and reset to an idle fabric at t=0. */
+size_t topo_state_size(const struct topo *t);
+void topo_state_init(const struct topo *t, void *state);
+struct topo_link_stats *topo_state_links(const struct topo *t, void *state);
+
+/*
+ * Price one message of bytes (0 allowed) from src to dst injected at
+ * inject_ns: cut it into mtu segments, route them (spray or ecmp), occupy
+ * each link cut-through, update the state, and return the virtual time its
+ * last byte arrives at dst. src == dst costs nothing: returns inject_ns.
+ * Calls must come in nondecreasing inject_ns order for a faithful result.
+ */
+uint64_t topo_price(const struct topo *t, void *state, int src, int dst,
+		    uint64_t bytes, uint64_t inject_ns);
+
+#endif
