@@ -1,11 +1,164 @@
 /* SPDX-License-Identifier: MIT */
-/* Placeholder until the run command lands; its owner replaces this file. */
+/* snemu run: start a program on N emulated endpoints (docs/RUN.md). */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
+#include "emu/demo.h"
+#include "emu/emu.h"
 #include "tools/cmd.h"
+#include "topology/topo.h"
+
+/* Exit status of a run that did not start: usage, config or program. */
+#define EXIT_USAGE 2
+
+static void usage(FILE *f)
+{
+	const char *const *p = topo_preset_names();
+
+	fprintf(f,
+		"usage: snemu run [-n N] [--preset NAME | --topo FILE]\n"
+		"                 [--report FILE.json] [--quiet] "
+		"[-- PROGRAM [ARGS...]]\n\n"
+		"Start PROGRAM as N endpoints of the modeled fabric, supervise "
+		"them and print\na summary. Without PROGRAM, run the built-in "
+		"demonstration workload.\n\n"
+		"  -n, --ranks N        endpoints 0..N-1 (default: all of the "
+		"topology)\n"
+		"  -p, --preset NAME    built-in topology (default: %s)\n"
+		"  -t, --topo FILE      topology from a libconfig file\n"
+		"  -r, --report FILE    write the JSON report "
+		"(docs/REPORT.md)\n"
+		"  -q, --quiet          no summary on stdout\n"
+		"  -h, --help           this text\n\n"
+		"presets:",
+		p[0]);
+	for (; *p; p++)
+		fprintf(f, " %s", *p);
+	fprintf(f, "\n\nexit status: 0 ok, 1 a rank failed, 2 the run did "
+		   "not start (usage, config,\nprogram), 3 deadlock, 128+SIG "
+		   "interrupted by signal SIG (see docs/RUN.md).\n");
+}
+
+static int parse_ranks(const char *s, int *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v < 1 || v > INT_MAX)
+		return -EINVAL;
+	*out = (int)v;
+	return 0;
+}
+
+/*
+ * Load the topology; on error say where the config is wrong. *spec tells
+ * the ranks where it came from, with an absolute path for a file.
+ */
+static int load_topo(const char *preset, const char *file, struct topo **t,
+		     char **spec)
+{
+	struct topo_error err = {0};
+	char msg[768], *path = NULL;
+	int ret;
+
+	if (file)
+		ret = topo_load_file(file, t, &err);
+	else
+		ret = topo_load_preset(preset, t, &err);
+	if (ret) {
+		topo_error_format(&err, msg, sizeof(msg));
+		fprintf(stderr, "snemu run: %s\n", msg);
+		return ret;
+	}
+	if (file)
+		path = realpath(file, NULL);
+	ret = asprintf(spec, "%s:%s", file ? "file" : "preset",
+		       file ? (path ? path : file) : preset);
+	free(path);
+	if (ret < 0) {
+		topo_destroy(*t);
+		return -ENOMEM;
+	}
+	return 0;
+}
 
 int cmd_run(int argc, char **argv)
 {
-	fprintf(stderr, "snemu run: not built yet\n");
-	return 2;
+	static const struct option opts[] = {
+		{"ranks", required_argument, NULL, 'n'},
+		{"preset", required_argument, NULL, 'p'},
+		{"topo", required_argument, NULL, 't'},
+		{"report", required_argument, NULL, 'r'},
+		{"quiet", no_argument, NULL, 'q'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	struct emu_job job = {0};
+	const char *preset = NULL, *file = NULL;
+	struct topo *t;
+	char *spec;
+	int n = 0, c, ret;
+
+	argv[0] = "snemu run"; /* for getopt's messages */
+	/* '+': options end at PROGRAM, whose own options are its own. */
+	while ((c = getopt_long(argc, argv, "+n:p:t:r:qh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'n':
+			if (parse_ranks(optarg, &n)) {
+				fprintf(stderr,
+					"snemu run: -n wants a number "
+					"of ranks >= 1, not '%s'\n",
+					optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case 'p': preset = optarg; break;
+		case 't': file = optarg; break;
+		case 'r': job.report_path = optarg; break;
+		case 'q': job.quiet = 1; break;
+		case 'h': usage(stdout); return 0;
+		default:
+			fprintf(stderr, "see 'snemu run --help'\n");
+			return EXIT_USAGE;
+		}
+	}
+	if (preset && file) {
+		fprintf(stderr, "snemu run: --preset and --topo exclude each "
+				"other\n");
+		return EXIT_USAGE;
+	}
+	if (!preset)
+		preset = topo_preset_names()[0];
+	if (load_topo(preset, file, &t, &spec))
+		return EXIT_USAGE;
+	if (!n)
+		n = topo_num_endpoints(t);
+	if (n > topo_num_endpoints(t)) {
+		fprintf(stderr,
+			"snemu run: -n %d: topology %s has only %d "
+			"endpoints\n",
+			n, topo_name(t), topo_num_endpoints(t));
+		ret = EXIT_USAGE;
+		goto out;
+	}
+	job.topo = t;
+	job.topo_spec = spec;
+	job.nranks = n;
+	if (optind < argc)
+		job.argv = argv + optind;
+	else
+		job.fn = emu_demo_main;
+	ret = emu_run_job(&job);
+	if (ret < 0)
+		ret = EXIT_USAGE;
+out:
+	free(spec);
+	topo_destroy(t);
+	return ret;
 }

@@ -20,7 +20,7 @@ struct topo;
 
 /* Where a config went wrong: file:line, key, what was expected. */
 struct topo_error {
-	char file[256];	/* "<preset NAME>" for a built-in */
+	char file[256]; /* "<preset NAME>" for a built-in */
 	int line;	/* 0 when unknown */
 	char key[128];	/* dotted path, e.g. "links.l1_l2.bandwidth" */
 	char msg[256];	/* what is wrong / what was expected */
@@ -36,20 +36,20 @@ enum topo_routing {
 
 /* Per-endpoint CPU overheads and model knobs from the config. */
 struct topo_params {
-	uint64_t send_ns;	/* charged to the sender per send/put/get/atomic */
-	uint64_t recv_ns;	/* charged to the receiver per completed receive */
-	uint64_t poll_ns;	/* charged per test/poll */
-	uint64_t mtu;		/* model segment size, bytes */
+	uint64_t send_ns; /* charged to the sender per send/put/get/atomic */
+	uint64_t recv_ns; /* charged to the receiver per completed receive */
+	uint64_t poll_ns; /* charged per test/poll */
+	uint64_t mtu;	  /* model segment size, bytes */
 	enum topo_routing routing;
 };
 
 /* Counters of one directed link, kept in the state block. */
 struct topo_link_stats {
-	uint64_t free_at_ns;	/* when the link is next free */
-	uint64_t bytes;		/* payload bytes carried */
-	uint64_t busy_ns;	/* time spent serializing */
-	uint64_t max_queue_ns;	/* worst wait of a segment for the link */
-	uint64_t segments;	/* segments carried */
+	uint64_t free_at_ns;   /* when the link is next free */
+	uint64_t bytes;	       /* payload bytes carried */
+	uint64_t busy_ns;      /* time spent serializing */
+	uint64_t max_queue_ns; /* worst wait of a segment for the link */
+	uint64_t segments;     /* segments carried */
 };
 
 /* Names of the built-in presets, NULL-terminated; the first is the default. */
@@ -109,5 +109,64 @@ struct topo_link_stats *topo_state_links(const struct topo *t, void *state);
  */
 uint64_t topo_price(const struct topo *t, void *state, int src, int dst,
 		    uint64_t bytes, uint64_t inject_ns);
+
+/*
+ * Additions beyond the core interface above: config text, introspection for
+ * `snemu topo` (summary, --json, --dot, --dump-config).
+ */
+
+/*
+ * Build a model from libconfig text; origin names it in errors and is the
+ * model's name when the text has no "name". Errors as topo_load_file.
+ */
+int topo_load_string(const char *text, const char *origin, struct topo **out,
+		     struct topo_error *err);
+
+/* The config text of a built-in preset (topology/presets/NAME.cfg), or NULL. */
+const char *topo_preset_text(const char *name);
+
+/*
+ * Switch tiers (1 or 2): tier 0 is "l1", tier 1 "l2". The number of
+ * switches of a tier (-EINVAL past the last) and the latency of one pass
+ * through one of them.
+ */
+int topo_num_tiers(const struct topo *t);
+int topo_tier_switches(const struct topo *t, int tier);
+uint64_t topo_tier_hop_ns(const struct topo *t, int tier);
+
+/*
+ * The graph's vertices are the endpoints 0..n-1 then the switches
+ * n..n+topo_num_switches()-1, L1 before L2. Names like "npu3", "n0.l1.2",
+ * "l2.6.15". A directed link goes from vertex *from to vertex *to.
+ */
+void topo_vertex_name(const struct topo *t, int v, char *buf, size_t len);
+void topo_link_ends(const struct topo *t, int link, int *from, int *to);
+
+/* The node of vertex v (endpoint or per-node switch); -1 if shared. */
+int topo_vertex_node(const struct topo *t, int v);
+
+/*
+ * Link classes, e.g. "ep_l1.up": links first..first+count-1 share one
+ * bandwidth and latency. Returns 0, or -EINVAL past the last class.
+ */
+int topo_link_class(const struct topo *t, int c, const char **name, int *first,
+		    int *count);
+
+/*
+ * Per-direction bandwidth across a cut of the endpoints into two halves by
+ * number (node-aligned), GB/s.
+ */
+double topo_bisection_gbps(const struct topo *t);
+
+/*
+ * The config keys, for --dump-config: i in 0..topo_config_num_keys()-1.
+ * topo_config_key returns 0 or -EINVAL; type is "int", "float", "bool",
+ * "string" or a choice like "spray|ecmp". topo_config_value formats the
+ * value t was built with, as libconfig text.
+ */
+int topo_config_num_keys(void);
+int topo_config_key(int i, const char **name, const char **type,
+		    const char **help);
+void topo_config_value(const struct topo *t, int i, char *buf, size_t len);
 
 #endif

@@ -1,0 +1,442 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The fabric engine: a discrete-event simulator whose state lives in the
+ * shared segment and which any endpoint runs, under the lock, when it is
+ * in the library (docs/ARCHITECTURE.md).
+ *
+ * Conservative rule: an event is processed only when its time is below the
+ * clock of every RUNNING rank (NEW ranks count as running at 0), since a
+ * running rank can create events at its clock or later only. Events come
+ * out in (time, kind, src, seq) order; seq breaks ties between events of
+ * one source, which that source creates in its program order.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/common.h"
+#include "common/log.h"
+#include "emu/fabric.h"
+
+/* --- the heap of RUNNING ranks, by (clock, rank) --- */
+
+static inline uint64_t clock_of(const struct emu_eng *e, int rank)
+{
+	return __atomic_load_n(&e->ctl[rank].clock, __ATOMIC_RELAXED);
+}
+
+static bool run_less(const struct emu_eng *e, int a, int b)
+{
+	uint64_t ca = clock_of(e, a), cb = clock_of(e, b);
+
+	return ca < cb || (ca == cb && a < b);
+}
+
+static void run_place(struct emu_eng *e, int i, int rank)
+{
+	e->run_heap[i] = rank;
+	e->run_pos[rank] = i;
+}
+
+static void run_up(struct emu_eng *e, int i)
+{
+	int rank = e->run_heap[i];
+
+	while (i > 0) {
+		int parent = (i - 1) / 2;
+
+		if (!run_less(e, rank, e->run_heap[parent]))
+			break;
+		run_place(e, i, e->run_heap[parent]);
+		i = parent;
+	}
+	run_place(e, i, rank);
+}
+
+static void run_down(struct emu_eng *e, int i)
+{
+	int n = e->hdr->nrun, rank = e->run_heap[i];
+
+	for (;;) {
+		int c = 2 * i + 1;
+
+		if (c >= n)
+			break;
+		if (c + 1 < n && run_less(e, e->run_heap[c + 1], e->run_heap[c]))
+			c++;
+		if (!run_less(e, e->run_heap[c], rank))
+			break;
+		run_place(e, i, e->run_heap[c]);
+		i = c;
+	}
+	run_place(e, i, rank);
+}
+
+static void run_insert(struct emu_eng *e, int rank)
+{
+	int i = e->hdr->nrun++;
+
+	run_place(e, i, rank);
+	run_up(e, i);
+}
+
+static void run_remove(struct emu_eng *e, int rank)
+{
+	int i = e->run_pos[rank], last;
+
+	if (i < 0)
+		return;
+	e->run_pos[rank] = -1;
+	last = e->run_heap[--e->hdr->nrun];
+	if (last == rank)
+		return;
+	run_place(e, i, last);
+	run_up(e, i);
+	run_down(e, e->run_pos[last]);
+}
+
+uint64_t emu_eng_horizon(const struct emu_eng *e)
+{
+	return e->hdr->nrun ? clock_of(e, e->run_heap[0]) : UINT64_MAX;
+}
+
+/* --- rank states --- */
+
+void emu_eng_set_clock(struct emu_eng *e, int rank, uint64_t clock)
+{
+	__atomic_store_n(&e->ctl[rank].clock, clock, __ATOMIC_RELAXED);
+	if (e->run_pos[rank] >= 0)
+		run_down(e, e->run_pos[rank]);
+}
+
+void emu_eng_run(struct emu_eng *e, int rank, uint64_t clock)
+{
+	struct emu_ctl *c = &e->ctl[rank];
+
+	if (c->state == EMU_RANK_BLOCKED)
+		e->hdr->nblocked--;
+	c->wait_op = EMU_WAIT_NONE;
+	c->wait_count = 0;
+	__atomic_store_n(&c->clock, clock, __ATOMIC_RELAXED);
+	/* Release: what completed the wait is visible before the state. */
+	__atomic_store_n(&c->state, EMU_RANK_RUNNING, __ATOMIC_RELEASE);
+	if (e->run_pos[rank] < 0)
+		run_insert(e, rank);
+	else
+		run_down(e, e->run_pos[rank]);
+}
+
+void emu_eng_block(struct emu_eng *e, int rank, enum emu_wait_op op, int src,
+		   int tag, int count)
+{
+	struct emu_ctl *c = &e->ctl[rank];
+
+	run_remove(e, rank);
+	c->wait_op = op;
+	c->wait_src = src;
+	c->wait_tag = tag;
+	c->wait_count = count;
+	c->wait_until = 0;
+	c->wait_charge = 0;
+	__atomic_store_n(&c->state, EMU_RANK_BLOCKED, __ATOMIC_RELEASE);
+	e->hdr->nblocked++;
+}
+
+void emu_eng_done(struct emu_eng *e, int rank)
+{
+	run_remove(e, rank);
+	__atomic_store_n(&e->ctl[rank].state, EMU_RANK_DONE, __ATOMIC_RELEASE);
+}
+
+/* --- wake-ups --- */
+
+void emu_ctl_poke(struct emu_ctl *c)
+{
+	/*
+	 * Pairs with the sleeper, which sets sleeping and then rereads futex:
+	 * either it sees the bump, or we see it sleeping and wake it.
+	 */
+	__atomic_fetch_add(&c->futex, 1, __ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&c->sleeping, __ATOMIC_SEQ_CST))
+		shm_futex_wake(&c->futex, 1);
+}
+
+void emu_eng_poke(struct emu_eng *e, int rank)
+{
+	if (e->poked[rank])
+		return;
+	e->poked[rank] = 1;
+	e->pokes[e->npokes++] = rank;
+}
+
+void emu_eng_flush_pokes(struct emu_eng *e)
+{
+	for (int i = 0; i < e->npokes; i++) {
+		e->poked[e->pokes[i]] = 0;
+		emu_ctl_poke(&e->ctl[e->pokes[i]]);
+	}
+	e->npokes = 0;
+}
+
+/* --- arena objects --- */
+
+int emu_eng_alloc(struct emu_eng *e, uint64_t len, uint64_t *off)
+{
+	return shm_heap_alloc(&e->hdr->heap, e->base, len, off);
+}
+
+void emu_eng_free(struct emu_eng *e, uint64_t off, uint64_t len)
+{
+	shm_heap_free(&e->hdr->heap, e->base, off, len);
+}
+
+void emu_eng_free_later(struct emu_eng *e, uint64_t off, uint64_t len)
+{
+	if (e->nfrees == e->capfrees) {
+		size_t cap = e->capfrees ? 2 * e->capfrees : 256;
+		struct emu_free *f = realloc(e->frees, cap * sizeof(*f));
+
+		if (!f) {
+			/* Lost to the run, not to the host: the arena dies. */
+			log_warn("engine: out of memory, %llu arena bytes leak",
+				 (unsigned long long)len);
+			return;
+		}
+		e->frees = f;
+		e->capfrees = cap;
+	}
+	e->frees[e->nfrees++] = (struct emu_free){ off, len };
+}
+
+int emu_msg_new(struct emu_eng *e, enum emu_msg_kind kind, int src, int dst,
+		uint64_t len, bool data, struct emu_msg **out)
+{
+	struct emu_msg *m;
+	uint64_t off, doff = 0;
+	int ret;
+
+	ret = emu_eng_alloc(e, sizeof(*m), &off);
+	if (ret)
+		return ret;
+	if (data && len) {
+		ret = emu_eng_alloc(e, len, &doff);
+		if (ret) {
+			emu_eng_free(e, off, sizeof(*m));
+			return ret;
+		}
+	}
+	m = emu_ptr(e, off);
+	*m = (struct emu_msg){
+		.kind = kind,
+		.src = src,
+		.dst = dst,
+		.len = len,
+		.data = doff,
+	};
+	*out = m;
+	return 0;
+}
+
+void emu_msg_free(struct emu_eng *e, struct emu_msg *m, bool locked)
+{
+	void (*release)(struct emu_eng *, uint64_t, uint64_t) =
+		locked ? emu_eng_free : emu_eng_free_later;
+
+	if (m->data)
+		release(e, m->data, m->len);
+	release(e, emu_off(e, m), sizeof(*m));
+}
+
+/* --- the event heap --- */
+
+static bool ev_less(const struct emu_event *a, const struct emu_event *b)
+{
+	if (a->time != b->time)
+		return a->time < b->time;
+	if (a->kind != b->kind)
+		return a->kind < b->kind;
+	if (a->src != b->src)
+		return a->src < b->src;
+	return a->seq < b->seq;
+}
+
+static int ev_push(struct emu_eng *e, uint64_t time, enum emu_ev_kind kind,
+		   const struct emu_msg *m)
+{
+	struct emu_event ev = {
+		.time = time,
+		.kind = kind,
+		.src = m->src,
+		.seq = e->hdr->ev_seq++,
+		.msg = emu_off(e, m),
+	};
+	uint32_t i;
+
+	if (e->hdr->nev == EMU_MAX_EVENTS)
+		return -ENOMEM;
+	i = e->hdr->nev++;
+	while (i > 0) {
+		uint32_t parent = (i - 1) / 2;
+
+		if (!ev_less(&ev, &e->ev[parent]))
+			break;
+		e->ev[i] = e->ev[parent];
+		i = parent;
+	}
+	e->ev[i] = ev;
+	return 0;
+}
+
+static struct emu_event ev_pop(struct emu_eng *e)
+{
+	struct emu_event top = e->ev[0], last = e->ev[--e->hdr->nev];
+	uint32_t n = e->hdr->nev, i = 0;
+
+	for (;;) {
+		uint32_t c = 2 * i + 1;
+
+		if (c >= n)
+			break;
+		if (c + 1 < n && ev_less(&e->ev[c + 1], &e->ev[c]))
+			c++;
+		if (!ev_less(&e->ev[c], &last))
+			break;
+		e->ev[i] = e->ev[c];
+		i = c;
+	}
+	if (n)
+		e->ev[i] = last;
+	return top;
+}
+
+int emu_eng_inject(struct emu_eng *e, struct emu_msg *m, uint64_t time)
+{
+	m->inject_ns = time;
+	return ev_push(e, time, EMU_EV_INJECT, m);
+}
+
+/* --- requests --- */
+
+uint64_t emu_req_charge(const struct emu_eng *e, const struct snemu_req *r)
+{
+	return r->kind == EMU_REQ_RECV ? e->par->recv_ns : 0;
+}
+
+void emu_req_complete(struct emu_eng *e, struct snemu_req *r, uint64_t t)
+{
+	struct emu_ctl *c = &e->ctl[r->owner];
+
+	r->done_ns = t;
+	__atomic_store_n(&r->done, 1, __ATOMIC_RELEASE);
+	if (!r->waited || c->state != EMU_RANK_BLOCKED)
+		return;
+	c->wait_until = MAX(c->wait_until, t);
+	c->wait_charge += emu_req_charge(e, r);
+	if (--c->wait_count)
+		return;
+	emu_eng_run(e, r->owner, MAX(c->clock, c->wait_until) + c->wait_charge);
+	/*
+	 * A rendezvous send is woken by its receiver once the data is copied,
+	 * not now: it could not return before that anyway.
+	 */
+	if (r->kind != EMU_REQ_SEND || !r->rndv ||
+	    __atomic_load_n(&r->released, __ATOMIC_ACQUIRE))
+		emu_eng_poke(e, r->owner);
+}
+
+/* --- processing --- */
+
+static void inject(struct emu_eng *e, struct emu_msg *m, uint64_t t)
+{
+	uint64_t *last = &e->last_arrival[(size_t)m->src * e->n + m->dst];
+	uint64_t arrival;
+
+	arrival = topo_price(e->topo, e->topo_state, m->src, m->dst, m->len, t);
+	/* Messages of one pair arrive in the order they were sent. */
+	arrival = MAX(arrival, *last);
+	*last = arrival;
+	m->arrive_ns = arrival;
+	e->ctl[m->src].msgs_sent++;
+	e->ctl[m->src].bytes_sent += m->len;
+	e->traffic[(size_t)m->src * e->n + m->dst] += m->len;
+	/* Cannot fail: the INJECT event just left the heap. */
+	ev_push(e, arrival, EMU_EV_ARRIVE, m);
+}
+
+static void arrive(struct emu_eng *e, struct emu_msg *m, uint64_t t)
+{
+	e->ctl[m->dst].msgs_recv++;
+	e->ctl[m->dst].bytes_recv += m->len;
+	if (m->kind == EMU_MSG_SEND)
+		emu_match_arrive(e, m, t);
+	else
+		emu_win_arrive(e, m, t);
+}
+
+/* Wake the ranks that wait for the horizon to reach their clock. */
+static void wake_sync(struct emu_eng *e, int i, uint64_t horizon)
+{
+	int rank;
+
+	if (i >= e->hdr->nrun)
+		return;
+	rank = e->run_heap[i];
+	if (clock_of(e, rank) != horizon)
+		return;
+	if (e->ctl[rank].sync) {
+		__atomic_store_n(&e->ctl[rank].sync, 0, __ATOMIC_RELEASE);
+		e->hdr->nsync--;
+		emu_eng_poke(e, rank);
+	}
+	wake_sync(e, 2 * i + 1, horizon);
+	wake_sync(e, 2 * i + 2, horizon);
+}
+
+void emu_eng_advance(struct emu_eng *e)
+{
+	struct emu_hdr *h = e->hdr;
+
+	while (h->nev && e->ev[0].time < emu_eng_horizon(e)) {
+		struct emu_event ev = ev_pop(e);
+		struct emu_msg *m = emu_ptr(e, ev.msg);
+
+		if (ev.kind == EMU_EV_INJECT)
+			inject(e, m, ev.time);
+		else
+			arrive(e, m, ev.time);
+		h->events++;
+	}
+	if (h->nsync)
+		wake_sync(e, 0, emu_eng_horizon(e));
+	if (!h->nrun && !h->nev && h->nblocked &&
+	    !__atomic_load_n(&h->deadlocked, __ATOMIC_RELAXED)) {
+		__atomic_store_n(&h->deadlocked, 1, __ATOMIC_RELEASE);
+		e->notify = true;
+	}
+}
+
+/* --- the lock --- */
+
+void emu_eng_lock(struct emu_eng *e)
+{
+	shm_lock_acquire(&e->hdr->lock);
+	for (size_t i = 0; i < e->nfrees; i++)
+		emu_eng_free(e, e->frees[i].off, e->frees[i].len);
+	e->nfrees = 0;
+}
+
+void emu_eng_unlock(struct emu_eng *e)
+{
+	emu_eng_advance(e);
+	shm_lock_release(&e->hdr->lock);
+	emu_eng_flush_pokes(e);
+	if (e->notify) {
+		uint64_t one = 1;
+
+		e->notify = false;
+		if (write(e->hdr->notify_fd, &one, sizeof(one)) < 0)
+			log_err("engine: cannot signal the deadlock: %s",
+				strerror(errno));
+	}
+}

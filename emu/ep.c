@@ -1,0 +1,256 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The endpoint's life: attach to the run's fabric, identity and clock,
+ * detach. Plus the frame every API call runs in (emu/ep.h).
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/common.h"
+#include "common/log.h"
+#include "emu/ep.h"
+
+struct emu_ep *emu_ep;
+
+int ep_enter(struct emu_ep **out)
+{
+	struct emu_ep *ep = emu_ep;
+
+	if (!ep)
+		return -ENXIO;
+	if (__atomic_load_n(&ep->eng.hdr->aborted, __ATOMIC_ACQUIRE))
+		return -ECANCELED;
+	ep_copies(ep);
+	*out = ep;
+	return 0;
+}
+
+void ep_lock(struct emu_ep *ep)
+{
+	emu_eng_lock(&ep->eng);
+}
+
+void ep_unlock(struct emu_ep *ep)
+{
+	emu_eng_unlock(&ep->eng);
+	/* A receive we just matched may hold a sender: free it at once. */
+	ep_copies(ep);
+}
+
+void ep_charge(struct emu_ep *ep, uint64_t ns)
+{
+	emu_eng_set_clock(&ep->eng, ep->rank, ep->me->clock + ns);
+}
+
+int ep_inject(struct emu_ep *ep, struct emu_msg *m)
+{
+	uint64_t t = ep->me->clock + ep->eng.par->send_ns;
+	int ret;
+
+	ret = emu_eng_inject(&ep->eng, m, t);
+	if (!ret)
+		emu_eng_set_clock(&ep->eng, ep->rank, t);
+	return ret;
+}
+
+/* A non-negative int from the environment, or -1. */
+static int env_int(const char *name)
+{
+	const char *s = getenv(name);
+	char *end;
+	long v;
+
+	if (!s || !*s)
+		return -1;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || *end || v < 0 || v > INT_MAX)
+		return -1;
+	return (int)v;
+}
+
+/* Rebuild the launcher's topology from the spec in the segment. */
+static int topo_from_spec(const char *spec, struct topo **out)
+{
+	struct topo_error err;
+	char msg[1024];
+	int ret;
+
+	if (!strncmp(spec, "preset:", 7)) {
+		ret = topo_load_preset(spec + 7, out, &err);
+	} else if (!strncmp(spec, "file:", 5)) {
+		ret = topo_load_file(spec + 5, out, &err);
+	} else {
+		log_err("snemu_init: bad topology spec '%s'", spec);
+		return -EINVAL;
+	}
+	if (ret) {
+		topo_error_format(&err, msg, sizeof(msg));
+		log_err("snemu_init: topology %s: %s", spec, msg);
+	}
+	return ret;
+}
+
+static void ep_free(struct emu_ep *ep)
+{
+	emu_eng_fini(&ep->eng);
+	topo_destroy(ep->topo);
+	shm_seg_destroy(ep->seg);
+	free(ep);
+}
+
+static int ep_attach(struct emu_ep *ep, int fd, int rank)
+{
+	struct emu_hdr *h;
+	int ret;
+
+	ret = shm_seg_attach(fd, &ep->seg);
+	if (ret || emu_hdr_check(ep->seg->base, ep->seg->size)) {
+		log_err("snemu_init: fd %d (%s) is not a snemu fabric", fd,
+			EMU_ENV_FD);
+		return -ENXIO;
+	}
+	h = ep->seg->base;
+	if (rank >= h->nranks) {
+		log_err("snemu_init: rank %d out of range: the run has %d",
+			rank, h->nranks);
+		return -ENXIO;
+	}
+	ret = topo_from_spec(h->topo_spec, &ep->topo);
+	if (ret)
+		return ret;
+	ret = emu_eng_init(&ep->eng, ep->seg->base, ep->topo, rank);
+	if (ret) {
+		log_err("snemu_init: topology %s differs from the launcher's",
+			h->topo_spec);
+		return ret;
+	}
+	ep->rank = rank;
+	ep->size = h->nranks;
+	ep->me = &ep->eng.ctl[rank];
+	ep->pid = getpid();
+	return 0;
+}
+
+int snemu_init(int *argc, char ***argv)
+{
+	struct emu_ep *ep;
+	int fd, rank, ret;
+
+	if (emu_ep)
+		return -EALREADY;
+	fd = env_int(EMU_ENV_FD);
+	rank = env_int(EMU_ENV_RANK);
+	if (fd < 0 || rank < 0) {
+		log_err("snemu_init: %s and %s are not set: start the program "
+			"with `snemu run -n N -- PROGRAM`",
+			EMU_ENV_FD, EMU_ENV_RANK);
+		return -ENXIO;
+	}
+	ep = calloc(1, sizeof(*ep));
+	if (!ep)
+		return -ENOMEM;
+	ret = ep_attach(ep, fd, rank);
+	if (ret) {
+		ep_free(ep);
+		return ret;
+	}
+	/* Large receives read our buffers; Yama must let them. */
+	ret = shm_cma_allow();
+	if (ret)
+		log_warn("snemu_init: PR_SET_PTRACER: %s", strerror(-ret));
+	snemu_log_set_rank(rank);
+	ep_lock(ep);
+	__atomic_store_n(&ep->me->pid, ep->pid, __ATOMIC_RELAXED);
+	emu_eng_run(&ep->eng, rank, ep->me->clock);
+	ep_unlock(ep);
+	emu_ep = ep;
+	return 0;
+}
+
+int snemu_finalize(void)
+{
+	struct emu_ep *ep = emu_ep;
+	int ret;
+
+	ret = ep_enter(&ep);
+	if (ret == -ENXIO)
+		return ret;
+	if (!ret && ep->nreqs)
+		return -EBUSY;
+	if (!ret) {
+		ep_lock(ep);
+		emu_eng_done(&ep->eng, ep->rank);
+		ep_unlock(ep);
+	}
+	emu_ep = NULL;
+	ep_free(ep);
+	return ret;
+}
+
+int snemu_rank(void)
+{
+	return emu_ep ? emu_ep->rank : -ENXIO;
+}
+
+int snemu_size(void)
+{
+	return emu_ep ? emu_ep->size : -ENXIO;
+}
+
+int snemu_node_of(int rank)
+{
+	if (!emu_ep)
+		return -ENXIO;
+	if (rank < 0 || rank >= emu_ep->size)
+		return -EINVAL;
+	return topo_node_of(emu_ep->topo, rank);
+}
+
+uint64_t snemu_now(void)
+{
+	return emu_ep ? __atomic_load_n(&emu_ep->me->clock, __ATOMIC_RELAXED)
+		      : 0;
+}
+
+int snemu_compute(uint64_t ns)
+{
+	struct emu_ep *ep;
+	int ret;
+
+	ret = ep_enter(&ep);
+	if (ret)
+		return ret;
+	if (ns > UINT64_MAX / 2 - ep->me->clock)
+		return -EINVAL;
+	ep_lock(ep);
+	ep_charge(ep, ns);
+	ep_unlock(ep);
+	return 0;
+}
+
+const char *snemu_strerror(int err)
+{
+	const char *s;
+
+	switch (err) {
+	case 0:
+		return "success";
+	case -ENXIO:
+		return "no fabric: not started by `snemu run`, or snemu_init "
+		       "not called";
+	case -ECANCELED:
+		return "the run was stopped (deadlock or a failed rank)";
+	case -EMSGSIZE:
+		return "message truncated: longer than the receive buffer";
+	case -EBUSY:
+		return "requests are still pending";
+	case -EALREADY:
+		return "snemu_init was already called";
+	}
+	s = err < 0 ? strerrordesc_np(-err) : NULL;
+	return s ? s : "unknown error";
+}

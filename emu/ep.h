@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The endpoint: this process's side of libsnemu (internal to emu/).
+ *
+ * Every API call runs as: ep_enter (copies owed to senders), ep_lock,
+ * charge the call's overhead, change the shared state, then ep_unlock,
+ * which advances the engine, drops the lock and wakes whoever the engine
+ * completed. A call that must wait for the fabric does it in
+ * ep_wait_locked: it blocks the rank (so it does not hold back virtual
+ * time) and sleeps on its futex until the engine makes it RUNNING again.
+ */
+#ifndef SNEMU_EMU_EP_H
+#define SNEMU_EMU_EP_H
+
+#include "emu/fabric.h"
+
+struct emu_ep {
+	struct shm_seg *seg;
+	struct topo *topo;
+	struct emu_eng eng;
+	struct emu_ctl *me;
+	int rank, size;
+	pid_t pid;
+	int nreqs;		/* requests the program has not completed */
+	uint8_t win_used[EMU_MAX_WINS];
+};
+
+/* This process's endpoint, NULL before snemu_init. */
+extern struct emu_ep *emu_ep;
+
+/*
+ * ep.c: start an API call: -ENXIO before snemu_init, -ECANCELED once the
+ * run is stopped; otherwise do the copies senders wait for and return 0.
+ */
+int ep_enter(struct emu_ep **out);
+void ep_lock(struct emu_ep *ep);
+void ep_unlock(struct emu_ep *ep);
+
+/* ep.c: charge ns of CPU time to the caller's clock (under the lock). */
+void ep_charge(struct emu_ep *ep, uint64_t ns);
+
+/*
+ * ep.c: the caller sends m: it leaves at clock + send_ns (the INJECT
+ * event), and the clock moves there (under the lock).
+ */
+int ep_inject(struct emu_ep *ep, struct emu_msg *m);
+
+/* req.c: a new request of the caller, posted at its clock (under lock). */
+int ep_req_new(struct emu_ep *ep, enum emu_req_kind kind, enum emu_ctx ctx,
+	       int peer, int tag, struct snemu_req **out);
+
+/* req.c: r is a live user request of this process. */
+bool ep_req_valid(const struct emu_ep *ep, const struct snemu_req *r);
+
+/* req.c: copy the rendezvous messages matched to us, release senders. */
+void ep_copies(struct emu_ep *ep);
+
+/*
+ * req.c: called under the lock, returns without it. Wait for the n
+ * requests (one wake-up, when the last completes; the rank is BLOCKED on
+ * op meanwhile), take their data, fill sts (NULL, or n entries) and free
+ * them. Returns 0 or the first error among them.
+ */
+int ep_wait_locked(struct emu_ep *ep, struct snemu_req **reqs, int n,
+		   enum emu_wait_op op, struct snemu_status *sts);
+
+/*
+ * req.c: called under the lock, returns without it. The caller polls at
+ * its clock: once no event earlier than that clock can be pending, say
+ * whether r is done (then complete it as snemu_test does).
+ */
+int ep_test_locked(struct emu_ep *ep, struct snemu_req *r, int *done,
+		   struct snemu_status *st);
+
+/* p2p.c: start a send or a receive (under the lock); args are checked. */
+int p2p_isend_locked(struct emu_ep *ep, int dst, int tag, enum emu_ctx ctx,
+		     const void *buf, size_t len, struct snemu_req **out);
+int p2p_irecv_locked(struct emu_ep *ep, int src, int tag, enum emu_ctx ctx,
+		     void *buf, size_t len, struct snemu_req **out);
+
+/* barrier.c: the dissemination barrier, over internal messages. */
+int ep_barrier(struct emu_ep *ep);
+
+#endif

@@ -1,0 +1,324 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The fabric segment and the engine that runs in it (internal to emu/).
+ *
+ * Layout of the segment (offsets in struct emu_hdr, all 64-byte aligned):
+ *
+ *     emu_hdr        magic, topology spec, engine globals, the lock, heap
+ *     emu_ctl[n]     one control block per rank
+ *     run heap       int32 heap[n] and int32 pos[n]: RUNNING ranks by clock
+ *     traffic        uint64 [n][n] bytes sent src -> dst
+ *     last arrival   uint64 [n][n] keeps each pair's messages in order
+ *     puts out       uint32 [n][n] puts issued and not yet arrived
+ *     windows        struct emu_win_ent [EMU_MAX_WINS][n]
+ *     topo state     topo_state_size() bytes (link state and counters)
+ *     events         struct emu_event [EMU_MAX_EVENTS], a binary heap
+ *     arena          shm_heap: messages, requests, payloads, window memory
+ *
+ * The segment is sparse: untouched pages of the big arrays cost nothing.
+ * Everything mutable is changed under hdr->lock, except the words marked
+ * "atomic", which are read by processes that do not hold it.
+ */
+#ifndef SNEMU_EMU_FABRIC_H
+#define SNEMU_EMU_FABRIC_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "emu/emu.h"
+#include "snemu.h"
+#include "topology/topo.h"
+#include "transport/transport.h"
+
+#define EMU_MAGIC 0x534e454d55464142ULL /* "SNEMUFAB" */
+#define EMU_VERSION 1
+#define EMU_SEG_SIZE (64ULL << 30)
+#define EMU_MAX_EVENTS (1U << 24)
+#define EMU_MAX_WINS 256
+#define EMU_SPEC_MAX 4096
+#define EMU_EAGER_DEFAULT (64ULL << 10)
+
+/*
+ * Matching contexts: internal traffic (barriers) never matches a user
+ * receive, whatever its tag.
+ */
+enum emu_ctx {
+	EMU_CTX_USER,
+	EMU_CTX_INTERNAL,
+};
+
+enum emu_ev_kind {
+	EMU_EV_INJECT,	/* a message leaves its source: price it */
+	EMU_EV_ARRIVE,	/* its last byte reaches the destination */
+};
+
+enum emu_msg_kind {
+	EMU_MSG_SEND,	 /* tagged message, eager or rendezvous */
+	EMU_MSG_PUT,	 /* payload for a window */
+	EMU_MSG_GET_REQ, /* read request, executed at the target */
+	EMU_MSG_GET_REP, /* the data read, back to the origin */
+	EMU_MSG_AMO_REQ, /* atomic, executed at the target */
+	EMU_MSG_AMO_REP, /* the old value, back to the origin */
+};
+
+enum emu_amo_op {
+	EMU_AMO_FADD,
+	EMU_AMO_CAS,
+};
+
+/* A message in flight; lives in the arena from send to its consumer. */
+struct emu_msg {
+	uint64_t next;		/* unexpected queue link */
+	uint8_t kind;		/* enum emu_msg_kind */
+	uint8_t ctx;		/* enum emu_ctx */
+	uint8_t rndv;		/* payload still in the sender's memory */
+	uint8_t op;		/* enum emu_amo_op */
+	int32_t src, dst, tag;
+	int32_t src_pid;	/* rndv: where the payload is */
+	uint32_t win;		/* window ops: window id */
+	uint64_t len;		/* payload bytes (priced bytes) */
+	uint64_t data;		/* eager payload in the arena, 0: none */
+	uint64_t src_addr;	/* rndv: payload address in src_pid */
+	uint64_t off;		/* window ops: offset in the target window */
+	uint64_t arg0, arg1;	/* atomics: operands; replies: the value */
+	uint64_t sreq;		/* the origin's request (rndv send, get, amo) */
+	uint64_t inject_ns, arrive_ns;
+};
+
+enum emu_req_kind {
+	EMU_REQ_SEND,
+	EMU_REQ_RECV,
+	EMU_REQ_GET,
+	EMU_REQ_AMO,
+	EMU_REQ_FLUSH,
+};
+
+#define EMU_REQ_MAGIC 0x72657131U
+
+/*
+ * A request in the arena; the handle a program holds is its address in
+ * the program's own mapping. The owner creates and frees it; the engine,
+ * in any process, completes it.
+ */
+struct snemu_req {
+	uint32_t magic;
+	uint8_t kind;		/* enum emu_req_kind */
+	uint8_t ctx;		/* enum emu_ctx */
+	uint8_t rndv;		/* a rendezvous send or receive */
+	uint8_t waited;		/* the owner is blocked on it */
+	uint32_t done;		/* atomic: completed in virtual time */
+	uint32_t released;	/* atomic: rndv send: the receiver has it */
+	uint32_t copied;	/* rndv receive: copied (owner only) */
+	int32_t owner;
+	int32_t peer;		/* send: dst; receive: source filter */
+	int32_t tag;		/* send: tag; receive: tag filter */
+	int32_t result;		/* 0 or -errno */
+	uint64_t next;		/* posted queue link */
+	uint64_t copy_next;	/* owner's copy list link */
+	uint64_t buf;		/* receive, get: owner's buffer address */
+	uint64_t cap;		/* its capacity */
+	uint64_t post_ns;	/* owner's clock when posted */
+	uint64_t done_ns;	/* virtual completion time */
+	uint64_t msg;		/* receive, get: the message matched */
+	uint64_t value;		/* atomics: the old value */
+	struct snemu_status st;
+};
+
+/* A FIFO of messages or requests, linked by offsets through their next. */
+struct emu_queue {
+	uint64_t head, tail;
+};
+
+/* A rank's control block. */
+struct emu_ctl {
+	/* Written by whoever wakes the rank: a cache line of its own. */
+	uint32_t futex;		/* atomic: bumped on every poke */
+	uint32_t sleeping;	/* atomic: the rank sleeps on futex */
+	uint64_t copy_head;	/* atomic: matched rndv receives to copy */
+	uint8_t pad0[48];
+
+	uint32_t state;		/* atomic: enum emu_rank_state */
+	int32_t pid;
+	uint64_t clock;		/* virtual ns; atomic reads by the owner */
+	uint32_t sync;		/* waits for the horizon to reach clock */
+	uint32_t wait_op;	/* enum emu_wait_op while BLOCKED */
+	int32_t wait_src, wait_tag, wait_count;
+	int32_t flush_target;	/* rank or SNEMU_ANY_SOURCE */
+	uint64_t wait_until;	/* latest completion in the blocked wait */
+	uint64_t wait_charge;	/* recv_ns owed for it */
+	uint64_t flush_req;	/* pending flush request, 0: none */
+	uint64_t puts_out;	/* puts issued, not arrived */
+	struct emu_queue posted;	/* receives, in posting order */
+	struct emu_queue unexp;		/* messages, in arrival order */
+	uint64_t msgs_sent, bytes_sent, msgs_recv, bytes_recv;
+} __attribute__((aligned(64)));
+
+struct emu_event {
+	uint64_t time;
+	uint32_t kind;		/* enum emu_ev_kind */
+	int32_t src;
+	uint64_t seq;
+	uint64_t msg;
+};
+
+/* A rank's part of a window. */
+struct emu_win_ent {
+	uint64_t off;		/* memory in the arena, 0: none */
+	uint64_t len;
+};
+
+struct emu_hdr {
+	uint64_t magic;
+	uint32_t version;
+	int32_t nranks;
+	uint64_t seg_size;
+	uint64_t eager_limit;
+	char topo_spec[EMU_SPEC_MAX];
+	/* The topology every process must rebuild identically. */
+	uint64_t topo_state_size;
+	int32_t topo_endpoints, topo_links;
+
+	uint64_t ctl_off, run_off, traffic_off, last_off, putout_off;
+	uint64_t wins_off, topo_off, ev_off;
+
+	int32_t notify_fd;	/* eventfd written on deadlock */
+	uint32_t aborted;	/* atomic */
+	uint32_t deadlocked;	/* atomic */
+
+	struct shm_lock lock __attribute__((aligned(64)));
+	int32_t nrun;		/* ranks in the run heap */
+	int32_t nblocked;
+	int32_t nsync;		/* RUNNING ranks waiting for the horizon */
+	uint32_t nev;		/* events pending */
+	uint64_t ev_seq;
+	uint64_t events;	/* events processed */
+	struct shm_heap heap;
+};
+
+/* Launcher-side handle (emu.h). */
+struct emu_fabric {
+	struct shm_seg *seg;
+	struct emu_hdr *hdr;
+	const struct topo *topo;
+	int efd;
+};
+
+/*
+ * A process's view of the engine: pointers into its mapping of the segment,
+ * its own topology, and what it must do once it drops the lock (wake-ups,
+ * the launcher's eventfd) or at its next lock (deferred frees).
+ */
+struct emu_eng {
+	char *base;
+	struct emu_hdr *hdr;
+	struct emu_ctl *ctl;
+	int32_t *run_heap, *run_pos;
+	uint64_t *traffic, *last_arrival;
+	uint32_t *puts_out;
+	struct emu_win_ent *wins;
+	void *topo_state;
+	struct emu_event *ev;
+	const struct topo *topo;
+	const struct topo_params *par;
+	int n;
+	int self;		/* rank of this process, -1: none */
+	int *pokes;		/* ranks to wake after the unlock */
+	uint8_t *poked;
+	int npokes;
+	bool notify;		/* write the launcher's eventfd */
+	struct emu_free {
+		uint64_t off, len;
+	} *frees;		/* arena blocks to free at the next lock */
+	size_t nfrees, capfrees;
+};
+
+static inline void *emu_ptr(const struct emu_eng *e, uint64_t off)
+{
+	return e->base + off;
+}
+
+static inline uint64_t emu_off(const struct emu_eng *e, const void *p)
+{
+	return (uint64_t)((const char *)p - e->base);
+}
+
+/* fabric.c: attach an engine view to a mapped segment (base). */
+int emu_eng_init(struct emu_eng *e, void *base, const struct topo *topo,
+		 int self);
+void emu_eng_fini(struct emu_eng *e);
+
+/* fabric.c: the fabric's segment header, checked (magic, version). */
+int emu_hdr_check(const void *base, uint64_t size);
+
+/* engine.c: take the lock (and free what was deferred). */
+void emu_eng_lock(struct emu_eng *e);
+
+/*
+ * engine.c: advance the engine, drop the lock, then wake the ranks the
+ * engine completed and tell the launcher about a deadlock.
+ */
+void emu_eng_unlock(struct emu_eng *e);
+
+/* engine.c: process every event that is safe, then look for deadlock. */
+void emu_eng_advance(struct emu_eng *e);
+
+/* engine.c: smallest clock of the RUNNING ranks, UINT64_MAX: none. */
+uint64_t emu_eng_horizon(const struct emu_eng *e);
+
+/*
+ * engine.c: rank state changes (under the lock). set_clock moves a running
+ * rank's clock forward; run makes a rank RUNNING at clock (no wake-up);
+ * block takes it out of the running set with what it waits for.
+ */
+void emu_eng_set_clock(struct emu_eng *e, int rank, uint64_t clock);
+void emu_eng_run(struct emu_eng *e, int rank, uint64_t clock);
+void emu_eng_block(struct emu_eng *e, int rank, enum emu_wait_op op, int src,
+		   int tag, int count);
+void emu_eng_done(struct emu_eng *e, int rank);
+
+/*
+ * engine.c: wake-ups. emu_ctl_poke wakes a rank now (a system call only if
+ * it sleeps); emu_eng_poke queues it for emu_eng_flush_pokes, which
+ * emu_eng_unlock calls after dropping the lock.
+ */
+void emu_ctl_poke(struct emu_ctl *c);
+void emu_eng_poke(struct emu_eng *e, int rank);
+void emu_eng_flush_pokes(struct emu_eng *e);
+
+/*
+ * engine.c: arena blocks. alloc and free under the lock; free_later
+ * without it: the block is freed at this process's next lock.
+ */
+int emu_eng_alloc(struct emu_eng *e, uint64_t len, uint64_t *off);
+void emu_eng_free(struct emu_eng *e, uint64_t off, uint64_t len);
+void emu_eng_free_later(struct emu_eng *e, uint64_t off, uint64_t len);
+
+/*
+ * engine.c: a zeroed message (with a len-byte payload block when data),
+ * its INJECT event at time, and its release (with its payload).
+ */
+int emu_msg_new(struct emu_eng *e, enum emu_msg_kind kind, int src, int dst,
+		uint64_t len, bool data, struct emu_msg **out);
+int emu_eng_inject(struct emu_eng *e, struct emu_msg *m, uint64_t time);
+void emu_msg_free(struct emu_eng *e, struct emu_msg *m, bool locked);
+
+/*
+ * engine.c: r completed at virtual time t; wakes its blocked owner when it
+ * was the last thing the owner waited for.
+ */
+void emu_req_complete(struct emu_eng *e, struct snemu_req *r, uint64_t t);
+
+/* engine.c: recv_ns owed when r completes (receives only). */
+uint64_t emu_req_charge(const struct emu_eng *e, const struct snemu_req *r);
+
+/* match.c: post a receive: match an unexpected message or queue it. */
+void emu_match_post(struct emu_eng *e, struct snemu_req *r);
+
+/* match.c: a message arrived at time t: match a posted receive or queue. */
+void emu_match_arrive(struct emu_eng *e, struct emu_msg *m, uint64_t t);
+
+/* win.c: execute a window message at its arrival time t. */
+void emu_win_arrive(struct emu_eng *e, struct emu_msg *m, uint64_t t);
+
+#endif

@@ -1,0 +1,236 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Requests: creation, waiting, and completion in the owner's process.
+ *
+ * The engine completes a request in virtual time, in whatever process runs
+ * it. The data moves in the owner's process afterwards: an eager payload
+ * is copied out of the arena when the request is finished; a rendezvous
+ * payload is read from the sender's memory (CMA) as soon as the receiver
+ * runs, then the sender, which waits for exactly that, is released.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "common/common.h"
+#include "common/log.h"
+#include "emu/ep.h"
+
+int ep_req_new(struct emu_ep *ep, enum emu_req_kind kind, enum emu_ctx ctx,
+	       int peer, int tag, struct snemu_req **out)
+{
+	struct snemu_req *r;
+	uint64_t off;
+	int ret;
+
+	ret = emu_eng_alloc(&ep->eng, sizeof(*r), &off);
+	if (ret)
+		return ret;
+	r = emu_ptr(&ep->eng, off);
+	*r = (struct snemu_req){
+		.magic = EMU_REQ_MAGIC,
+		.kind = kind,
+		.ctx = ctx,
+		.owner = ep->rank,
+		.peer = peer,
+		.tag = tag,
+		.post_ns = ep->me->clock,
+	};
+	*out = r;
+	return 0;
+}
+
+bool ep_req_valid(const struct emu_ep *ep, const struct snemu_req *r)
+{
+	const char *p = (const char *)r, *base = ep->eng.base;
+
+	if (!r || p < base + ep->eng.hdr->heap.start ||
+	    p + sizeof(*r) > base + ep->eng.hdr->heap.end ||
+	    (uintptr_t)p % 64)
+		return false;
+	return r->magic == EMU_REQ_MAGIC && r->owner == ep->rank &&
+	       r->ctx == EMU_CTX_USER &&
+	       (r->kind == EMU_REQ_SEND || r->kind == EMU_REQ_RECV);
+}
+
+void ep_copies(struct emu_ep *ep)
+{
+	struct emu_eng *e = &ep->eng;
+	uint64_t off;
+
+	if (!__atomic_load_n(&ep->me->copy_head, __ATOMIC_RELAXED))
+		return;
+	off = __atomic_exchange_n(&ep->me->copy_head, 0, __ATOMIC_ACQUIRE);
+	while (off) {
+		struct snemu_req *r = emu_ptr(e, off);
+		struct emu_msg *m = emu_ptr(e, r->msg);
+		struct snemu_req *s = emu_ptr(e, m->sreq);
+		size_t len = MIN(m->len, r->cap);
+		int ret = 0;
+
+		off = r->copy_next;
+		if (m->src_pid == ep->pid)
+			memcpy((void *)(uintptr_t)r->buf,
+			       (void *)(uintptr_t)m->src_addr, len);
+		else
+			ret = shm_cma_read(m->src_pid, (void *)(uintptr_t)r->buf,
+					   m->src_addr, len);
+		if (ret) {
+			log_err("cannot copy %zu bytes from rank %d (pid %d): %s",
+				len, m->src, m->src_pid, strerror(-ret));
+			r->result = ret;
+		}
+		r->copied = 1;
+		/* After this the sender may free s: do not touch it again. */
+		__atomic_store_n(&s->released, 1, __ATOMIC_RELEASE);
+		emu_eng_poke(e, m->src);
+	}
+	emu_eng_flush_pokes(e);
+}
+
+/* Sleep on our futex until ready(); every wake-up first does copies. */
+static int sleep_until(struct emu_ep *ep,
+		       bool (*ready)(struct emu_ep *, struct snemu_req **, int),
+		       struct snemu_req **reqs, int n)
+{
+	struct emu_ctl *me = ep->me;
+
+	for (;;) {
+		uint32_t v = __atomic_load_n(&me->futex, __ATOMIC_SEQ_CST);
+
+		ep_copies(ep);
+		if (__atomic_load_n(&ep->eng.hdr->aborted, __ATOMIC_ACQUIRE))
+			return -ECANCELED;
+		if (ready(ep, reqs, n))
+			return 0;
+		__atomic_store_n(&me->sleeping, 1, __ATOMIC_SEQ_CST);
+		if (__atomic_load_n(&me->futex, __ATOMIC_SEQ_CST) == v)
+			shm_futex_wait(&me->futex, v, NULL);
+		__atomic_store_n(&me->sleeping, 0, __ATOMIC_RELAXED);
+	}
+}
+
+/* RUNNING again, and every rendezvous send's data taken by its receiver. */
+static bool wait_ready(struct emu_ep *ep, struct snemu_req **reqs, int n)
+{
+	if (__atomic_load_n(&ep->me->state, __ATOMIC_ACQUIRE) !=
+	    EMU_RANK_RUNNING)
+		return false;
+	for (int i = 0; i < n; i++)
+		if (reqs[i]->kind == EMU_REQ_SEND && reqs[i]->rndv &&
+		    !__atomic_load_n(&reqs[i]->released, __ATOMIC_ACQUIRE))
+			return false;
+	return true;
+}
+
+/* The engine cleared our sync flag: the horizon reached our clock. */
+static bool sync_ready(struct emu_ep *ep, struct snemu_req **reqs, int n)
+{
+	return !__atomic_load_n(&ep->me->sync, __ATOMIC_ACQUIRE);
+}
+
+/* Take a completed request's data, fill st, free it; its result. */
+static int finish(struct emu_ep *ep, struct snemu_req *r,
+		  struct snemu_status *st)
+{
+	struct emu_eng *e = &ep->eng;
+	struct emu_msg *m = r->msg ? emu_ptr(e, r->msg) : NULL;
+	void *buf = (void *)(uintptr_t)r->buf;
+	int ret;
+
+	if (r->kind == EMU_REQ_AMO && buf && !r->result)
+		*(uint64_t *)buf = r->value;
+	if (m) {
+		/* Our copy list has it: pushed before it was marked done. */
+		if (m->rndv && !r->copied)
+			ep_copies(ep);
+		if (m->data)
+			memcpy(buf, emu_ptr(e, m->data), MIN(m->len, r->cap));
+		emu_msg_free(e, m, false);
+	}
+	if (st)
+		*st = r->st;
+	ret = r->result;
+	r->magic = 0;
+	emu_eng_free_later(e, emu_off(e, r), sizeof(*r));
+	return ret;
+}
+
+int ep_wait_locked(struct emu_ep *ep, struct snemu_req **reqs, int n,
+		   enum emu_wait_op op, struct snemu_status *sts)
+{
+	struct emu_eng *e = &ep->eng;
+	struct emu_ctl *me = ep->me;
+	struct snemu_req *first = NULL;
+	uint64_t until = 0, charge = 0;
+	int pending = 0, ret = 0;
+
+	/*
+	 * The clock after the wait is max(clock, every completion) plus the
+	 * receive overheads, whether a request completed before the call or
+	 * during it: which of the two happened depends on the host's timing,
+	 * the result must not.
+	 */
+	for (int i = 0; i < n; i++) {
+		struct snemu_req *r = reqs[i];
+
+		if (__atomic_load_n(&r->done, __ATOMIC_RELAXED)) {
+			until = MAX(until, r->done_ns);
+			charge += emu_req_charge(e, r);
+			continue;
+		}
+		r->waited = 1;
+		if (!pending++)
+			first = r;
+	}
+	if (pending) {
+		me->wait_until = until;
+		me->wait_charge = charge;
+		emu_eng_block(e, ep->rank, op, first->peer, first->tag,
+			      pending);
+	} else {
+		emu_eng_set_clock(e, ep->rank, MAX(me->clock, until) + charge);
+	}
+	ep_unlock(ep);
+	ret = sleep_until(ep, wait_ready, reqs, n);
+	if (ret)
+		return ret;
+	for (int i = 0; i < n; i++) {
+		int r = finish(ep, reqs[i], sts ? &sts[i] : NULL);
+
+		if (r && !ret)
+			ret = r;
+	}
+	return ret;
+}
+
+int ep_test_locked(struct emu_ep *ep, struct snemu_req *r, int *done,
+		   struct snemu_status *st)
+{
+	struct emu_eng *e = &ep->eng;
+	int ret;
+
+	for (;;) {
+		emu_eng_advance(e);
+		if (__atomic_load_n(&r->done, __ATOMIC_RELAXED)) {
+			*done = 1;
+			return ep_wait_locked(ep, &r, 1, EMU_WAIT_NONE, st);
+		}
+		if (ep->me->clock <= emu_eng_horizon(e))
+			break;
+		/*
+		 * Ranks behind us may still send something that arrives
+		 * before our clock: sleep, still RUNNING, until the horizon
+		 * reaches us, and look again.
+		 */
+		__atomic_store_n(&ep->me->sync, 1, __ATOMIC_RELAXED);
+		e->hdr->nsync++;
+		ep_unlock(ep);
+		ret = sleep_until(ep, sync_ready, NULL, 0);
+		if (ret)
+			return ret;
+		ep_lock(ep);
+	}
+	ep_unlock(ep);
+	*done = 0;
+	return 0;
+}

@@ -1,0 +1,414 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * One-sided windows. Window memory lives in the arena, so the engine can
+ * read and write any rank's window from whatever process runs it: a put's
+ * data lands when its ARRIVE event is processed, and gets and atomics
+ * execute at the target in arrival order, then travel back as replies.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "emu/ep.h"
+
+#define EMU_WIN_MAGIC 0x77696e31U
+
+struct snemu_win {
+	uint32_t magic;
+	int id;
+};
+
+static struct emu_win_ent *win_ent(struct emu_eng *e, uint32_t id, int rank)
+{
+	return &e->wins[(size_t)id * e->n + rank];
+}
+
+/* --- engine side --- */
+
+/*
+ * The target memory of a window message: 0 and *p, or -EINVAL when out of
+ * the window (only if the program freed it while messages flew).
+ */
+static int target_mem(struct emu_eng *e, const struct emu_msg *m,
+		      uint64_t len, void **p)
+{
+	const struct emu_win_ent *w = win_ent(e, m->win, m->dst);
+
+	if (m->off > w->len || len > w->len - m->off)
+		return -EINVAL;
+	*p = emu_ptr(e, w->off + m->off);
+	return 0;
+}
+
+static void put_arrive(struct emu_eng *e, struct emu_msg *m, uint64_t t)
+{
+	struct emu_ctl *c = &e->ctl[m->src];
+	uint32_t *pair = &e->puts_out[(size_t)m->src * e->n + m->dst];
+	void *p;
+
+	if (m->len && !target_mem(e, m, m->len, &p))
+		memcpy(p, emu_ptr(e, m->data), m->len);
+	--*pair;
+	c->puts_out--;
+	if (c->flush_req && (c->flush_target == SNEMU_ANY_SOURCE
+				     ? !c->puts_out
+				     : c->flush_target == m->dst && !*pair)) {
+		struct snemu_req *r = emu_ptr(e, c->flush_req);
+
+		c->flush_req = 0;
+		emu_req_complete(e, r, t);
+	}
+	emu_msg_free(e, m, true);
+}
+
+static uint64_t amo(uint64_t *p, enum emu_amo_op op, uint64_t a, uint64_t b)
+{
+	/* The owner may touch its window meanwhile: really atomic. */
+	if (op == EMU_AMO_FADD)
+		return __atomic_fetch_add(p, a, __ATOMIC_SEQ_CST);
+	__atomic_compare_exchange_n(p, &a, b, false, __ATOMIC_SEQ_CST,
+				    __ATOMIC_SEQ_CST);
+	return a;
+}
+
+/* A get or an atomic, executed at the target; the reply leaves at t. */
+static void exec_arrive(struct emu_eng *e, struct emu_msg *m, uint64_t t)
+{
+	bool get = m->kind == EMU_MSG_GET_REQ;
+	uint64_t len = get ? m->arg0 : sizeof(uint64_t);
+	struct emu_msg *rep;
+	void *p;
+	int ret;
+
+	ret = emu_msg_new(e, get ? EMU_MSG_GET_REP : EMU_MSG_AMO_REP, m->dst,
+			  m->src, len, get, &rep);
+	if (ret) {
+		struct snemu_req *r = emu_ptr(e, m->sreq);
+
+		r->result = ret;
+		emu_req_complete(e, r, t);
+	} else {
+		/* The reply carries an error in arg1, or the data. */
+		ret = target_mem(e, m, len, &p);
+		if (ret)
+			rep->arg1 = (uint64_t)(int64_t)ret;
+		else if (get && len)
+			memcpy(emu_ptr(e, rep->data), p, len);
+		else if (!get)
+			rep->arg0 = amo(p, m->op, m->arg0, m->arg1);
+		rep->sreq = m->sreq;
+		/* Cannot fail: the request's ARRIVE just left the heap. */
+		emu_eng_inject(e, rep, t);
+	}
+	emu_msg_free(e, m, true);
+}
+
+static void reply_arrive(struct emu_eng *e, struct emu_msg *m, uint64_t t)
+{
+	struct snemu_req *r = emu_ptr(e, m->sreq);
+
+	r->result = (int)(int64_t)m->arg1;
+	if (m->kind == EMU_MSG_GET_REP && !r->result) {
+		/* The origin copies the data out in its own process. */
+		r->msg = emu_off(e, m);
+	} else {
+		r->value = m->arg0;
+		emu_msg_free(e, m, true);
+	}
+	emu_req_complete(e, r, t);
+}
+
+void emu_win_arrive(struct emu_eng *e, struct emu_msg *m, uint64_t t)
+{
+	switch (m->kind) {
+	case EMU_MSG_PUT:
+		put_arrive(e, m, t);
+		break;
+	case EMU_MSG_GET_REQ:
+	case EMU_MSG_AMO_REQ:
+		exec_arrive(e, m, t);
+		break;
+	default:
+		reply_arrive(e, m, t);
+		break;
+	}
+}
+
+/* --- endpoint side --- */
+
+/*
+ * Start a one-sided call on [off, off + len) of rank's window: -EINVAL
+ * for a bad window, rank or range (nothing done), else 0 and the endpoint.
+ */
+static int win_enter(const struct snemu_win *w, int rank, size_t off,
+		     size_t len, struct emu_ep **out)
+{
+	const struct emu_win_ent *we;
+	struct emu_ep *ep;
+	int ret;
+
+	ret = ep_enter(&ep);
+	if (ret)
+		return ret;
+	if (!w || w->magic != EMU_WIN_MAGIC || rank < 0 || rank >= ep->size)
+		return -EINVAL;
+	/* Written before the allocation's barrier: stable, no lock needed. */
+	we = win_ent(&ep->eng, (uint32_t)w->id, rank);
+	if (off > we->len || len > we->len - off)
+		return -EINVAL;
+	*out = ep;
+	return 0;
+}
+
+/*
+ * A blocking request to rank (a get or an atomic): send m, whose reply
+ * completes a new request, and wait for it. Called under the lock.
+ */
+static int win_call(struct emu_ep *ep, struct emu_msg *m, uint64_t buf,
+		    uint64_t cap)
+{
+	struct emu_eng *e = &ep->eng;
+	struct snemu_req *r;
+	int ret;
+
+	ret = ep_req_new(ep, m->kind == EMU_MSG_GET_REQ ? EMU_REQ_GET
+							: EMU_REQ_AMO,
+			 EMU_CTX_INTERNAL, m->dst, SNEMU_ANY_TAG, &r);
+	if (ret)
+		goto err_msg;
+	r->buf = buf;
+	r->cap = cap;
+	m->sreq = emu_off(e, r);
+	ret = ep_inject(ep, m);
+	if (ret)
+		goto err_req;
+	return ep_wait_locked(ep, &r, 1, EMU_WAIT_WIN, NULL);
+
+err_req:
+	emu_eng_free(e, emu_off(e, r), sizeof(*r));
+err_msg:
+	emu_msg_free(e, m, true);
+	ep_unlock(ep);
+	return ret;
+}
+
+/* A window message of the caller to rank, for win (under the lock). */
+static int win_msg(struct emu_ep *ep, enum emu_msg_kind kind,
+		   const struct snemu_win *w, int rank, size_t off,
+		   uint64_t len, struct emu_msg **out)
+{
+	struct emu_msg *m;
+	int ret;
+
+	ret = emu_msg_new(&ep->eng, kind, ep->rank, rank, len,
+			  kind == EMU_MSG_PUT, &m);
+	if (ret)
+		return ret;
+	m->win = (uint32_t)w->id;
+	m->off = off;
+	*out = m;
+	return 0;
+}
+
+int snemu_put(struct snemu_win *win, int dst, size_t off, const void *src,
+	      size_t len)
+{
+	struct emu_ep *ep;
+	struct emu_msg *m;
+	int ret;
+
+	ret = win_enter(win, dst, off, len, &ep);
+	if (ret)
+		return ret;
+	if (!src && len)
+		return -EINVAL;
+	ep_lock(ep);
+	ret = win_msg(ep, EMU_MSG_PUT, win, dst, off, len, &m);
+	if (ret)
+		goto out;
+	if (len)
+		memcpy(emu_ptr(&ep->eng, m->data), src, len);
+	ret = ep_inject(ep, m);
+	if (ret) {
+		emu_msg_free(&ep->eng, m, true);
+		goto out;
+	}
+	ep->eng.puts_out[(size_t)ep->rank * ep->size + dst]++;
+	ep->me->puts_out++;
+out:
+	ep_unlock(ep);
+	return ret;
+}
+
+int snemu_get(struct snemu_win *win, int src, size_t off, void *dst,
+	      size_t len)
+{
+	struct emu_ep *ep;
+	struct emu_msg *m;
+	int ret;
+
+	ret = win_enter(win, src, off, len, &ep);
+	if (ret)
+		return ret;
+	if (!dst && len)
+		return -EINVAL;
+	ep_lock(ep);
+	/* The request carries no payload; its reply carries len bytes. */
+	ret = win_msg(ep, EMU_MSG_GET_REQ, win, src, off, 0, &m);
+	if (ret) {
+		ep_unlock(ep);
+		return ret;
+	}
+	m->arg0 = len;
+	return win_call(ep, m, (uintptr_t)dst, len);
+}
+
+static int atomic(struct snemu_win *win, int rank, size_t off,
+		  enum emu_amo_op op, uint64_t a, uint64_t b, uint64_t *old)
+{
+	struct emu_ep *ep;
+	struct emu_msg *m;
+	int ret;
+
+	ret = win_enter(win, rank, off, sizeof(uint64_t), &ep);
+	if (ret)
+		return ret;
+	if (off % sizeof(uint64_t))
+		return -EINVAL;
+	ep_lock(ep);
+	ret = win_msg(ep, EMU_MSG_AMO_REQ, win, rank, off, sizeof(uint64_t),
+		      &m);
+	if (ret) {
+		ep_unlock(ep);
+		return ret;
+	}
+	m->op = op;
+	m->arg0 = a;
+	m->arg1 = b;
+	return win_call(ep, m, (uintptr_t)old, sizeof(uint64_t));
+}
+
+int snemu_atomic_fadd(struct snemu_win *win, int rank, size_t off,
+		      uint64_t add, uint64_t *old)
+{
+	return atomic(win, rank, off, EMU_AMO_FADD, add, 0, old);
+}
+
+int snemu_atomic_cas(struct snemu_win *win, int rank, size_t off,
+		     uint64_t expect, uint64_t desired, uint64_t *old)
+{
+	return atomic(win, rank, off, EMU_AMO_CAS, expect, desired, old);
+}
+
+/* Wait until the caller's puts to rank (or all) have landed. */
+static int flush(struct emu_ep *ep, int rank)
+{
+	struct emu_ctl *me = ep->me;
+	struct snemu_req *r;
+	uint64_t left;
+	int ret;
+
+	ep_lock(ep);
+	left = rank == SNEMU_ANY_SOURCE
+		       ? me->puts_out
+		       : ep->eng.puts_out[(size_t)ep->rank * ep->size + rank];
+	if (!left) {
+		ep_unlock(ep);
+		return 0;
+	}
+	ret = ep_req_new(ep, EMU_REQ_FLUSH, EMU_CTX_INTERNAL, rank,
+			 SNEMU_ANY_TAG, &r);
+	if (ret) {
+		ep_unlock(ep);
+		return ret;
+	}
+	me->flush_req = emu_off(&ep->eng, r);
+	me->flush_target = rank;
+	return ep_wait_locked(ep, &r, 1, EMU_WAIT_WIN, NULL);
+}
+
+int snemu_flush(struct snemu_win *win, int rank)
+{
+	struct emu_ep *ep;
+	int ret;
+
+	ret = win_enter(win, rank == SNEMU_ANY_SOURCE ? 0 : rank, 0, 0, &ep);
+	if (ret)
+		return ret;
+	return flush(ep, rank);
+}
+
+int snemu_win_allocate(size_t len, void **base, struct snemu_win **win)
+{
+	struct emu_win_ent *we;
+	struct snemu_win *w;
+	struct emu_ep *ep;
+	uint64_t fresh, off = 0;
+	int id, ret;
+
+	ret = ep_enter(&ep);
+	if (ret)
+		return ret;
+	if (!base || !win)
+		return -EINVAL;
+	/* Every rank allocates in the same order: the same id everywhere. */
+	for (id = 0; id < EMU_MAX_WINS && ep->win_used[id]; id++)
+		;
+	if (id == EMU_MAX_WINS)
+		return -ENOSPC;
+	w = malloc(sizeof(*w));
+	if (!w)
+		return -ENOMEM;
+	ep_lock(ep);
+	/* Blocks past the old break were never used: already zero. */
+	fresh = ep->eng.hdr->heap.brk;
+	ret = len ? emu_eng_alloc(&ep->eng, len, &off) : 0;
+	if (!ret) {
+		we = win_ent(&ep->eng, (uint32_t)id, ep->rank);
+		*we = (struct emu_win_ent){ .off = off, .len = len };
+	}
+	ep_unlock(ep);
+	if (ret)
+		goto err_free;
+	if (len && off < fresh)
+		memset(emu_ptr(&ep->eng, off), 0, len);
+	ret = ep_barrier(ep);
+	if (ret)
+		goto err_free;
+	ep->win_used[id] = 1;
+	*w = (struct snemu_win){ .magic = EMU_WIN_MAGIC, .id = id };
+	*base = len ? emu_ptr(&ep->eng, off) : NULL;
+	*win = w;
+	return 0;
+
+err_free:
+	free(w);
+	return ret;
+}
+
+int snemu_win_free(struct snemu_win *win)
+{
+	struct emu_win_ent *we;
+	struct emu_ep *ep;
+	int ret;
+
+	ret = win_enter(win, 0, 0, 0, &ep);
+	if (ret)
+		return ret;
+	/* Every put has landed and no rank uses the window any more. */
+	ret = flush(ep, SNEMU_ANY_SOURCE);
+	if (!ret)
+		ret = ep_barrier(ep);
+	if (ret)
+		return ret;
+	ep_lock(ep);
+	we = win_ent(&ep->eng, (uint32_t)win->id, ep->rank);
+	if (we->len)
+		emu_eng_free(&ep->eng, we->off, we->len);
+	*we = (struct emu_win_ent){ 0 };
+	ep_unlock(ep);
+	ep->win_used[win->id] = 0;
+	win->magic = 0;
+	free(win);
+	return 0;
+}

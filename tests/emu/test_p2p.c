@@ -1,0 +1,410 @@
+/* SPDX-License-Identifier: MIT */
+/* Tagged point-to-point messages between forked ranks. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "tests/emu/harness.h"
+
+static struct harness *run(int nranks, int (*fn)(void *), void *arg)
+{
+	struct harness_opts o = { .nranks = nranks };
+	struct harness *h;
+
+	assert_int_equal(harness_run(&o, fn, arg, &h), 0);
+	assert_false(h->timed_out);
+	assert_false(h->deadlock);
+	assert_int_equal(harness_failures(h), 0);
+	return h;
+}
+
+static unsigned char pattern(int src, int iter, size_t i)
+{
+	return (unsigned char)(src * 31 + iter * 7 + i * 13);
+}
+
+static void fill(unsigned char *buf, size_t len, int src, int iter)
+{
+	for (size_t i = 0; i < len; i++)
+		buf[i] = pattern(src, iter, i);
+}
+
+static int check(const unsigned char *buf, size_t len, int src, int iter)
+{
+	for (size_t i = 0; i < len; i++)
+		if (buf[i] != pattern(src, iter, i))
+			return 0;
+	return 1;
+}
+
+/* --- ping-pong: exact virtual time --- */
+
+struct pingpong {
+	int peer;
+	size_t len;
+	int iters;
+	uint64_t one_way;	/* send_ns + unloaded + recv_ns */
+	uint64_t unloaded;
+	bool rndv;
+};
+
+static int pingpong_rank(void *arg)
+{
+	const struct pingpong *p = arg;
+	unsigned char *buf = malloc(p->len ? p->len : 1);
+	const struct topo_params *par = topo_params(harness_topo(NULL));
+	struct snemu_status st;
+	int me, other;
+
+	H_OK(snemu_init(NULL, NULL));
+	me = snemu_rank();
+	other = me ? 0 : p->peer;
+	if (me && me != p->peer)
+		goto out;
+	for (int i = 0; i < p->iters; i++) {
+		/* Rank 0 sends first; times are multiples of one_way. */
+		uint64_t t0 = (uint64_t)(2 * i + (me ? 1 : 0)) * p->one_way;
+
+		if (me) {
+			H_OK(snemu_recv(other, i, buf, p->len, &st));
+			H_CHECK(snemu_now() == t0);
+			H_CHECK(st.arrival_ns == t0 - par->recv_ns);
+			H_CHECK(st.source == other && st.tag == i &&
+				st.len == p->len);
+			H_CHECK(check(buf, p->len, other, i));
+		}
+		fill(buf, p->len, me, i);
+		H_OK(snemu_send(other, i, buf, p->len));
+		/* A rendezvous send returns when the receiver has it. */
+		H_CHECK(snemu_now() == t0 + par->send_ns +
+					       (p->rndv ? p->unloaded : 0));
+		if (!me) {
+			memset(buf, 0, p->len);
+			H_OK(snemu_recv(other, i, buf, p->len, &st));
+			H_CHECK(snemu_now() == t0 + 2 * p->one_way);
+			H_CHECK(st.arrival_ns == snemu_now() - par->recv_ns);
+			H_CHECK(st.source == other && st.tag == i &&
+				st.len == p->len);
+			H_CHECK(check(buf, p->len, other, i));
+		}
+	}
+out:
+	free(buf);
+	H_OK(snemu_finalize());
+	return 0;
+}
+
+static void pingpong(int peer, size_t len)
+{
+	const struct topo *t = harness_topo(NULL);
+	const struct topo_params *par = topo_params(t);
+	struct pingpong p = {
+		.peer = peer,
+		.len = len,
+		.iters = 20,
+		.unloaded = topo_unloaded_ns(t, 0, peer, len),
+		.rndv = len > (64 << 10),
+	};
+	struct harness *h;
+	struct emu_rank_info info;
+
+	p.one_way = par->send_ns + p.unloaded + par->recv_ns;
+	h = run(peer + 1, pingpong_rank, &p);
+	emu_fabric_rank_info(h->fab, 0, &info);
+	assert_int_equal(info.state, EMU_RANK_DONE);
+	assert_int_equal(info.clock_ns, 2 * p.iters * p.one_way);
+	assert_int_equal(info.msgs_sent, p.iters);
+	assert_int_equal(info.bytes_recv, p.iters * len);
+	assert_int_equal(emu_fabric_traffic(h->fab, 0, peer), p.iters * len);
+	harness_destroy(h);
+}
+
+static void pingpong_intra_node_eager(void **state)
+{
+	pingpong(1, 8);
+	pingpong(1, 64 << 10);
+}
+
+static void pingpong_inter_node_eager(void **state)
+{
+	pingpong(8, 8);
+	pingpong(8, 4096);
+}
+
+static void pingpong_rendezvous(void **state)
+{
+	pingpong(1, (64 << 10) + 1);
+	pingpong(8, 1 << 20);
+}
+
+/* --- wildcards: arrival order, whatever the wall-clock order --- */
+
+static int wildcard_rank(void *arg)
+{
+	/* Ranks 1..3 send at virtual times in reverse rank order. */
+	static const uint64_t delay[] = { 0, 3000, 2000, 1000 };
+	int me, v;
+	struct snemu_status st;
+
+	H_OK(snemu_init(NULL, NULL));
+	me = snemu_rank();
+	if (me) {
+		H_OK(snemu_compute(delay[me]));
+		H_OK(snemu_send(0, 10 + me, &me, sizeof(me)));
+		/* A second round, all at once: equal arrival, src order. */
+		H_OK(snemu_compute(5000 - snemu_now()));
+		H_OK(snemu_send(0, 20, &me, sizeof(me)));
+	} else {
+		/* Posted before anything arrived. */
+		for (int i = 3; i >= 1; i--) {
+			H_OK(snemu_recv(SNEMU_ANY_SOURCE, SNEMU_ANY_TAG, &v,
+					sizeof(v), &st));
+			H_CHECK(v == i && st.source == i && st.tag == 10 + i);
+		}
+		/* Posted after everything arrived (unexpected queue). */
+		H_OK(snemu_compute(100000));
+		for (int i = 1; i <= 3; i++) {
+			H_OK(snemu_recv(SNEMU_ANY_SOURCE, 20, &v, sizeof(v),
+					&st));
+			H_CHECK(v == i && st.source == i);
+		}
+	}
+	H_OK(snemu_finalize());
+	return 0;
+}
+
+static void wildcard_receives_follow_arrival(void **state)
+{
+	harness_destroy(run(4, wildcard_rank, NULL));
+}
+
+/* Tags select; one sender's messages with one tag stay in order. */
+static int tags_rank(void *arg)
+{
+	int v;
+
+	H_OK(snemu_init(NULL, NULL));
+	if (snemu_rank() == 1) {
+		for (int i = 0; i < 8; i++) {
+			v = i;
+			H_OK(snemu_send(0, i % 2, &v, sizeof(v)));
+		}
+	} else {
+		H_OK(snemu_compute(1000000));
+		for (int i = 1; i < 8; i += 2) {
+			H_OK(snemu_recv(1, 1, &v, sizeof(v), NULL));
+			H_CHECK(v == i);
+		}
+		for (int i = 0; i < 8; i += 2) {
+			H_OK(snemu_recv(1, SNEMU_ANY_TAG, &v, sizeof(v), NULL));
+			H_CHECK(v == i);
+		}
+	}
+	H_OK(snemu_finalize());
+	return 0;
+}
+
+static void tags_select_and_keep_order(void **state)
+{
+	harness_destroy(run(2, tags_rank, NULL));
+}
+
+/* --- truncation --- */
+
+static int truncate_rank(void *arg)
+{
+	const size_t lens[] = { 100, 200 << 10 };
+	struct snemu_status st;
+	unsigned char *buf = malloc(lens[1]);
+
+	H_OK(snemu_init(NULL, NULL));
+	for (int k = 0; k < 2; k++) {
+		size_t len = lens[k], cap = len / 2;
+
+		if (snemu_rank() == 1) {
+			fill(buf, len, 1, k);
+			H_OK(snemu_send(0, k, buf, len));
+			continue;
+		}
+		memset(buf, 0xee, len);
+		H_EXPECT(snemu_recv(1, k, buf, cap, &st), -EMSGSIZE);
+		H_CHECK(st.len == len && st.source == 1 && st.tag == k);
+		H_CHECK(check(buf, cap, 1, k));
+		H_CHECK(buf[cap] == 0xee);
+	}
+	free(buf);
+	H_OK(snemu_finalize());
+	return 0;
+}
+
+static void truncation_is_emsgsize(void **state)
+{
+	harness_destroy(run(2, truncate_rank, NULL));
+}
+
+/* --- bad arguments change nothing --- */
+
+static int badargs_rank(void *arg)
+{
+	int n, v = 0;
+	uint64_t now;
+	struct snemu_req *req = NULL, *fake;
+	_Alignas(64) unsigned char junk[256];
+	int done;
+
+	H_OK(snemu_init(NULL, NULL));
+	n = snemu_size();
+	now = snemu_now();
+	H_EXPECT(snemu_send(-1, 0, &v, sizeof(v)), -EINVAL);
+	H_EXPECT(snemu_send(n, 0, &v, sizeof(v)), -EINVAL);
+	H_EXPECT(snemu_send(SNEMU_ANY_SOURCE, 0, &v, sizeof(v)), -EINVAL);
+	H_EXPECT(snemu_send(0, -1, &v, sizeof(v)), -EINVAL);
+	H_EXPECT(snemu_send(0, SNEMU_TAG_MAX + 1, &v, sizeof(v)), -EINVAL);
+	H_EXPECT(snemu_send(0, 0, NULL, 4), -EINVAL);
+	H_EXPECT(snemu_recv(n, 0, &v, sizeof(v), NULL), -EINVAL);
+	H_EXPECT(snemu_recv(-2, 0, &v, sizeof(v), NULL), -EINVAL);
+	H_EXPECT(snemu_recv(0, -2, &v, sizeof(v), NULL), -EINVAL);
+	H_EXPECT(snemu_isend(0, 0, &v, sizeof(v), NULL), -EINVAL);
+	H_EXPECT(snemu_irecv(0, 0, &v, sizeof(v), NULL), -EINVAL);
+	H_EXPECT(snemu_wait(NULL, NULL), -EINVAL);
+	memset(junk, 0, sizeof(junk));
+	fake = (struct snemu_req *)junk;
+	H_EXPECT(snemu_wait(fake, NULL), -EINVAL);
+	H_EXPECT(snemu_test(fake, &done, NULL), -EINVAL);
+	H_EXPECT(snemu_waitall(-1, &req, NULL), -EINVAL);
+	H_EXPECT(snemu_waitall(1, &req, NULL), -EINVAL);
+	H_EXPECT(snemu_node_of(n), -EINVAL);
+	H_EXPECT(snemu_node_of(-1), -EINVAL);
+	H_CHECK(snemu_node_of(n - 1) == (n - 1) / 8);
+	H_CHECK(snemu_now() == now);
+	H_EXPECT(snemu_init(NULL, NULL), -EALREADY);
+	/* Pending requests: finalize refuses. */
+	H_OK(snemu_irecv(snemu_rank(), 3, &v, sizeof(v), &req));
+	H_EXPECT(snemu_finalize(), -EBUSY);
+	H_OK(snemu_send(snemu_rank(), 3, &n, sizeof(n)));
+	H_OK(snemu_wait(req, NULL));
+	H_CHECK(v == n);
+	H_EXPECT(snemu_wait(req, NULL), -EINVAL);
+	H_OK(snemu_finalize());
+	H_EXPECT(snemu_finalize(), -ENXIO);
+	return 0;
+}
+
+static void bad_arguments_are_einval(void **state)
+{
+	harness_destroy(run(9, badargs_rank, NULL));
+}
+
+/* --- nonblocking --- */
+
+#define NB_LEN (100 << 10)
+
+static int nonblocking_rank(void *arg)
+{
+	const struct topo_params *par = topo_params(harness_topo(NULL));
+	int me, n, polls = 0, done = 0;
+	unsigned char *bufs[4];
+	struct snemu_req *reqs[4];
+	struct snemu_status sts[4];
+
+	H_OK(snemu_init(NULL, NULL));
+	me = snemu_rank();
+	n = snemu_size();
+	for (int i = 0; i < 4; i++)
+		bufs[i] = malloc(NB_LEN);
+	if (me == 0) {
+		/* Small and large from every other rank, in one waitall. */
+		for (int s = 1; s < n; s++)
+			H_OK(snemu_irecv(s, 7, bufs[s], s == 1 ? 8 : NB_LEN,
+					 &reqs[s - 1]));
+		H_OK(snemu_irecv(SNEMU_ANY_SOURCE, 8, bufs[0], 8, &reqs[3]));
+		H_OK(snemu_waitall(4, reqs, sts));
+		for (int s = 1; s < n; s++) {
+			H_CHECK(sts[s - 1].source == s);
+			H_CHECK(check(bufs[s], sts[s - 1].len, s, 0));
+		}
+		H_CHECK(reqs[0] == NULL && reqs[3] == NULL);
+		H_CHECK(sts[3].source == 3 && sts[3].len == 8);
+		/* Polling: each test costs poll_ns. */
+		H_OK(snemu_irecv(2, 9, bufs[0], 8, &reqs[0]));
+		while (!done) {
+			uint64_t t = snemu_now();
+
+			H_OK(snemu_test(reqs[0], &done, &sts[0]));
+			H_CHECK(snemu_now() >= t + par->poll_ns);
+			polls++;
+		}
+		H_CHECK(polls > 1 && check(bufs[0], 8, 2, 1));
+		H_CHECK(sts[0].arrival_ns >= 1000000);
+	} else {
+		size_t len = me == 1 ? 8 : NB_LEN;
+
+		fill(bufs[0], len, me, 0);
+		H_OK(snemu_isend(0, 7, bufs[0], len, &reqs[0]));
+		H_OK(snemu_wait(reqs[0], &sts[0]));
+		H_CHECK(sts[0].len == len);
+		if (me == 3)
+			H_OK(snemu_send(0, 8, bufs[0], 8));
+		if (me == 2) {
+			H_OK(snemu_compute(1000000));
+			fill(bufs[1], 8, 2, 1);
+			H_OK(snemu_send(0, 9, bufs[1], 8));
+		}
+	}
+	for (int i = 0; i < 4; i++)
+		free(bufs[i]);
+	H_OK(snemu_finalize());
+	return 0;
+}
+
+static void nonblocking_waitall_and_test(void **state)
+{
+	harness_destroy(run(4, nonblocking_rank, NULL));
+}
+
+/* A large message to oneself: nonblocking send, then receive. */
+static int self_rank(void *arg)
+{
+	size_t len = 1 << 20;
+	unsigned char *a = malloc(len), *b = malloc(len);
+	struct snemu_req *req;
+
+	H_OK(snemu_init(NULL, NULL));
+	fill(a, len, 0, 5);
+	H_OK(snemu_isend(0, 1, a, len, &req));
+	H_OK(snemu_recv(0, 1, b, len, NULL));
+	H_OK(snemu_wait(req, NULL));
+	H_CHECK(check(b, len, 0, 5));
+	free(a);
+	free(b);
+	H_OK(snemu_finalize());
+	return 0;
+}
+
+static void send_to_self(void **state)
+{
+	harness_destroy(run(1, self_rank, NULL));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(pingpong_intra_node_eager),
+		cmocka_unit_test(pingpong_inter_node_eager),
+		cmocka_unit_test(pingpong_rendezvous),
+		cmocka_unit_test(wildcard_receives_follow_arrival),
+		cmocka_unit_test(tags_select_and_keep_order),
+		cmocka_unit_test(truncation_is_emsgsize),
+		cmocka_unit_test(bad_arguments_are_einval),
+		cmocka_unit_test(nonblocking_waitall_and_test),
+		cmocka_unit_test(send_to_self),
+	};
+
+	assert_non_null(harness_topo(NULL));
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,226 @@
+/* SPDX-License-Identifier: MIT */
+/* Windows, one-sided put/get/flush, remote atomics, and the barrier. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "tests/emu/harness.h"
+
+#define NRANKS 16 /* two nodes of cloudmatrix384 */
+#define WIN_LEN 4096
+
+static struct harness *run(int nranks, int (*fn)(void *))
+{
+	struct harness_opts o = { .nranks = nranks };
+	struct harness *h;
+
+	assert_int_equal(harness_run(&o, fn, NULL, &h), 0);
+	assert_false(h->timed_out);
+	assert_false(h->deadlock);
+	assert_int_equal(harness_failures(h), 0);
+	return h;
+}
+
+/* Each rank puts to, gets from and updates the rank on the other node. */
+static int onesided_rank(void *arg)
+{
+	const struct topo *t = harness_topo(NULL);
+	const struct topo_params *par = topo_params(t);
+	int me, n, peer;
+	uint64_t *mem, v, old, t0;
+	struct snemu_win *win;
+	struct snemu_status st;
+
+	H_OK(snemu_init(NULL, NULL));
+	me = snemu_rank();
+	n = snemu_size();
+	peer = (me + n / 2) % n;
+	H_OK(snemu_win_allocate(WIN_LEN, (void **)&mem, &win));
+	for (int i = 0; i < WIN_LEN / 8; i++)
+		H_CHECK(mem[i] == 0);
+
+	/* put, flush: the flush returns at the put's arrival. */
+	v = 1000 + me;
+	t0 = snemu_now();
+	H_OK(snemu_put(win, peer, 8 * me, &v, sizeof(v)));
+	H_CHECK(snemu_now() == t0 + par->send_ns);
+	H_OK(snemu_flush(win, peer));
+	H_CHECK(snemu_now() ==
+		t0 + par->send_ns + topo_unloaded_ns(t, me, peer, 8));
+	H_OK(snemu_flush(win, SNEMU_ANY_SOURCE));
+	H_OK(snemu_barrier());
+	H_CHECK(mem[peer] == 1000 + (uint64_t)peer);
+
+	/* get: the value the peer put into our window... of the peer. */
+	t0 = snemu_now();
+	H_OK(snemu_get(win, peer, 8 * me, &v, sizeof(v)));
+	H_CHECK(v == 1000 + (uint64_t)me);
+	H_CHECK(snemu_now() == t0 + par->send_ns +
+				       topo_unloaded_ns(t, me, peer, 0) +
+				       topo_unloaded_ns(t, peer, me, 8));
+
+	/* fadd: everyone increments rank 0's counter once. */
+	H_OK(snemu_atomic_fadd(win, 0, WIN_LEN - 8, 1, &old));
+	H_CHECK(old < (uint64_t)n);
+	/* Collect the old values at rank 0: a permutation of 0..n-1. */
+	if (me) {
+		H_OK(snemu_send(0, 1, &old, sizeof(old)));
+	} else {
+		uint64_t seen = 1ULL << old;
+
+		for (int i = 1; i < n; i++) {
+			H_OK(snemu_recv(SNEMU_ANY_SOURCE, 1, &v, sizeof(v),
+					&st));
+			seen |= 1ULL << v;
+		}
+		H_CHECK(seen == (1ULL << n) - 1);
+	}
+	H_OK(snemu_barrier());
+	if (!me)
+		H_CHECK(mem[WIN_LEN / 8 - 1] == (uint64_t)n);
+
+	/* cas: one winner on rank 3's word; the others see its value. */
+	H_OK(snemu_atomic_cas(win, 3, 64, 0, 100 + me, &old));
+	H_CHECK(old == 0 || (old >= 100 && old < 100 + (uint64_t)n &&
+			     old != 100 + (uint64_t)me));
+	H_OK(snemu_get(win, 3, 64, &v, sizeof(v)));
+	H_CHECK(v >= 100 && v < 100 + (uint64_t)n);
+	H_CHECK((old == 0) == (v == 100 + (uint64_t)me));
+	H_OK(snemu_barrier());
+	/* fadd with old NULL, cas that fails. */
+	H_OK(snemu_atomic_fadd(win, 3, 64, 1000, NULL));
+	H_OK(snemu_barrier());
+	H_OK(snemu_atomic_cas(win, 3, 64, 7, 8, &old));
+	H_CHECK(old == v + 1000 * (uint64_t)n);
+
+	/* Bad arguments change nothing. */
+	t0 = snemu_now();
+	H_EXPECT(snemu_put(win, peer, WIN_LEN - 4, &v, 8), -EINVAL);
+	H_EXPECT(snemu_put(win, peer, SIZE_MAX, &v, 8), -EINVAL);
+	H_EXPECT(snemu_put(win, n, 0, &v, 8), -EINVAL);
+	H_EXPECT(snemu_put(NULL, peer, 0, &v, 8), -EINVAL);
+	H_EXPECT(snemu_get(win, -1, 0, &v, 8), -EINVAL);
+	H_EXPECT(snemu_get(win, peer, WIN_LEN, &v, 1), -EINVAL);
+	H_EXPECT(snemu_atomic_fadd(win, peer, 4, 1, NULL), -EINVAL);
+	H_EXPECT(snemu_atomic_cas(win, peer, WIN_LEN, 0, 1, NULL), -EINVAL);
+	H_EXPECT(snemu_flush(win, n), -EINVAL);
+	H_CHECK(snemu_now() == t0);
+	H_OK(snemu_get(win, peer, WIN_LEN, &v, 0));
+
+	H_OK(snemu_win_free(win));
+	H_OK(snemu_finalize());
+	return 0;
+}
+
+static void put_get_atomics_across_nodes(void **state)
+{
+	struct harness *h = run(NRANKS, onesided_rank);
+
+	/* Window traffic shows in the traffic matrix: 8 bytes each way. */
+	assert_true(emu_fabric_traffic(h->fab, 0, NRANKS / 2) >= 8);
+	harness_destroy(h);
+}
+
+/* Windows of different sizes per rank, reused ids, put to self. */
+static int windows_rank(void *arg)
+{
+	int me, n;
+	unsigned char *mem, *big;
+	struct snemu_win *w1, *w2;
+	uint64_t v = 42, got;
+
+	H_OK(snemu_init(NULL, NULL));
+	me = snemu_rank();
+	n = snemu_size();
+	for (int round = 0; round < 3; round++) {
+		H_OK(snemu_win_allocate((size_t)me * 100, (void **)&mem, &w1));
+		H_CHECK(me ? mem != NULL : mem == NULL);
+		H_OK(snemu_win_allocate(1 << 20, (void **)&big, &w2));
+		for (int i = 0; i < (1 << 20); i += 4096)
+			H_CHECK(big[i] == 0);
+		/* Leave a mark the next round must not see. */
+		memset(big, 0xab, 1 << 20);
+		if (me)
+			H_OK(snemu_put(w1, me, 0, &v, sizeof(v)));
+		H_EXPECT(snemu_put(w1, 0, 0, &v, 1), -EINVAL);
+		H_OK(snemu_put(w2, (me + 1) % n, 8, &v, sizeof(v)));
+		H_OK(snemu_flush(w1, SNEMU_ANY_SOURCE));
+		H_OK(snemu_barrier());
+		if (me) {
+			H_OK(snemu_get(w1, me, 0, &got, sizeof(got)));
+			H_CHECK(got == 42);
+		}
+		H_CHECK(((uint64_t *)big)[1] == 42);
+		H_OK(snemu_win_free(w1));
+		H_OK(snemu_win_free(w2));
+	}
+	H_OK(snemu_finalize());
+	return 0;
+}
+
+static void windows_allocate_and_free(void **state)
+{
+	harness_destroy(run(5, windows_rank));
+}
+
+/* After a barrier every clock is past every clock before it. */
+static int barrier_rank(void *arg)
+{
+	int me, n;
+	uint64_t v, max = 0;
+
+	H_OK(snemu_init(NULL, NULL));
+	me = snemu_rank();
+	n = snemu_size();
+	for (int round = 0; round < 5; round++) {
+		uint64_t before;
+
+		H_OK(snemu_compute((uint64_t)((me * 7 + round * 3) % n) *
+				   1000));
+		before = snemu_now();
+		H_OK(snemu_barrier());
+		/* Everyone's entry time, to check against. */
+		for (int r = 0; r < n; r++) {
+			if (r == me)
+				continue;
+			H_OK(snemu_send(r, round, &before, sizeof(before)));
+		}
+		max = before;
+		for (int r = 1; r < n; r++) {
+			H_OK(snemu_recv(SNEMU_ANY_SOURCE, round, &v, sizeof(v),
+					NULL));
+			max = v > max ? v : max;
+		}
+		H_CHECK(snemu_now() > max);
+	}
+	H_OK(snemu_finalize());
+	return 0;
+}
+
+static void barrier_waits_for_everyone(void **state)
+{
+	/* 24 ranks: not a power of two, three nodes. */
+	struct harness *h = run(24, barrier_rank);
+	struct emu_rank_info info;
+
+	emu_fabric_rank_info(h->fab, 0, &info);
+	assert_true(info.msgs_sent >= 5 * 5);
+	harness_destroy(h);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(put_get_atomics_across_nodes),
+		cmocka_unit_test(windows_allocate_and_free),
+		cmocka_unit_test(barrier_waits_for_everyone),
+	};
+
+	assert_non_null(harness_topo(NULL));
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

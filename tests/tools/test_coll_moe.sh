@@ -1,0 +1,25 @@
+#!/bin/sh
+# MoE dispatch and combine: every received token and every combined value
+# is exact, for uniform and skewed routing, experts per rank of 1, of
+# several and of none, and at the full 384.
+. "$SNEMU_SRCDIR/tests/tools/coll_lib.sh"
+
+for op in dispatch combine; do
+	coll_ok --op $op -n 2 --topk 2
+	coll_ok --op $op -n 3 --topk 3 --tokens 33 --hidden 1000
+	coll_ok --op $op -n 8
+	coll_ok --op $op -n 8 --tokens 0
+	coll_ok --op $op -n 48 --experts 96 --topk 6 --skew 1.2 --hidden 2048
+	coll_ok --op $op -n 48 --experts 40 --tokens 64 --seed 7 --hidden 999
+	coll_ok --op $op -n 384 --tokens 16 --hidden 1024
+done
+
+# the load line: uniform is balanced, Zipf is not
+"$SNEMU" coll --op dispatch -n 48 --hidden 128 >"$tmp/u" || fail uniform
+"$SNEMU" coll --op dispatch -n 48 --hidden 128 --skew 1.5 >"$tmp/z" ||
+	fail skewed
+u=$(sed -n 's/.*(max\/mean \([0-9.]*\)).*/\1/p' "$tmp/u")
+z=$(sed -n 's/.*(max\/mean \([0-9.]*\)).*/\1/p' "$tmp/z")
+awk -v u="$u" -v z="$z" 'BEGIN { exit !(u < 1.5 && z > 5) }' ||
+	fail "expert load max/mean: uniform $u, Zipf $z"
+finish

@@ -1,0 +1,119 @@
+#!/bin/sh
+# snemu topo end to end: summary, --route, --json, --dot, --dump-config,
+# and the errors (bad option -> exit 2, bad file -> file:line, exit 1).
+set -u
+SNEMU=${SNEMU:-./snemu}
+srcdir=${SNEMU_SRCDIR:-.}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fails=0
+
+fail() {
+	echo "FAIL: $*" >&2
+	fails=$((fails + 1))
+}
+
+# run EXPECTED_STATUS ARGS...: output in $tmp/out, $tmp/err
+run() {
+	want=$1
+	shift
+	"$SNEMU" topo "$@" >"$tmp/out" 2>"$tmp/err"
+	got=$?
+	[ "$got" -eq "$want" ] || fail "snemu topo $*: exit $got, want $want"
+}
+
+# has FILE PATTERN: grep -q with a message
+has() {
+	grep -q -e "$2" "$tmp/$1" || fail "'$2' not in $1 of the last run"
+}
+
+run 0
+has out "cloudmatrix384: 48 nodes, 384 endpoints"
+has out "switches: 448 (l1: 336 x 200 ns hop, l2: 112 x 200 ns hop)"
+has out "directed links: 21504"
+has out "endpoint bandwidth: 392.0 GB/s"
+has out "inter-node npu0 -> npu8: 448 paths"
+has out "16M"
+
+run 0 --preset nvl72
+has out "nvl72: 18 nodes, 72 endpoints"
+has out "endpoint bandwidth: 900.0 GB/s"
+
+run 0 --topo "$srcdir/topology/presets/cloudmatrix384.cfg"
+has out "cloudmatrix384: 48 nodes"
+
+run 0 --route 0 8 --size 4K
+has out "448 parallel paths"
+has out "npu0.d0->n0.l1.0"
+[ "$(grep -c '^  link ' "$tmp/out")" -eq 4 ] || fail "--route 0 8: not 4 hops"
+run 0 --route 0 1
+[ "$(grep -c '^  link ' "$tmp/out")" -eq 2 ] || fail "--route 0 1: not 2 hops"
+
+run 0 --json --route 0 8
+for key in '"name"' '"nodes"' '"endpoints"' '"switches"' '"links"' \
+	'"link_classes"' '"endpoint_gbps"' '"bisection_gbps"' '"params"' \
+	'"unloaded"' '"route"'; do
+	has out "$key"
+done
+if command -v python3 >/dev/null 2>&1; then
+	python3 -m json.tool "$tmp/out" >/dev/null || fail "--json is not JSON"
+fi
+
+run 0 --links
+[ "$(grep -c '^ *[0-9][0-9]*  [a-z]' "$tmp/out")" -eq 21504 ] ||
+	fail "--links: not 21504 links"
+has out "^ 21503  l2.6.15->n47.l1.6 "
+run 0 --json --links --preset nvl72
+has out '"link_list"'
+has out '"id": 2591, "name": "l1.17->gpu71"'
+if command -v python3 >/dev/null 2>&1; then
+	python3 -m json.tool "$tmp/out" >/dev/null || fail "--links: not JSON"
+fi
+
+run 0 --dot --route 0 8
+has out '^graph "cloudmatrix384" {'
+has out '"npu0" -- "n0.l1.0"'
+has out 'color=red'
+tail -n 1 "$tmp/out" | grep -q '^}$' || fail "--dot: no closing brace"
+
+run 0 --dump-config
+for key in nodes mtu routing endpoints.per_node endpoints.send_ns \
+	endpoints.recv_ns endpoints.poll_ns switches.l1.count \
+	switches.l2.per_plane links.ep_l1.bandwidth links.l1_l2.latency; do
+	has out "^$key  *= "
+done
+
+run 0 --help
+has out "usage: snemu topo"
+
+run 2 --bogus
+has err "unknown option"
+run 2 --size
+has err "needs a value"
+run 2 --route 0 8 --size 4Q
+has err "bad --size"
+run 2 --route 0
+run 2 --route 0 0
+run 2 --route x 1
+run 2 --route 0 384
+run 2 --json --dot
+run 2 --dot --links
+run 2 --preset nvl72 --topo x.cfg
+run 2 --preset nosuch
+has err "no such preset"
+run 2 extra
+
+printf 'nodes = 2;\nendpoints = { per_node = 2; };\nswitches = { l1 = { count = 1; }; };\nlinks = { ep_l1 = { bandwidth = -1.0; }; };\n' \
+	>"$tmp/bad.cfg"
+run 1 --topo "$tmp/bad.cfg"
+has err "$tmp/bad.cfg:4: links.ep_l1.bandwidth: "
+printf 'nodes = 2;\nendpoints = = {};\n' >"$tmp/syntax.cfg"
+run 1 --topo "$tmp/syntax.cfg"
+has err "$tmp/syntax.cfg:2: syntax error"
+run 1 --topo "$tmp"
+has err "not a regular file"
+run 1 --topo "$tmp/missing.cfg"
+has err "missing.cfg: cannot open"
+
+[ "$fails" -eq 0 ] || exit 1
+echo "test_topo_cmd: all passed"

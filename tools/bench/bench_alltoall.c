@@ -1,0 +1,248 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * bench_alltoall [-n N] [-s BYTES] [-r REPS]: one all-to-all of N ranks
+ * (default: every endpoint of the default preset) with BYTES (default 4096)
+ * per pair, data checked, through the launcher. Reports the wall time of
+ * the all-to-all alone (from the first rank entering it to the last
+ * leaving it) and the engine events it took per second of that time.
+ *
+ * The events of the all-to-all are those of a run with it minus those of
+ * a run without it (the same launch, barriers and teardown); both come from
+ * the runs' JSON reports. Baseline, measured in the same run: memcpy of the
+ * same bytes between per-rank buffers in one process.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "snemu.h"
+#include "common/common.h"
+#include "emu/emu.h"
+#include "topology/topo.h"
+
+/* Shared with the forked ranks (MAP_SHARED): what each one measured. */
+struct rank_times {
+	uint64_t wall_start, wall_end;
+	uint64_t virt_ns;
+	uint64_t bad;
+};
+
+struct bench {
+	size_t len;
+	int with_alltoall;
+	struct rank_times *times;
+};
+
+static unsigned char byte_of(int src, int dst, size_t i)
+{
+	return (unsigned char)(src * 131 + dst * 7 + i * 13 + (i >> 8));
+}
+
+static int alltoall(int rank, int n, size_t len, unsigned char *out,
+		    unsigned char *in, struct snemu_req **reqs)
+{
+	int nreq = 0, ret = 0;
+
+	for (int s = 1; s < n && !ret; s++) {
+		int peer = (rank + s) % n;
+
+		ret = snemu_irecv(peer, 1, in + peer * len, len, &reqs[nreq]);
+		if (ret)
+			break;
+		nreq++;
+		ret = snemu_isend(peer, 1, out + peer * len, len, &reqs[nreq]);
+		if (!ret)
+			nreq++;
+	}
+	return snemu_waitall(nreq, reqs, NULL) ?: ret;
+}
+
+static int rank_main(void *arg)
+{
+	const struct bench *b = arg;
+	struct snemu_req **reqs = NULL;
+	unsigned char *out = NULL, *in = NULL;
+	struct rank_times *rt;
+	int ret, rank, n;
+	uint64_t v0;
+
+	ret = snemu_init(NULL, NULL);
+	if (ret)
+		goto out;
+	rank = snemu_rank();
+	n = snemu_size();
+	rt = &b->times[rank];
+	out = malloc(b->len * n);
+	in = calloc(n, b->len);
+	reqs = malloc(2 * n * sizeof(*reqs));
+	ret = -ENOMEM;
+	if (!out || !in || !reqs)
+		goto out;
+	for (int d = 0; d < n; d++)
+		for (size_t i = 0; i < b->len; i++)
+			out[d * b->len + i] = byte_of(rank, d, i);
+	ret = snemu_barrier();
+	rt->wall_start = snemu_wall_ns();
+	v0 = snemu_now();
+	if (!ret && b->with_alltoall)
+		ret = alltoall(rank, n, b->len, out, in, reqs);
+	if (!ret)
+		ret = snemu_barrier();
+	rt->wall_end = snemu_wall_ns();
+	rt->virt_ns = snemu_now() - v0;
+	for (int s = 0; b->with_alltoall && s < n; s++)
+		for (size_t i = 0; s != rank && i < b->len; i++)
+			rt->bad += in[s * b->len + i] != byte_of(s, rank, i);
+	if (!ret)
+		ret = snemu_finalize();
+out:
+	free(reqs);
+	free(in);
+	free(out);
+	if (ret)
+		fprintf(stderr, "rank: %s\n", snemu_strerror(ret));
+	return ret ? 1 : 0;
+}
+
+/* The "events" of a report's "run" object. */
+static uint64_t report_events(const char *path)
+{
+	char buf[4096], *p;
+	size_t len;
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		return 0;
+	len = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[len] = '\0';
+	p = strstr(buf, "\"events\": ");
+	return p ? strtoull(p + 10, NULL, 10) : 0;
+}
+
+/* Run the job; return its engine events, and the span and check. */
+static uint64_t run(struct emu_job *job, struct bench *b, uint64_t *wall,
+		    uint64_t *virt)
+{
+	uint64_t first = UINT64_MAX, last = 0, bad = 0, events;
+
+	memset(b->times, 0, job->nranks * sizeof(*b->times));
+	if (emu_run_job(job)) {
+		fprintf(stderr, "bench_alltoall: the run failed\n");
+		exit(1);
+	}
+	events = report_events(job->report_path);
+	unlink(job->report_path);
+	for (int r = 0; r < job->nranks; r++) {
+		first = MIN(first, b->times[r].wall_start);
+		last = MAX(last, b->times[r].wall_end);
+		bad += b->times[r].bad;
+	}
+	if (bad || !events) {
+		fprintf(stderr,
+			"bench_alltoall: %" PRIu64 " wrong bytes, "
+			"%" PRIu64 " events\n",
+			bad, events);
+		exit(1);
+	}
+	*wall = last - first;
+	*virt = b->times[0].virt_ns;
+	return events;
+}
+
+/* The same bytes moved by memcpy in one process, rank buffer to buffer. */
+static uint64_t memcpy_baseline(int n, size_t len)
+{
+	size_t per = (size_t)n * len;
+	unsigned char *out = malloc(per * n), *in = malloc(per * n);
+	uint64_t t0, ns;
+
+	if (!out || !in) {
+		fprintf(stderr, "bench_alltoall: no memory for the baseline\n");
+		exit(1);
+	}
+	memset(out, 1, per * n);
+	memset(in, 0, per * n);
+	t0 = snemu_wall_ns();
+	for (int s = 0; s < n; s++)
+		for (int d = 0; d < n; d++)
+			if (s != d)
+				memcpy(in + d * per + s * len,
+				       out + s * per + d * len, len);
+	ns = snemu_wall_ns() - t0;
+	if (in[len] != 1)
+		exit(1);
+	free(in);
+	free(out);
+	return ns;
+}
+
+int main(int argc, char **argv)
+{
+	uint64_t wall = UINT64_MAX, w, virt = 0, frame_events, events = 0, base;
+	struct bench b = {.len = 4096};
+	struct emu_job job = {0};
+	char spec[128], report[64];
+	const char *preset;
+	struct topo *t;
+	int n = 0, reps = 3, c;
+
+	while ((c = getopt(argc, argv, "n:s:r:")) != -1) {
+		switch (c) {
+		case 'n': n = atoi(optarg); break;
+		case 's': b.len = strtoull(optarg, NULL, 0); break;
+		case 'r': reps = atoi(optarg); break;
+		default:
+			fprintf(stderr, "usage: bench_alltoall [-n N] "
+					"[-s BYTES] [-r REPS]\n");
+			return 2;
+		}
+	}
+	preset = topo_preset_names()[0];
+	if (topo_load_preset(preset, &t, NULL))
+		return 1;
+	snprintf(spec, sizeof(spec), "preset:%s", preset);
+	snprintf(report, sizeof(report), "/tmp/bench_alltoall.%d.json",
+		 (int)getpid());
+	job.topo = t;
+	job.topo_spec = spec;
+	job.nranks = n > 0 ? n : topo_num_endpoints(t);
+	job.fn = rank_main;
+	job.arg = &b;
+	job.report_path = report;
+	job.quiet = 1;
+	b.times =
+		mmap(NULL, job.nranks * sizeof(*b.times),
+		     PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (b.times == MAP_FAILED)
+		return 1;
+
+	frame_events = run(&job, &b, &w, &virt);
+	b.with_alltoall = 1;
+	for (int i = 0; i < reps; i++) {
+		events = run(&job, &b, &w, &virt) - frame_events;
+		wall = MIN(wall, w);
+	}
+	base = memcpy_baseline(job.nranks, b.len);
+
+	printf("bench_alltoall: %d ranks x %zu B per pair = %.1f MiB on %s, "
+	       "data checked, best of %d\n",
+	       job.nranks, b.len,
+	       (double)job.nranks * (job.nranks - 1) * b.len / 1048576.0,
+	       preset, reps);
+	printf("  all-to-all wall time  %9.3f s      (goal < 1 s)\n",
+	       wall / 1e9);
+	printf("  engine events         %9" PRIu64 "        %.2f M events/s "
+	       "(goal > 1 M/s)\n",
+	       events, events / (wall / 1e9) / 1e6);
+	printf("  virtual time          %9.3f us\n", virt / 1e3);
+	printf("  baseline: memcpy      %9.3f s      snemu/memcpy %.1fx\n",
+	       base / 1e9, (double)wall / base);
+	munmap(b.times, job.nranks * sizeof(*b.times));
+	topo_destroy(t);
+	return 0;
+}

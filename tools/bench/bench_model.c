@@ -1,0 +1,206 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * bench_model: how fast topo_price routes and prices messages on one core.
+ * Random pairs from a seeded PRNG, 4 KiB messages and then mixed sizes;
+ * each figure comes with a plain loop run in the same process: the same
+ * random numbers and a walk of as many cache lines of an array the size of
+ * the state block, without the model. "model/plain" is the model's cost in
+ * units of that loop, which is steadier across machines than msg/s. Each
+ * figure is the best of 5 alternating runs.
+ *
+ *   bench_model [-n MESSAGES] [--seed S] [--preset NAME | --topo FILE]
+ */
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/common.h"
+#include "topology/topo.h"
+
+#define REPS 5
+
+struct rng {
+	uint64_t s;
+};
+
+/* splitmix64: small, fast, good enough to pick pairs and sizes. */
+static inline uint64_t rng_next(struct rng *r)
+{
+	uint64_t z = (r->s += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+/* A random pair of different endpoints and, when mixed, a size. */
+static inline void pick(struct rng *r, int n, bool mixed, int *src, int *dst,
+			uint64_t *bytes)
+{
+	uint64_t x = rng_next(r);
+
+	*src = (x & 0xffff) % n;
+	*dst = ((x >> 16) & 0xffff) % (n - 1);
+	*dst += *dst >= *src;
+	/* Mixed: log-uniform 1 B .. 256 KiB, most of them small. */
+	*bytes =
+		mixed ? ((x >> 32) & ((1ULL << (x >> 58) % 19) - 1)) + 1 : 4096;
+}
+
+struct result {
+	double ns;	/* wall time */
+	uint64_t check; /* keeps the work from being optimized out */
+	uint64_t bytes;
+};
+
+/* The loop without the model: same picks, 4 random line updates. */
+static struct result run_plain(uint64_t seed, uint64_t count, int n, bool mixed,
+			       uint64_t *lines, size_t nlines)
+{
+	struct rng r = {seed};
+	struct result res = {0};
+	uint64_t start = snemu_wall_ns();
+
+	for (uint64_t i = 0; i < count; i++) {
+		uint64_t bytes;
+		int src, dst;
+
+		pick(&r, n, mixed, &src, &dst, &bytes);
+		for (int h = 0; h < 4; h++) {
+			uint64_t *l =
+				&lines[8 *
+				       ((src * 31 + dst * 17 + h * 7919 + i) %
+					nlines)];
+
+			l[0] = MAX(l[0], i) + bytes;
+			l[1] += bytes;
+			res.check += l[0];
+		}
+		res.bytes += bytes;
+	}
+	res.ns = snemu_wall_ns() - start;
+	return res;
+}
+
+static struct result run_model(uint64_t seed, uint64_t count,
+			       const struct topo *t, bool mixed, void *state)
+{
+	struct rng r = {seed};
+	struct result res = {0};
+	int n = topo_num_endpoints(t);
+	uint64_t start;
+
+	topo_state_init(t, state);
+	start = snemu_wall_ns();
+	for (uint64_t i = 0; i < count; i++) {
+		uint64_t bytes;
+		int src, dst;
+
+		pick(&r, n, mixed, &src, &dst, &bytes);
+		res.check += topo_price(t, state, src, dst, bytes, i);
+		res.bytes += bytes;
+	}
+	res.ns = snemu_wall_ns() - start;
+	return res;
+}
+
+static void report(const char *what, uint64_t count, struct result m,
+		   struct result p)
+{
+	printf("%-22s model %7.2f M msg/s (%6.1f ns/msg, %7.1f GB/s priced)"
+	       "   plain %7.1f M/s   model/plain %5.1fx\n",
+	       what, count / m.ns * 1e3, m.ns / count, m.bytes / m.ns,
+	       count / p.ns * 1e3, m.ns / p.ns);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"seed", required_argument, NULL, 's'},
+		{"preset", required_argument, NULL, 'p'},
+		{"topo", required_argument, NULL, 't'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *preset = topo_preset_names()[0], *file = NULL;
+	uint64_t count = 2000000, seed = 1;
+	struct result m = {0}, p = {0};
+	struct topo_error err;
+	struct topo *t;
+	uint64_t *lines;
+	size_t nlines;
+	void *state;
+	int c, ret;
+
+	while ((c = getopt_long(argc, argv, "n:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'n':
+			if (snemu_parse_size(optarg, &count) || !count)
+				goto usage;
+			break;
+		case 's': seed = strtoull(optarg, NULL, 0); break;
+		case 'p': preset = optarg; break;
+		case 't': file = optarg; break;
+		case 'h':
+			printf("usage: bench_model [-n MESSAGES] [--seed S] "
+			       "[--preset NAME | --topo FILE]\n");
+			return 0;
+		default: goto usage;
+		}
+	}
+	ret = file ? topo_load_file(file, &t, &err)
+		   : topo_load_preset(preset, &t, &err);
+	if (ret) {
+		char msg[768];
+
+		topo_error_format(&err, msg, sizeof(msg));
+		fprintf(stderr, "bench_model: %s\n", msg);
+		return 1;
+	}
+	state = malloc(topo_state_size(t));
+	nlines = DIV_ROUND_UP(topo_state_size(t), 64);
+	lines = calloc(nlines, 64);
+	if (!state || !lines) {
+		fprintf(stderr, "bench_model: out of memory\n");
+		return 1;
+	}
+	printf("bench_model: %s, %d endpoints, %d links, mtu %" PRIu64
+	       ", %s, seed %" PRIu64 ", best of %d runs of %" PRIu64
+	       " messages\n",
+	       topo_name(t), topo_num_endpoints(t), topo_num_links(t),
+	       topo_params(t)->mtu,
+	       topo_params(t)->routing == TOPO_ROUTING_ECMP ? "ecmp" : "spray",
+	       seed, REPS, count);
+	for (int mixed = 0; mixed < 2; mixed++) {
+		/*
+		 * Best of REPS alternating runs of each loop: the fastest run
+		 * is the one least disturbed by whatever else the host does.
+		 */
+		for (int r = 0; r < REPS; r++) {
+			struct result rm =
+				run_model(seed, count, t, mixed, state);
+			struct result rp =
+				run_plain(seed, count, topo_num_endpoints(t),
+					  mixed, lines, nlines);
+
+			if (!rm.check || !rp.check)
+				return 1;
+			if (!r || rm.ns < m.ns)
+				m = rm;
+			if (!r || rp.ns < p.ns)
+				p = rp;
+		}
+		report(mixed ? "mixed 1 B..256 KiB:" : "4 KiB, random pairs:",
+		       count, m, p);
+	}
+	free(lines);
+	free(state);
+	topo_destroy(t);
+	return 0;
+usage:
+	fprintf(stderr, "bench_model: bad arguments (see --help)\n");
+	return 2;
+}

@@ -1,0 +1,628 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The key table and the libconfig reader. Every key is read through the
+ * table, so a key cannot be parsed one way and dumped another; whatever the
+ * table does not name is an unknown key.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <libconfig.h>
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "common/common.h"
+#include "topology/topo_config.h"
+
+enum key_type {
+	KEY_INT,
+	KEY_FLOAT,
+	KEY_BOOL,
+	KEY_STRING,
+	KEY_ENUM,
+};
+
+enum key_need {
+	NEED_NONE,   /* has a default */
+	NEED_ALWAYS, /* required */
+	NEED_TIER2,  /* required when there is an l2 tier */
+};
+
+struct topo_key {
+	const char *name; /* dotted path in the file */
+	enum key_type type;
+	const char *def; /* default as config text; NULL when needed */
+	enum key_need need;
+	size_t offset;	     /* into struct topo_config */
+	size_t size;	     /* KEY_STRING: room in the struct */
+	int64_t min;	     /* KEY_INT: smallest value allowed */
+	int64_t max;	     /* KEY_INT: largest value allowed, 0: none */
+	const char *choices; /* KEY_ENUM: "a|b|c", stored as the index */
+	const char *help;
+};
+
+#define LABEL_CHARS                                                            \
+	"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_"
+#define OFF(f)	offsetof(struct topo_config, f)
+#define ROOM(f) sizeof(((struct topo_config *)0)->f)
+
+static const struct topo_key keys[] = {
+	{.name = "name",
+	 .type = KEY_STRING,
+	 .def = "\"\"",
+	 .offset = OFF(name),
+	 .size = ROOM(name),
+	 .help = "model name (default: file name)"},
+	{.name = "nodes",
+	 .type = KEY_INT,
+	 .need = NEED_ALWAYS,
+	 .offset = OFF(nodes),
+	 .min = 1,
+	 .help = "nodes (boards/trays); endpoints are numbered node by node"},
+	{.name = "mtu",
+	 .type = KEY_INT,
+	 .def = "4096",
+	 .offset = OFF(mtu),
+	 .min = 1,
+	 .max = 1 << 30,
+	 .help = "model segment size in bytes; messages are cut into "
+		 "segments"},
+	{.name = "routing",
+	 .type = KEY_ENUM,
+	 .def = "\"spray\"",
+	 .offset = OFF(routing),
+	 .choices = "spray|ecmp",
+	 .help = "spray: segments over all parallel paths in turn; ecmp: "
+		 "one path per (src, dst)"},
+	{.name = "endpoints.label",
+	 .type = KEY_STRING,
+	 .def = "\"ep\"",
+	 .offset = OFF(endpoints.label),
+	 .size = ROOM(endpoints.label),
+	 .help = "endpoint kind in names, e.g. npu, gpu"},
+	{.name = "endpoints.per_node",
+	 .type = KEY_INT,
+	 .need = NEED_ALWAYS,
+	 .offset = OFF(endpoints.per_node),
+	 .min = 1,
+	 .help = "accelerators (NPUs/GPUs) per node"},
+	{.name = "endpoints.dies",
+	 .type = KEY_INT,
+	 .def = "1",
+	 .offset = OFF(endpoints.dies),
+	 .min = 1,
+	 .help = "dies per accelerator; each die has its own links"},
+	{.name = "endpoints.dies_as_endpoints",
+	 .type = KEY_BOOL,
+	 .def = "false",
+	 .offset = OFF(endpoints.dies_as_endpoints),
+	 .help = "expose every die as an endpoint of its own"},
+	{.name = "endpoints.send_ns",
+	 .type = KEY_INT,
+	 .def = "0",
+	 .offset = OFF(endpoints.send_ns),
+	 .help = "CPU overhead charged to the sender per "
+		 "send/put/get/atomic, ns"},
+	{.name = "endpoints.recv_ns",
+	 .type = KEY_INT,
+	 .def = "0",
+	 .offset = OFF(endpoints.recv_ns),
+	 .help = "CPU overhead charged to the receiver per completed "
+		 "receive, ns"},
+	{.name = "endpoints.poll_ns",
+	 .type = KEY_INT,
+	 .def = "1",
+	 .offset = OFF(endpoints.poll_ns),
+	 .min = 1,
+	 .help = "CPU overhead per test/poll, ns (>= 1 so polling loops "
+		 "advance)"},
+	{.name = "switches.l1.scope",
+	 .type = KEY_ENUM,
+	 .def = "\"node\"",
+	 .offset = OFF(l1.scope),
+	 .choices = "node|global",
+	 .help = "node: every node has its own L1 chips; global: one set of "
+		 "chips shared by all nodes"},
+	{.name = "switches.l1.count",
+	 .type = KEY_INT,
+	 .need = NEED_ALWAYS,
+	 .offset = OFF(l1.count),
+	 .min = 1,
+	 .help = "L1 switch chips per node (scope node) or in all (global)"},
+	{.name = "switches.l1.hop_ns",
+	 .type = KEY_INT,
+	 .def = "0",
+	 .offset = OFF(l1.hop_ns),
+	 .help = "latency of one pass through an L1 chip, ns"},
+	{.name = "switches.l2.per_plane",
+	 .type = KEY_INT,
+	 .def = "0",
+	 .offset = OFF(l2.per_plane),
+	 .help = "L2 chips per plane; plane k serves L1 chip k of every "
+		 "node (0: no l2 tier)"},
+	{.name = "switches.l2.hop_ns",
+	 .type = KEY_INT,
+	 .def = "0",
+	 .offset = OFF(l2.hop_ns),
+	 .help = "latency of one pass through an L2 chip, ns"},
+	{.name = "links.ep_l1.count",
+	 .type = KEY_INT,
+	 .def = "1",
+	 .offset = OFF(ep_l1.count),
+	 .help = "parallel links from each die to each L1 chip it reaches"},
+	{.name = "links.ep_l1.bandwidth",
+	 .type = KEY_FLOAT,
+	 .need = NEED_ALWAYS,
+	 .offset = OFF(ep_l1.bandwidth),
+	 .help = "endpoint<->L1 link bandwidth, GB/s (1e9 B/s) per "
+		 "direction"},
+	{.name = "links.ep_l1.latency",
+	 .type = KEY_INT,
+	 .def = "0",
+	 .offset = OFF(ep_l1.latency),
+	 .help = "endpoint<->L1 link latency (wire, PHY, FEC), ns"},
+	{.name = "links.l1_l2.count",
+	 .type = KEY_INT,
+	 .def = "1",
+	 .offset = OFF(l1_l2.count),
+	 .help = "parallel links from each L1 chip to each L2 chip of its "
+		 "plane"},
+	{.name = "links.l1_l2.bandwidth",
+	 .type = KEY_FLOAT,
+	 .need = NEED_TIER2,
+	 .offset = OFF(l1_l2.bandwidth),
+	 .help = "L1<->L2 link bandwidth, GB/s (1e9 B/s) per direction"},
+	{.name = "links.l1_l2.latency",
+	 .type = KEY_INT,
+	 .def = "0",
+	 .offset = OFF(l1_l2.latency),
+	 .help = "L1<->L2 link latency (wire, PHY, FEC), ns"},
+};
+
+struct reader {
+	config_t lc;
+	const char *origin;
+	struct topo_config *cfg;
+	struct topo_error *err;
+	int line[ARRAY_SIZE(keys)];	  /* 0: default used */
+	int group_line[ARRAY_SIZE(keys)]; /* nearest enclosing group */
+};
+
+static int fail(struct reader *r, int line, const char *key, const char *fmt,
+		...) __attribute__((format(printf, 4, 5)));
+
+static int fail(struct reader *r, int line, const char *key, const char *fmt,
+		...)
+{
+	va_list ap;
+
+	if (!r->err)
+		return -EINVAL;
+	snprintf(r->err->file, sizeof(r->err->file), "%s", r->origin);
+	r->err->line = line;
+	snprintf(r->err->key, sizeof(r->err->key), "%s", key);
+	va_start(ap, fmt);
+	vsnprintf(r->err->msg, sizeof(r->err->msg), fmt, ap);
+	va_end(ap);
+	return -EINVAL;
+}
+
+static const struct topo_key *find_key(const char *path)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(keys); i++)
+		if (!strcmp(keys[i].name, path))
+			return &keys[i];
+	return NULL;
+}
+
+/* Fail naming key name where it was set, else where it belongs. */
+static int fail_key(struct reader *r, const char *name, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int fail_key(struct reader *r, const char *name, const char *fmt, ...)
+{
+	size_t k = find_key(name) - keys;
+	char msg[sizeof(r->err->msg)];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	return fail(r, r->line[k] ? r->line[k] : r->group_line[k], name, "%s",
+		    msg);
+}
+
+/* Whether path names a group, i.e. is a proper prefix of some key. */
+static bool is_group(const char *path)
+{
+	size_t n = strlen(path);
+
+	for (size_t i = 0; i < ARRAY_SIZE(keys); i++)
+		if (!strncmp(keys[i].name, path, n) && keys[i].name[n] == '.')
+			return true;
+	return false;
+}
+
+/* Index of choice s in "a|b|c", or -1. */
+static int choice_index(const char *choices, const char *s)
+{
+	size_t n = strlen(s);
+	int i = 0;
+
+	for (const char *c = choices; c; c = strchr(c, '|'), i++) {
+		if (*c == '|')
+			c++;
+		if (!strncmp(c, s, n) && (c[n] == '|' || !c[n]))
+			return i;
+	}
+	return -1;
+}
+
+static const char *type_name(const struct topo_key *k)
+{
+	static const char *const names[] = {
+		[KEY_INT] = "an integer",     [KEY_FLOAT] = "a number",
+		[KEY_BOOL] = "true or false", [KEY_STRING] = "a string",
+		[KEY_ENUM] = "a string",
+	};
+
+	return names[k->type];
+}
+
+/* Store one value of key k, from setting s (NULL: the default). */
+static int store(struct reader *r, const struct topo_key *k,
+		 const config_setting_t *s)
+{
+	void *field = (char *)r->cfg + k->offset;
+	int line = s ? config_setting_source_line(s) : 0;
+	int type = s ? config_setting_type(s) : 0;
+	config_t dc;
+	int ret;
+
+	if (!s) {
+		/* Defaults are config text too, parsed by the same code. */
+		char text[160];
+
+		config_init(&dc);
+		snprintf(text, sizeof(text), "v = %s;", k->def);
+		if (config_read_string(&dc, text) != CONFIG_TRUE) {
+			config_destroy(&dc);
+			return fail(r, 0, k->name, "bad built-in default");
+		}
+		ret = store(r, k, config_lookup(&dc, "v"));
+		config_destroy(&dc);
+		return ret;
+	}
+
+	switch (k->type) {
+	case KEY_INT: {
+		long long v;
+
+		if (type != CONFIG_TYPE_INT && type != CONFIG_TYPE_INT64)
+			break;
+		v = config_setting_get_int64(s);
+		if (v < k->min)
+			return fail(r, line, k->name,
+				    "%lld is out of range: must be >= %" PRId64,
+				    v, k->min);
+		if (k->max && v > k->max)
+			return fail(r, line, k->name,
+				    "%lld is out of range: must be <= %" PRId64,
+				    v, k->max);
+		*(int64_t *)field = v;
+		return 0;
+	}
+	case KEY_FLOAT: {
+		double v;
+
+		if (type != CONFIG_TYPE_FLOAT && type != CONFIG_TYPE_INT &&
+		    type != CONFIG_TYPE_INT64)
+			break;
+		v = type == CONFIG_TYPE_FLOAT
+			    ? config_setting_get_float(s)
+			    : (double)config_setting_get_int64(s);
+		if (!(v > 0) || !isfinite(v))
+			return fail(r, line, k->name,
+				    "%g is out of range: must be > 0", v);
+		*(double *)field = v;
+		return 0;
+	}
+	case KEY_BOOL:
+		if (type != CONFIG_TYPE_BOOL)
+			break;
+		*(bool *)field = config_setting_get_bool(s);
+		return 0;
+	case KEY_STRING: {
+		const char *v;
+
+		if (type != CONFIG_TYPE_STRING)
+			break;
+		v = config_setting_get_string(s);
+		if (strlen(v) >= k->size)
+			return fail(
+				r, line, k->name,
+				"\"%s\" is too long (at most %zu characters)",
+				v, k->size - 1);
+		memcpy(field, v, strlen(v) + 1);
+		return 0;
+	}
+	case KEY_ENUM: {
+		int i;
+
+		if (type != CONFIG_TYPE_STRING)
+			break;
+		i = choice_index(k->choices, config_setting_get_string(s));
+		if (i < 0)
+			return fail(r, line, k->name, "\"%s\" is not one of %s",
+				    config_setting_get_string(s), k->choices);
+		*(int64_t *)field = i;
+		return 0;
+	}
+	}
+	if (k->type == KEY_ENUM)
+		return fail(r, line, k->name, "wrong type: expected one of %s",
+			    k->choices);
+	return fail(r, line, k->name, "wrong type: expected %s", type_name(k));
+}
+
+/* Every setting in group must be a key or a group of keys. */
+static int check_known(struct reader *r, const config_setting_t *group,
+		       const char *prefix)
+{
+	for (int i = 0; i < config_setting_length(group); i++) {
+		const config_setting_t *s = config_setting_get_elem(group, i);
+		int line = config_setting_source_line(s);
+		char path[128];
+		int ret;
+
+		snprintf(path, sizeof(path), "%s%s%s", prefix,
+			 *prefix ? "." : "", config_setting_name(s));
+		if (config_setting_is_group(s)) {
+			if (find_key(path))
+				return fail(r, line, path,
+					    "wrong type: expected %s, not a "
+					    "group",
+					    type_name(find_key(path)));
+			if (!is_group(path))
+				return fail(r, line, path, "unknown key");
+			ret = check_known(r, s, path);
+			if (ret)
+				return ret;
+		} else if (is_group(path)) {
+			return fail(r, line, path,
+				    "wrong type: expected a group { ... }");
+		} else if (!find_key(path)) {
+			return fail(r, line, path, "unknown key");
+		}
+	}
+	return 0;
+}
+
+/* Read every key of the table, recording where each came from. */
+static int read_keys(struct reader *r)
+{
+	config_setting_t *root = config_root_setting(&r->lc);
+
+	for (size_t i = 0; i < ARRAY_SIZE(keys); i++) {
+		const struct topo_key *k = &keys[i];
+		config_setting_t *s = config_lookup(&r->lc, k->name);
+		char parent[128];
+		char *dot;
+		int ret;
+
+		/* The nearest enclosing group that exists, for errors. */
+		snprintf(parent, sizeof(parent), "%s", k->name);
+		r->group_line[i] = config_setting_source_line(root);
+		while ((dot = strrchr(parent, '.'))) {
+			config_setting_t *g;
+
+			*dot = '\0';
+			g = config_lookup(&r->lc, parent);
+			if (g) {
+				r->group_line[i] =
+					config_setting_source_line(g);
+				break;
+			}
+		}
+		if (s) {
+			r->line[i] = config_setting_source_line(s);
+			ret = store(r, k, s);
+		} else if (k->def) {
+			ret = store(r, k, NULL);
+		} else {
+			ret = 0; /* checked in check_model() */
+		}
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+/* Cross-key checks: whatever makes a model that cannot carry traffic. */
+static int check_model(struct reader *r)
+{
+	struct topo_config *c = r->cfg;
+	bool tier2 = c->l2.per_plane > 0;
+	double eps, links, paths;
+
+	for (size_t i = 0; i < ARRAY_SIZE(keys); i++) {
+		if (r->line[i])
+			continue;
+		if (keys[i].need == NEED_ALWAYS)
+			return fail_key(r, keys[i].name,
+					"missing required value (%s)",
+					type_name(&keys[i]));
+		if (keys[i].need == NEED_TIER2 && tier2)
+			return fail_key(r, keys[i].name,
+					"missing required value (%s), needed "
+					"by the l2 tier",
+					type_name(&keys[i]));
+	}
+	if (c->endpoints.label[strspn(c->endpoints.label, LABEL_CHARS)])
+		return fail_key(r, "endpoints.label",
+				"\"%s\": use letters, digits and _ only",
+				c->endpoints.label);
+	if (tier2 && c->l1.scope == TOPO_SCOPE_GLOBAL)
+		return fail_key(r, "switches.l2.per_plane",
+				"an l2 tier needs switches.l1.scope = "
+				"\"node\"");
+	if (!c->ep_l1.count)
+		return fail_key(r, "links.ep_l1.count",
+				"switch tier l1 is wired to nothing: every "
+				"endpoint is unreachable (needs >= 1)");
+	if (tier2 && !c->l1_l2.count)
+		return fail_key(r, "links.l1_l2.count",
+				"switch tier l2 is wired to nothing (needs "
+				">= 1)");
+	if (!tier2 && c->l1.scope == TOPO_SCOPE_NODE && c->nodes > 1)
+		return fail_key(r, "switches.l2.per_plane",
+				"endpoints of different nodes are unreachable "
+				"from each other: per-node L1 chips need an "
+				"l2 tier (per_plane >= 1)");
+	if (c->ep_l1.bandwidth < 0.001)
+		return fail_key(r, "links.ep_l1.bandwidth",
+				"must be >= 0.001 GB/s");
+	if (tier2 && c->l1_l2.bandwidth < 0.001)
+		return fail_key(r, "links.l1_l2.bandwidth",
+				"must be >= 0.001 GB/s");
+
+	/*
+	 * Link ids and path numbers are ints: refuse models that would not
+	 * fit (in double, which cannot overflow here).
+	 */
+	eps = (double)c->nodes * c->endpoints.per_node * c->endpoints.dies;
+	links = eps * c->l1.count * c->ep_l1.count +
+		(tier2 ? (double)c->nodes * c->l1.count * c->l2.per_plane *
+				 c->l1_l2.count
+		       : 0);
+	paths = (double)c->l1.count * c->endpoints.dies * c->ep_l1.count *
+		c->endpoints.dies * c->ep_l1.count *
+		(tier2 ? c->l2.per_plane * c->l1_l2.count : 1);
+	if (eps > INT_MAX / 4 || links > INT_MAX / 4 || paths > INT_MAX / 4)
+		return fail_key(r, "nodes",
+				"model too large: %.0f endpoints, %.0f links, "
+				"%.0f paths per pair (limit %d each)",
+				eps, links, paths, INT_MAX / 4);
+	return 0;
+}
+
+/* config_read() of a file; returns its result, or -errno with r->err. */
+static int read_file(struct reader *r, const char *path)
+{
+	FILE *f = fopen(path, "r");
+	struct stat st;
+	int ret;
+
+	if (!f) {
+		ret = -errno;
+		fail(r, 0, "", "cannot open: %s", strerror(-ret));
+		return ret;
+	}
+	/* libconfig's scanner exits the process when a read fails. */
+	if (fstat(fileno(f), &st) || !S_ISREG(st.st_mode)) {
+		fclose(f);
+		return fail(r, 0, "", "cannot open: not a regular file");
+	}
+	ret = config_read(&r->lc, f);
+	fclose(f);
+	return ret;
+}
+
+int topo_config_read(const char *path, const char *text, const char *origin,
+		     const char *defname, struct topo_config *cfg,
+		     struct topo_error *err)
+{
+	struct reader r = {.origin = origin, .cfg = cfg, .err = err};
+	int ret;
+
+	memset(cfg, 0, sizeof(*cfg));
+	config_init(&r.lc);
+	if (text) {
+		ret = config_read_string(&r.lc, text);
+	} else {
+		ret = read_file(&r, path);
+		if (ret < 0)
+			goto out;
+	}
+	if (ret != CONFIG_TRUE) {
+		ret = fail(&r, config_error_line(&r.lc), "", "%s: %s",
+			   config_error_type(&r.lc) == CONFIG_ERR_PARSE
+				   ? "syntax error"
+				   : "cannot read",
+			   config_error_text(&r.lc));
+		goto out;
+	}
+	ret = check_known(&r, config_root_setting(&r.lc), "");
+	if (!ret)
+		ret = read_keys(&r);
+	if (!ret)
+		ret = check_model(&r);
+	if (!ret && !cfg->name[0])
+		snprintf(cfg->name, sizeof(cfg->name), "%s", defname);
+out:
+	config_destroy(&r.lc);
+	return ret;
+}
+
+void topo_config_format(const struct topo_config *cfg, int i, char *buf,
+			size_t len)
+{
+	const struct topo_key *k = &keys[i];
+	const void *field = (const char *)cfg + k->offset;
+
+	switch (k->type) {
+	case KEY_INT:
+		snprintf(buf, len, "%" PRId64, *(const int64_t *)field);
+		break;
+	case KEY_FLOAT:
+		snprintf(buf, len, "%.6g", *(const double *)field);
+		if (!strpbrk(buf, ".e"))
+			strncat(buf, ".0", len - strlen(buf) - 1);
+		break;
+	case KEY_BOOL:
+		snprintf(buf, len, "%s",
+			 *(const bool *)field ? "true" : "false");
+		break;
+	case KEY_STRING:
+		snprintf(buf, len, "\"%s\"", (const char *)field);
+		break;
+	case KEY_ENUM: {
+		const char *c = k->choices;
+		size_t n;
+
+		for (int64_t j = *(const int64_t *)field; j > 0; j--)
+			c = strchr(c, '|') + 1;
+		n = strcspn(c, "|");
+		snprintf(buf, len, "\"%.*s\"", (int)n, c);
+		break;
+	}
+	}
+}
+
+int topo_config_num_keys(void)
+{
+	return ARRAY_SIZE(keys);
+}
+
+int topo_config_key(int i, const char **name, const char **type,
+		    const char **help)
+{
+	static const char *const types[] = {
+		[KEY_INT] = "int",
+		[KEY_FLOAT] = "float",
+		[KEY_BOOL] = "bool",
+		[KEY_STRING] = "string",
+	};
+
+	if (i < 0 || i >= (int)ARRAY_SIZE(keys))
+		return -EINVAL;
+	*name = keys[i].name;
+	*type = keys[i].type == KEY_ENUM ? keys[i].choices
+					 : types[keys[i].type];
+	*help = keys[i].help;
+	return 0;
+}
