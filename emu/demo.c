@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "snemu.h"
+#include "common/common.h"
 #include "emu/demo.h"
 
 #define RING_BYTES   (256u << 10)
@@ -31,6 +32,7 @@ struct demo {
 	int local, per_node; /* index in this node, ranks on this node */
 	uint64_t bytes;	     /* payload this rank moved in this phase */
 	uint64_t errors;     /* wrong words this rank saw in this phase */
+	uint64_t *a, *b;     /* the phases' buffers, allocated once */
 };
 
 /* Ranks that talk in a ring; this rank is ranks[me]. */
@@ -87,24 +89,18 @@ static int ring_phase(struct demo *d)
 	int first = d->node_first[d->node], n = d->per_node;
 	int right = first + (d->local + 1) % n;
 	int left = first + (d->local + n - 1) % n;
-	uint64_t *out = malloc(RING_BYTES), *in = malloc(RING_BYTES);
-	int ret = -ENOMEM;
+	int ret;
 
-	if (!out || !in)
-		goto out;
-	ret = 0;
 	if (n < 2)
-		goto out;
-	fill(out, nw, 1, d->rank, right);
-	ret = sendrecv(TAG_RING, right, out, RING_BYTES, left, in, RING_BYTES);
+		return 0;
+	fill(d->a, nw, 1, d->rank, right);
+	ret = sendrecv(TAG_RING, right, d->a, RING_BYTES, left, d->b,
+		       RING_BYTES);
 	if (ret)
-		goto out;
+		return ret;
 	d->bytes += RING_BYTES;
-	d->errors += check(in, nw, 1, left, d->rank);
-out:
-	free(in);
-	free(out);
-	return ret;
+	d->errors += check(d->b, nw, 1, left, d->rank);
+	return 0;
 }
 
 /* The ranks with this rank's index on every node that has one. */
@@ -127,8 +123,8 @@ static int rail_group(const struct demo *d, struct group *g)
 static int rail_phase(struct demo *d)
 {
 	size_t nw = RAIL_BYTES / 8;
-	struct snemu_req **reqs = NULL;
-	uint64_t *out = NULL, *in = NULL;
+	uint64_t *out = d->a, *in = d->b;
+	struct snemu_req **reqs;
 	struct group g;
 	int ret, ret2, nreq = 0;
 
@@ -136,10 +132,8 @@ static int rail_phase(struct demo *d)
 	if (ret)
 		return ret;
 	ret = -ENOMEM;
-	out = malloc((size_t)g.n * RAIL_BYTES);
-	in = malloc((size_t)g.n * RAIL_BYTES);
 	reqs = malloc(2 * g.n * sizeof(*reqs));
-	if (!out || !in || !reqs)
+	if (!reqs)
 		goto out;
 	ret = 0;
 	/* Start with the next node, so that no node is everyone's first. */
@@ -160,18 +154,14 @@ static int rail_phase(struct demo *d)
 	ret2 = snemu_waitall(nreq, reqs, NULL);
 	if (!ret)
 		ret = ret2;
-	if (ret)
-		goto out;
-	for (int j = 0; j < g.n; j++) {
+	for (int j = 0; !ret && j < g.n; j++) {
 		if (j == g.me)
 			continue;
 		d->bytes += RAIL_BYTES;
 		d->errors += check(in + j * nw, nw, 2, g.ranks[j], d->rank);
 	}
-out:
 	free(reqs);
-	free(in);
-	free(out);
+out:
 	free(g.ranks);
 	return ret;
 }
@@ -251,7 +241,7 @@ static int uniform_nodes(const struct demo *d)
  */
 static int reduce_phase(struct demo *d)
 {
-	uint64_t *v = malloc(REDUCE_WORDS * 8), *tmp = malloc(REDUCE_WORDS * 8);
+	uint64_t *v = d->a, *tmp = d->b;
 	uint64_t n = d->size, want;
 	struct group node, rail = {0};
 	size_t lo, hi;
@@ -260,7 +250,7 @@ static int reduce_phase(struct demo *d)
 	node.n = d->per_node;
 	node.me = d->local;
 	node.ranks = malloc(d->size * sizeof(*node.ranks));
-	if (!v || !tmp || !node.ranks)
+	if (!node.ranks)
 		goto out;
 	for (size_t i = 0; i < REDUCE_WORDS; i++)
 		v[i] = (uint64_t)d->rank * 1000003 + i;
@@ -289,8 +279,6 @@ static int reduce_phase(struct demo *d)
 out:
 	free(rail.ranks);
 	free(node.ranks);
-	free(tmp);
-	free(v);
 	return ret;
 }
 
@@ -315,15 +303,13 @@ static int onesided_phase(struct demo *d)
 	int off = node_size(d, 0) < d->size ? node_size(d, 0) : 1 % d->size;
 	int dst = (d->rank + off) % d->size;
 	int src = (d->rank - off + d->size) % d->size;
-	uint64_t *out = malloc(PUT_BYTES), *back = malloc(PUT_BYTES), *base;
+	uint64_t *out = d->a, *back = d->b, *base;
 	struct snemu_win *win;
-	int ret = -ENOMEM, ret2;
+	int ret, ret2;
 
-	if (!out || !back)
-		goto out;
 	ret = snemu_win_allocate(PUT_BYTES + 8, (void **)&base, &win);
 	if (ret)
-		goto out;
+		return ret;
 	fill(out, nw, 5, d->rank, dst);
 	ret = snemu_put(win, dst, 0, out, PUT_BYTES);
 	if (!ret)
@@ -342,12 +328,7 @@ static int onesided_phase(struct demo *d)
 			d->errors += base[nw] != (uint64_t)d->size;
 	}
 	ret2 = snemu_win_free(win);
-	if (!ret)
-		ret = ret2;
-out:
-	free(back);
-	free(out);
-	return ret;
+	return ret ? ret : ret2;
 }
 
 static const struct {
@@ -356,7 +337,7 @@ static const struct {
 } phases[] = {
 	{"ring inside each node, 256 KiB", ring_phase},
 	{"all-to-all along each rail, 16 KiB", rail_phase},
-	{"all-reduce 1 MiB: node, rail, node", reduce_phase},
+	{"all-reduce 1 MiB", reduce_phase},
 	{"10 barriers", barrier_phase},
 	{"put+get 4 KiB next node, atomic", onesided_phase},
 };
@@ -417,12 +398,17 @@ static void print_table(const struct demo *d, uint64_t st[NPHASES][2],
 
 static int demo_setup(struct demo *d)
 {
+	size_t buf;
+
 	d->rank = snemu_rank();
 	d->size = snemu_size();
 	d->nnodes = snemu_node_of(d->size - 1) + 1;
 	d->node = snemu_node_of(d->rank);
+	buf = MAX(REDUCE_WORDS * 8, (size_t)d->nnodes * RAIL_BYTES);
 	d->node_first = malloc((d->nnodes + 1) * sizeof(*d->node_first));
-	if (!d->node_first)
+	d->a = malloc(buf);
+	d->b = malloc(buf);
+	if (!d->node_first || !d->a || !d->b)
 		return -ENOMEM;
 	/* Ranks are numbered node by node. */
 	for (int r = d->size - 1; r >= 0; r--)
@@ -472,6 +458,8 @@ int emu_demo_main(void *arg)
 		ret = snemu_finalize();
 	}
 out:
+	free(d.b);
+	free(d.a);
 	free(d.node_first);
 	if (ret)
 		fprintf(stderr, "snemu demo: rank %d: %s: %s\n", d.rank, what,

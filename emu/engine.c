@@ -63,7 +63,8 @@ static void run_down(struct emu_eng *e, int i)
 
 		if (c >= n)
 			break;
-		if (c + 1 < n && run_less(e, e->run_heap[c + 1], e->run_heap[c]))
+		if (c + 1 < n &&
+		    run_less(e, e->run_heap[c + 1], e->run_heap[c]))
 			c++;
 		if (!run_less(e, e->run_heap[c], rank))
 			break;
@@ -137,8 +138,6 @@ void emu_eng_block(struct emu_eng *e, int rank, enum emu_wait_op op, int src,
 	c->wait_src = src;
 	c->wait_tag = tag;
 	c->wait_count = count;
-	c->wait_until = 0;
-	c->wait_charge = 0;
 	__atomic_store_n(&c->state, EMU_RANK_BLOCKED, __ATOMIC_RELEASE);
 	e->hdr->nblocked++;
 }
@@ -206,7 +205,7 @@ void emu_eng_free_later(struct emu_eng *e, uint64_t off, uint64_t len)
 		e->frees = f;
 		e->capfrees = cap;
 	}
-	e->frees[e->nfrees++] = (struct emu_free){ off, len };
+	e->frees[e->nfrees++] = (struct emu_free){off, len};
 }
 
 int emu_msg_new(struct emu_eng *e, enum emu_msg_kind kind, int src, int dst,
@@ -312,7 +311,6 @@ static struct emu_event ev_pop(struct emu_eng *e)
 
 int emu_eng_inject(struct emu_eng *e, struct emu_msg *m, uint64_t time)
 {
-	m->inject_ns = time;
 	return ev_push(e, time, EMU_EV_INJECT, m);
 }
 
@@ -336,13 +334,7 @@ void emu_req_complete(struct emu_eng *e, struct snemu_req *r, uint64_t t)
 	if (--c->wait_count)
 		return;
 	emu_eng_run(e, r->owner, MAX(c->clock, c->wait_until) + c->wait_charge);
-	/*
-	 * A rendezvous send is woken by its receiver once the data is copied,
-	 * not now: it could not return before that anyway.
-	 */
-	if (r->kind != EMU_REQ_SEND || !r->rndv ||
-	    __atomic_load_n(&r->released, __ATOMIC_ACQUIRE))
-		emu_eng_poke(e, r->owner);
+	emu_eng_poke(e, r->owner);
 }
 
 /* --- processing --- */

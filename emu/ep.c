@@ -122,7 +122,7 @@ static int ep_attach(struct emu_ep *ep, int fd, int rank)
 	ret = topo_from_spec(h->topo_spec, &ep->topo);
 	if (ret)
 		return ret;
-	ret = emu_eng_init(&ep->eng, ep->seg->base, ep->topo, rank);
+	ret = emu_eng_init(&ep->eng, ep->seg->base, ep->topo);
 	if (ret) {
 		log_err("snemu_init: topology %s differs from the launcher's",
 			h->topo_spec);
@@ -224,7 +224,8 @@ int snemu_compute(uint64_t ns)
 	ret = ep_enter(&ep);
 	if (ret)
 		return ret;
-	if (ns > UINT64_MAX / 2 - ep->me->clock)
+	/* Far from UINT64_MAX, which means "no running rank". */
+	if (ns > EMU_CLOCK_MAX - ep->me->clock)
 		return -EINVAL;
 	ep_lock(ep);
 	ep_charge(ep, ns);
@@ -237,8 +238,7 @@ const char *snemu_strerror(int err)
 	const char *s;
 
 	switch (err) {
-	case 0:
-		return "success";
+	case 0: return "success";
 	case -ENXIO:
 		return "no fabric: not started by `snemu run`, or snemu_init "
 		       "not called";
@@ -246,10 +246,8 @@ const char *snemu_strerror(int err)
 		return "the run was stopped (deadlock or a failed rank)";
 	case -EMSGSIZE:
 		return "message truncated: longer than the receive buffer";
-	case -EBUSY:
-		return "requests are still pending";
-	case -EALREADY:
-		return "snemu_init was already called";
+	case -EBUSY: return "requests are still pending";
+	case -EALREADY: return "snemu_init was already called";
 	}
 	s = err < 0 ? strerrordesc_np(-err) : NULL;
 	return s ? s : "unknown error";

@@ -21,7 +21,7 @@ struct emu_ep {
 	struct emu_ctl *me;
 	int rank, size;
 	pid_t pid;
-	int nreqs;		/* requests the program has not completed */
+	int nreqs; /* requests the program has not completed */
 	uint8_t win_used[EMU_MAX_WINS];
 };
 

@@ -38,7 +38,8 @@ static uint64_t layout(struct emu_hdr *h, size_t topo_size)
 	h->topo_off = at;
 	at = align64(at + topo_size);
 	h->ev_off = at;
-	return align64(at + (uint64_t)EMU_MAX_EVENTS * sizeof(struct emu_event));
+	return align64(at +
+		       (uint64_t)EMU_MAX_EVENTS * sizeof(struct emu_event));
 }
 
 int emu_hdr_check(const void *base, uint64_t size)
@@ -51,8 +52,7 @@ int emu_hdr_check(const void *base, uint64_t size)
 	return 0;
 }
 
-int emu_eng_init(struct emu_eng *e, void *base, const struct topo *topo,
-		 int self)
+int emu_eng_init(struct emu_eng *e, void *base, const struct topo *topo)
 {
 	struct emu_hdr *h = base;
 	char *b = base;
@@ -76,7 +76,6 @@ int emu_eng_init(struct emu_eng *e, void *base, const struct topo *topo,
 		.topo = topo,
 		.par = topo_params(topo),
 		.n = h->nranks,
-		.self = self,
 	};
 	e->pokes = calloc((size_t)e->n, sizeof(*e->pokes));
 	e->poked = calloc((size_t)e->n, sizeof(*e->poked));
@@ -190,8 +189,8 @@ int emu_fabric_notify_fd(const struct emu_fabric *fab)
 
 static struct emu_ctl *ctl_of(struct emu_fabric *fab, int rank)
 {
-	struct emu_ctl *ctl = (struct emu_ctl *)((char *)fab->hdr +
-						 fab->hdr->ctl_off);
+	struct emu_ctl *ctl =
+		(struct emu_ctl *)((char *)fab->hdr + fab->hdr->ctl_off);
 
 	return rank >= 0 && rank < fab->hdr->nranks ? &ctl[rank] : NULL;
 }
@@ -217,8 +216,8 @@ void emu_fabric_rank_info(struct emu_fabric *fab, int rank,
 {
 	const struct emu_ctl *c = ctl_of(fab, rank);
 
-	*info = (struct emu_rank_info){ .wait_src = SNEMU_ANY_SOURCE,
-					.wait_tag = SNEMU_ANY_TAG };
+	*info = (struct emu_rank_info){.wait_src = SNEMU_ANY_SOURCE,
+				       .wait_tag = SNEMU_ANY_TAG};
 	if (!c)
 		return;
 	info->state = __atomic_load_n(&c->state, __ATOMIC_ACQUIRE);
@@ -237,8 +236,8 @@ void emu_fabric_rank_info(struct emu_fabric *fab, int rank,
 
 uint64_t emu_fabric_traffic(struct emu_fabric *fab, int src, int dst)
 {
-	const uint64_t *m = (uint64_t *)((char *)fab->hdr +
-					 fab->hdr->traffic_off);
+	const uint64_t *m =
+		(uint64_t *)((char *)fab->hdr + fab->hdr->traffic_off);
 	int n = fab->hdr->nranks;
 
 	if (src < 0 || src >= n || dst < 0 || dst >= n)

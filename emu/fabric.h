@@ -31,13 +31,14 @@
 #include "topology/topo.h"
 #include "transport/transport.h"
 
-#define EMU_MAGIC 0x534e454d55464142ULL /* "SNEMUFAB" */
-#define EMU_VERSION 1
-#define EMU_SEG_SIZE (64ULL << 30)
-#define EMU_MAX_EVENTS (1U << 24)
-#define EMU_MAX_WINS 256
-#define EMU_SPEC_MAX 4096
+#define EMU_MAGIC	  0x534e454d55464142ULL /* "SNEMUFAB" */
+#define EMU_VERSION	  1
+#define EMU_SEG_SIZE	  (64ULL << 30)
+#define EMU_MAX_EVENTS	  (1U << 24)
+#define EMU_MAX_WINS	  256
+#define EMU_SPEC_MAX	  4096
 #define EMU_EAGER_DEFAULT (64ULL << 10)
+#define EMU_CLOCK_MAX	  (1ULL << 62) /* about 146 years of virtual time */
 
 /*
  * Matching contexts: internal traffic (barriers) never matches a user
@@ -49,8 +50,8 @@ enum emu_ctx {
 };
 
 enum emu_ev_kind {
-	EMU_EV_INJECT,	/* a message leaves its source: price it */
-	EMU_EV_ARRIVE,	/* its last byte reaches the destination */
+	EMU_EV_INJECT, /* a message leaves its source: price it */
+	EMU_EV_ARRIVE, /* its last byte reaches the destination */
 };
 
 enum emu_msg_kind {
@@ -67,23 +68,43 @@ enum emu_amo_op {
 	EMU_AMO_CAS,
 };
 
-/* A message in flight; lives in the arena from send to its consumer. */
+/*
+ * Rendezvous payloads are copied in chunks that the receiver and, while it
+ * waits for the copy, the sender claim in turn: two cores copy at once.
+ */
+#define EMU_CHUNK (128ULL << 10)
+
+/*
+ * A message in flight; lives in the arena from send to its consumer (for
+ * a rendezvous message: until both sides are done with it, see refs).
+ */
 struct emu_msg {
-	uint64_t next;		/* unexpected queue link */
-	uint8_t kind;		/* enum emu_msg_kind */
-	uint8_t ctx;		/* enum emu_ctx */
-	uint8_t rndv;		/* payload still in the sender's memory */
-	uint8_t op;		/* enum emu_amo_op */
+	uint64_t next; /* unexpected queue link */
+	uint8_t kind;  /* enum emu_msg_kind */
+	uint8_t ctx;   /* enum emu_ctx */
+	uint8_t rndv;  /* payload still in the sender's memory */
+	uint8_t op;    /* enum emu_amo_op */
 	int32_t src, dst, tag;
-	int32_t src_pid;	/* rndv: where the payload is */
-	uint32_t win;		/* window ops: window id */
-	uint64_t len;		/* payload bytes (priced bytes) */
-	uint64_t data;		/* eager payload in the arena, 0: none */
-	uint64_t src_addr;	/* rndv: payload address in src_pid */
-	uint64_t off;		/* window ops: offset in the target window */
-	uint64_t arg0, arg1;	/* atomics: operands; replies: the value */
-	uint64_t sreq;		/* the origin's request (rndv send, get, amo) */
-	uint64_t inject_ns, arrive_ns;
+	uint32_t win;	     /* window ops: window id */
+	uint64_t len;	     /* payload bytes (priced bytes) */
+	uint64_t data;	     /* eager payload in the arena, 0: none */
+	uint64_t off;	     /* window ops: offset in the target window */
+	uint64_t arg0, arg1; /* atomics: operands; replies: the value */
+	uint64_t sreq;	     /* the origin's request (rndv send, get, amo) */
+	uint64_t arrive_ns;  /* virtual time its last byte arrives */
+
+	/* Rendezvous: where the bytes are and go, and the shared copy. */
+	uint64_t src_addr; /* in the sender's address space */
+	uint64_t src_seg;  /* or in the segment at this offset, 0: no */
+	int32_t src_pid, dst_pid;
+	uint64_t dst_addr;   /* in the receiver's address space */
+	uint64_t copy_len;   /* min(len, receive capacity) */
+	uint64_t rreq;	     /* the receive it matched */
+	uint32_t chunks;     /* copy_len in EMU_CHUNK pieces */
+	uint32_t chunk_next; /* atomic: next chunk to claim */
+	uint32_t chunk_done; /* atomic: chunks copied */
+	int32_t copy_err;    /* atomic: first failed chunk's error */
+	uint32_t refs;	     /* atomic: sides still using it (2, 1, 0) */
 };
 
 enum emu_req_kind {
@@ -103,25 +124,25 @@ enum emu_req_kind {
  */
 struct snemu_req {
 	uint32_t magic;
-	uint8_t kind;		/* enum emu_req_kind */
-	uint8_t ctx;		/* enum emu_ctx */
-	uint8_t rndv;		/* a rendezvous send or receive */
-	uint8_t waited;		/* the owner is blocked on it */
-	uint32_t done;		/* atomic: completed in virtual time */
-	uint32_t released;	/* atomic: rndv send: the receiver has it */
-	uint32_t copied;	/* rndv receive: copied (owner only) */
+	uint8_t kind;	   /* enum emu_req_kind */
+	uint8_t ctx;	   /* enum emu_ctx */
+	uint8_t rndv;	   /* a rendezvous send or receive */
+	uint8_t waited;	   /* the owner is blocked on it */
+	uint32_t done;	   /* atomic: completed in virtual time */
+	uint32_t released; /* atomic: rndv send: the receiver has it */
+	uint32_t copied;   /* atomic: rndv receive: all chunks copied */
 	int32_t owner;
-	int32_t peer;		/* send: dst; receive: source filter */
-	int32_t tag;		/* send: tag; receive: tag filter */
-	int32_t result;		/* 0 or -errno */
-	uint64_t next;		/* posted queue link */
-	uint64_t copy_next;	/* owner's copy list link */
-	uint64_t buf;		/* receive, get: owner's buffer address */
-	uint64_t cap;		/* its capacity */
-	uint64_t post_ns;	/* owner's clock when posted */
-	uint64_t done_ns;	/* virtual completion time */
-	uint64_t msg;		/* receive, get: the message matched */
-	uint64_t value;		/* atomics: the old value */
+	int32_t peer;	    /* send: dst; receive: source filter */
+	int32_t tag;	    /* send: tag; receive: tag filter */
+	int32_t result;	    /* 0 or -errno */
+	uint64_t next;	    /* posted queue link */
+	uint64_t copy_next; /* owner's copy list link */
+	uint64_t buf;	    /* receive, get: owner's buffer address */
+	uint64_t cap;	    /* its capacity */
+	uint64_t post_ns;   /* owner's clock when posted */
+	uint64_t done_ns;   /* virtual completion time */
+	uint64_t msg;	    /* receive, get: the message; rndv send: its */
+	uint64_t value;	    /* atomics: the old value */
 	struct snemu_status st;
 };
 
@@ -133,30 +154,30 @@ struct emu_queue {
 /* A rank's control block. */
 struct emu_ctl {
 	/* Written by whoever wakes the rank: a cache line of its own. */
-	uint32_t futex;		/* atomic: bumped on every poke */
-	uint32_t sleeping;	/* atomic: the rank sleeps on futex */
-	uint64_t copy_head;	/* atomic: matched rndv receives to copy */
+	uint32_t futex;	    /* atomic: bumped on every poke */
+	uint32_t sleeping;  /* atomic: the rank sleeps on futex */
+	uint64_t copy_head; /* atomic: matched rndv receives to copy */
 	uint8_t pad0[48];
 
-	uint32_t state;		/* atomic: enum emu_rank_state */
+	uint32_t state; /* atomic: enum emu_rank_state */
 	int32_t pid;
-	uint64_t clock;		/* virtual ns; atomic reads by the owner */
-	uint32_t sync;		/* waits for the horizon to reach clock */
-	uint32_t wait_op;	/* enum emu_wait_op while BLOCKED */
+	uint64_t clock;	  /* virtual ns; atomic reads by the owner */
+	uint32_t sync;	  /* waits for the horizon to reach clock */
+	uint32_t wait_op; /* enum emu_wait_op while BLOCKED */
 	int32_t wait_src, wait_tag, wait_count;
-	int32_t flush_target;	/* rank or SNEMU_ANY_SOURCE */
-	uint64_t wait_until;	/* latest completion in the blocked wait */
-	uint64_t wait_charge;	/* recv_ns owed for it */
-	uint64_t flush_req;	/* pending flush request, 0: none */
-	uint64_t puts_out;	/* puts issued, not arrived */
-	struct emu_queue posted;	/* receives, in posting order */
-	struct emu_queue unexp;		/* messages, in arrival order */
+	int32_t flush_target;	 /* rank or SNEMU_ANY_SOURCE */
+	uint64_t wait_until;	 /* latest completion in the blocked wait */
+	uint64_t wait_charge;	 /* recv_ns owed for it */
+	uint64_t flush_req;	 /* pending flush request, 0: none */
+	uint64_t puts_out;	 /* puts issued, not arrived */
+	struct emu_queue posted; /* receives, in posting order */
+	struct emu_queue unexp;	 /* messages, in arrival order */
 	uint64_t msgs_sent, bytes_sent, msgs_recv, bytes_recv;
 } __attribute__((aligned(64)));
 
 struct emu_event {
 	uint64_t time;
-	uint32_t kind;		/* enum emu_ev_kind */
+	uint32_t kind; /* enum emu_ev_kind */
 	int32_t src;
 	uint64_t seq;
 	uint64_t msg;
@@ -164,7 +185,7 @@ struct emu_event {
 
 /* A rank's part of a window. */
 struct emu_win_ent {
-	uint64_t off;		/* memory in the arena, 0: none */
+	uint64_t off; /* memory in the arena, 0: none */
 	uint64_t len;
 };
 
@@ -182,17 +203,17 @@ struct emu_hdr {
 	uint64_t ctl_off, run_off, traffic_off, last_off, putout_off;
 	uint64_t wins_off, topo_off, ev_off;
 
-	int32_t notify_fd;	/* eventfd written on deadlock */
-	uint32_t aborted;	/* atomic */
-	uint32_t deadlocked;	/* atomic */
+	int32_t notify_fd;   /* eventfd written on deadlock */
+	uint32_t aborted;    /* atomic */
+	uint32_t deadlocked; /* atomic */
 
 	struct shm_lock lock __attribute__((aligned(64)));
-	int32_t nrun;		/* ranks in the run heap */
+	int32_t nrun; /* ranks in the run heap */
 	int32_t nblocked;
-	int32_t nsync;		/* RUNNING ranks waiting for the horizon */
-	uint32_t nev;		/* events pending */
+	int32_t nsync; /* RUNNING ranks waiting for the horizon */
+	uint32_t nev;  /* events pending */
 	uint64_t ev_seq;
-	uint64_t events;	/* events processed */
+	uint64_t events; /* events processed */
 	struct shm_heap heap;
 };
 
@@ -202,6 +223,11 @@ struct emu_fabric {
 	struct emu_hdr *hdr;
 	const struct topo *topo;
 	int efd;
+};
+
+/* An arena block this process frees at its next lock. */
+struct emu_free {
+	uint64_t off, len;
 };
 
 /*
@@ -222,14 +248,11 @@ struct emu_eng {
 	const struct topo *topo;
 	const struct topo_params *par;
 	int n;
-	int self;		/* rank of this process, -1: none */
-	int *pokes;		/* ranks to wake after the unlock */
+	int *pokes; /* ranks to wake after the unlock */
 	uint8_t *poked;
 	int npokes;
 	bool notify;		/* write the launcher's eventfd */
-	struct emu_free {
-		uint64_t off, len;
-	} *frees;		/* arena blocks to free at the next lock */
+	struct emu_free *frees; /* blocks to free at the next lock */
 	size_t nfrees, capfrees;
 };
 
@@ -244,8 +267,7 @@ static inline uint64_t emu_off(const struct emu_eng *e, const void *p)
 }
 
 /* fabric.c: attach an engine view to a mapped segment (base). */
-int emu_eng_init(struct emu_eng *e, void *base, const struct topo *topo,
-		 int self);
+int emu_eng_init(struct emu_eng *e, void *base, const struct topo *topo);
 void emu_eng_fini(struct emu_eng *e);
 
 /* fabric.c: the fabric's segment header, checked (magic, version). */
@@ -269,7 +291,8 @@ uint64_t emu_eng_horizon(const struct emu_eng *e);
 /*
  * engine.c: rank state changes (under the lock). set_clock moves a running
  * rank's clock forward; run makes a rank RUNNING at clock (no wake-up);
- * block takes it out of the running set with what it waits for.
+ * block takes it out of the running set with what it waits for (count
+ * requests; the caller sets wait_until and wait_charge for those done).
  */
 void emu_eng_set_clock(struct emu_eng *e, int rank, uint64_t clock);
 void emu_eng_run(struct emu_eng *e, int rank, uint64_t clock);

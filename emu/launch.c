@@ -2,8 +2,9 @@
 /*
  * The launcher: create the fabric, fork one process per rank, supervise
  * them from one io_uring loop (a poll on each rank's pidfd, on a signalfd
- * for SIGINT/SIGTERM/SIGHUP and on the engine's deadlock eventfd), stop
- * everything on the first failure, then report.
+ * for SIGINT/SIGTERM/SIGHUP/SIGTSTP/SIGCONT, on the engine's deadlock
+ * eventfd, and a timer for the progress line), stop everything on the
+ * first failure, then report.
  *
  * The ranks run in a process group of their own so that a Ctrl-C reaches
  * only the launcher, which then stops them in order, and so that a rank's
@@ -20,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -135,6 +137,7 @@ static void __attribute__((noreturn)) child_main(struct launch *l, int rank)
 {
 	const struct emu_job *job = l->job;
 	struct exec_failure ef = {.rank = rank};
+	ssize_t n;
 	int ret;
 
 	setpgid(0, l->pgid);
@@ -150,12 +153,13 @@ static void __attribute__((noreturn)) child_main(struct launch *l, int rank)
 	if (job->fn) {
 		ret = job->fn(job->arg);
 		fflush(NULL);
-		_exit(ret & 0xff);
+		_exit(!ret ? 0 : (ret & 0xff) ?: 1); /* never 0 for an error */
 	}
 	execv(l->path, job->argv);
 	ef.err = errno;
-	if (write(l->errpipe[1], &ef, sizeof(ef)) < 0)
-		_exit(127);
+	/* If even this fails, the status 127 still says the exec did. */
+	n = write(l->errpipe[1], &ef, sizeof(ef));
+	(void)n;
 	_exit(127);
 }
 
@@ -341,12 +345,26 @@ static void rank_ended(struct launch *l, int r)
 	l->nlive--;
 }
 
+/*
+ * Ctrl-Z stops the ranks with the launcher (they are not in the terminal's
+ * foreground group), and fg continues them; the other signals stop the run.
+ */
 static void signal_arrived(struct launch *l)
 {
 	struct signalfd_siginfo ssi;
 
-	while (read(l->sigfd, &ssi, sizeof(ssi)) == sizeof(ssi))
-		stop_run(l, EMU_RUN_INTERRUPTED, -1, ssi.ssi_signo);
+	while (read(l->sigfd, &ssi, sizeof(ssi)) == sizeof(ssi)) {
+		if (ssi.ssi_signo == SIGTSTP) {
+			if (l->nlive)
+				kill(-l->pgid, SIGSTOP);
+			raise(SIGSTOP);
+		} else if (ssi.ssi_signo == SIGCONT) {
+			if (l->nlive)
+				kill(-l->pgid, SIGCONT);
+		} else {
+			stop_run(l, EMU_RUN_INTERRUPTED, -1, ssi.ssi_signo);
+		}
+	}
 	arm_poll(l, l->sigfd, UD_SIGNAL);
 }
 
@@ -452,8 +470,8 @@ static int finish(struct launch *l)
 		printf("\r\033[K");
 	if (!job->quiet)
 		emu_report_summary(&l->run, stdout);
+	fflush(stdout); /* the summary, then what went wrong */
 	emu_report_failure(&l->run, stderr);
-	fflush(stdout);
 	return status;
 }
 
@@ -478,7 +496,22 @@ static void free_ranks(struct launch *l)
 	free(l->pid);
 }
 
-/* Block the stop signals (children restore the old mask) and watch them. */
+/* A pidfd per rank: raise the soft limit on open files if it is short. */
+static void fit_fd_limit(int nranks)
+{
+	struct rlimit rl;
+	rlim_t want = (rlim_t)nranks + 64;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) || rl.rlim_cur >= want)
+		return;
+	rl.rlim_cur = MIN(want, rl.rlim_max);
+	setrlimit(RLIMIT_NOFILE, &rl);
+}
+
+/*
+ * Block the signals the loop handles (children restore the old mask) and
+ * watch them through a signalfd.
+ */
 static int open_signals(struct launch *l)
 {
 	sigset_t set;
@@ -487,6 +520,8 @@ static int open_signals(struct launch *l)
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGTSTP);
+	sigaddset(&set, SIGCONT);
 	sigprocmask(SIG_BLOCK, &set, &l->oldmask);
 	l->sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 	if (l->sigfd < 0) {
@@ -526,6 +561,7 @@ int emu_run_job(const struct emu_job *job)
 			return ret;
 		}
 	}
+	fit_fd_limit(job->nranks);
 	what = "memory";
 	ret = alloc_ranks(&l, job->nranks);
 	if (ret)

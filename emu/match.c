@@ -23,8 +23,8 @@ static inline uint64_t *link_at(struct emu_eng *e, uint64_t node, size_t link)
 	return emu_ptr(e, node + link);
 }
 
-static void queue_append(struct emu_eng *e, struct emu_queue *q,
-			 uint64_t node, size_t link)
+static void queue_append(struct emu_eng *e, struct emu_queue *q, uint64_t node,
+			 size_t link)
 {
 	*link_at(e, node, link) = 0;
 	if (q->tail)
@@ -34,8 +34,8 @@ static void queue_append(struct emu_eng *e, struct emu_queue *q,
 	q->tail = node;
 }
 
-static void queue_unlink(struct emu_eng *e, struct emu_queue *q,
-			 uint64_t prev, uint64_t node, size_t link)
+static void queue_unlink(struct emu_eng *e, struct emu_queue *q, uint64_t prev,
+			 uint64_t node, size_t link)
 {
 	uint64_t next = *link_at(e, node, link);
 
@@ -68,6 +68,29 @@ static void copy_push(struct emu_eng *e, struct snemu_req *r)
 	emu_eng_poke(e, r->owner);
 }
 
+/*
+ * A rendezvous message is matched: its copy can start. The receiver does
+ * it when it runs; the sender is woken to share the work if it waits.
+ */
+static void rndv_start(struct emu_eng *e, struct snemu_req *r,
+		       struct emu_msg *m)
+{
+	struct snemu_req *s = emu_ptr(e, m->sreq);
+
+	m->rreq = emu_off(e, r);
+	m->dst_addr = r->buf;
+	m->dst_pid = e->ctl[r->owner].pid;
+	m->copy_len = MIN(m->len, r->cap);
+	m->chunks = (uint32_t)DIV_ROUND_UP(m->copy_len, EMU_CHUNK);
+	if (!m->chunks) {
+		__atomic_store_n(&r->copied, 1, __ATOMIC_RELEASE);
+		__atomic_store_n(&s->released, 1, __ATOMIC_RELEASE);
+		return;
+	}
+	copy_push(e, r);
+	emu_eng_poke(e, m->src);
+}
+
 /* Receive r takes message m at virtual time t. */
 static void deliver(struct emu_eng *e, struct snemu_req *r, struct emu_msg *m,
 		    uint64_t t)
@@ -82,9 +105,9 @@ static void deliver(struct emu_eng *e, struct snemu_req *r, struct emu_msg *m,
 		.arrival_ns = m->arrive_ns,
 	};
 	if (m->rndv) {
+		rndv_start(e, r, m);
 		/* The send completes at the match, as a synchronous send. */
 		emu_req_complete(e, emu_ptr(e, m->sreq), t);
-		copy_push(e, r);
 	}
 	emu_req_complete(e, r, t);
 }
@@ -94,8 +117,8 @@ void emu_match_post(struct emu_eng *e, struct snemu_req *r)
 	struct emu_queue *q = &e->ctl[r->owner].unexp;
 	uint64_t prev = 0;
 
-	for (uint64_t off = q->head; off; prev = off,
-		      off = *link_at(e, off, MSG_LINK)) {
+	for (uint64_t off = q->head; off;
+	     prev = off, off = *link_at(e, off, MSG_LINK)) {
 		struct emu_msg *m = emu_ptr(e, off);
 
 		if (matches(r, m)) {
@@ -112,8 +135,8 @@ void emu_match_arrive(struct emu_eng *e, struct emu_msg *m, uint64_t t)
 	struct emu_queue *q = &e->ctl[m->dst].posted;
 	uint64_t prev = 0;
 
-	for (uint64_t off = q->head; off; prev = off,
-		      off = *link_at(e, off, REQ_LINK)) {
+	for (uint64_t off = q->head; off;
+	     prev = off, off = *link_at(e, off, REQ_LINK)) {
 		struct snemu_req *r = emu_ptr(e, off);
 
 		if (matches(r, m)) {

@@ -39,11 +39,19 @@ int p2p_isend_locked(struct emu_ep *ep, int dst, int tag, enum emu_ctx ctx,
 	m->ctx = ctx;
 	m->tag = tag;
 	if (rndv) {
+		const char *p = buf;
+
 		m->rndv = 1;
 		m->src_pid = ep->pid;
 		m->src_addr = (uintptr_t)buf;
+		/* Window memory: the receiver can read it without CMA. */
+		if (p >= e->base + e->hdr->heap.start &&
+		    p + len <= e->base + e->hdr->heap.end)
+			m->src_seg = emu_off(e, p);
 		m->sreq = emu_off(e, r);
+		m->refs = 2;
 		r->rndv = 1;
+		r->msg = emu_off(e, m);
 	} else if (len) {
 		memcpy(emu_ptr(e, m->data), buf, len);
 	}
@@ -132,8 +140,7 @@ int snemu_send(int dst, int tag, const void *buf, size_t len)
 	return ep_wait_locked(ep, &r, 1, EMU_WAIT_SEND, NULL);
 }
 
-int snemu_recv(int src, int tag, void *buf, size_t len,
-	       struct snemu_status *st)
+int snemu_recv(int src, int tag, void *buf, size_t len, struct snemu_status *st)
 {
 	struct snemu_req *r;
 	struct emu_ep *ep;
@@ -173,8 +180,7 @@ int snemu_isend(int dst, int tag, const void *buf, size_t len,
 	return 0;
 }
 
-int snemu_irecv(int src, int tag, void *buf, size_t len,
-		struct snemu_req **req)
+int snemu_irecv(int src, int tag, void *buf, size_t len, struct snemu_req **req)
 {
 	struct snemu_req *r;
 	struct emu_ep *ep;
@@ -207,10 +213,9 @@ int snemu_wait(struct snemu_req *req, struct snemu_status *st)
 		return -EINVAL;
 	ep->nreqs--;
 	ep_lock(ep);
-	return ep_wait_locked(ep, &req, 1,
-			      req->kind == EMU_REQ_SEND ? EMU_WAIT_SEND
-							: EMU_WAIT_RECV,
-			      st);
+	return ep_wait_locked(
+		ep, &req, 1,
+		req->kind == EMU_REQ_SEND ? EMU_WAIT_SEND : EMU_WAIT_RECV, st);
 }
 
 int snemu_test(struct snemu_req *req, int *done, struct snemu_status *st)

@@ -82,19 +82,20 @@ static void cause_text(const struct emu_run *run, int r, char *buf, size_t len)
 	const struct emu_rank_exit *ex = &run->exit[r];
 	char sig[32];
 
-	if (ex->exec_err)
+	if (ex->exec_err) {
 		snprintf(buf, len, "cannot run %s: %s", run->job->argv[0],
 			 strerror(ex->exec_err));
-	else if (ex->signo) {
+	} else if (ex->signo) {
 		sig_name(ex->signo, sig, sizeof(sig));
 		snprintf(buf, len, "killed by %s", sig);
-	} else if (ex->code)
+	} else if (ex->code) {
 		snprintf(buf, len, "exited with status %d", ex->code);
-	else
+	} else {
 		snprintf(buf, len, "exited without calling snemu_finalize");
+	}
 }
 
-/* "from 5, tag 7" style text for a wait; "any" for wildcards. */
+/* A rank or tag as text; a negative one is a wildcard: "any". */
 static void peer_text(int v, char *buf, size_t len)
 {
 	if (v < 0)

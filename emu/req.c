@@ -3,10 +3,11 @@
  * Requests: creation, waiting, and completion in the owner's process.
  *
  * The engine completes a request in virtual time, in whatever process runs
- * it. The data moves in the owner's process afterwards: an eager payload
- * is copied out of the arena when the request is finished; a rendezvous
- * payload is read from the sender's memory (CMA) as soon as the receiver
- * runs, then the sender, which waits for exactly that, is released.
+ * it. The data moves afterwards, in the processes that own the memory: an
+ * eager payload is copied out of the arena when the receive is finished; a
+ * rendezvous payload goes straight from the sender's buffer to the
+ * receiver's (CMA), in chunks that the receiver claims as soon as it runs
+ * and that the sender, if it is waiting for that send, claims too.
  */
 #include <errno.h>
 #include <string.h>
@@ -44,12 +45,66 @@ bool ep_req_valid(const struct emu_ep *ep, const struct snemu_req *r)
 	const char *p = (const char *)r, *base = ep->eng.base;
 
 	if (!r || p < base + ep->eng.hdr->heap.start ||
-	    p + sizeof(*r) > base + ep->eng.hdr->heap.end ||
-	    (uintptr_t)p % 64)
+	    p + sizeof(*r) > base + ep->eng.hdr->heap.end || (uintptr_t)p % 64)
 		return false;
 	return r->magic == EMU_REQ_MAGIC && r->owner == ep->rank &&
 	       r->ctx == EMU_CTX_USER &&
 	       (r->kind == EMU_REQ_SEND || r->kind == EMU_REQ_RECV);
+}
+
+/* Copy [off, off + len) of rendezvous message m, on either side. */
+static int copy_piece(struct emu_ep *ep, const struct emu_msg *m, bool sender,
+		      uint64_t off, uint64_t len)
+{
+	void *dst = (void *)(uintptr_t)(m->dst_addr + off);
+	const void *src = (const void *)(uintptr_t)(m->src_addr + off);
+
+	if (sender) {
+		if (m->dst_pid != ep->pid)
+			return shm_cma_write(m->dst_pid, m->dst_addr + off, src,
+					     len);
+	} else if (m->src_seg) {
+		src = emu_ptr(&ep->eng, m->src_seg + off);
+	} else if (m->src_pid != ep->pid) {
+		return shm_cma_read(m->src_pid, dst, m->src_addr + off, len);
+	}
+	memcpy(dst, src, len);
+	return 0;
+}
+
+/*
+ * Claim and copy chunks of m until none is left. Whoever copies the last
+ * one completes the copy for both sides and wakes them.
+ */
+static void copy_chunks(struct emu_ep *ep, struct emu_msg *m, bool sender)
+{
+	struct emu_eng *e = &ep->eng;
+	struct snemu_req *r = emu_ptr(e, m->rreq), *s = emu_ptr(e, m->sreq);
+	uint32_t c;
+
+	while ((c = __atomic_fetch_add(&m->chunk_next, 1, __ATOMIC_RELAXED)) <
+	       m->chunks) {
+		uint64_t off = c * EMU_CHUNK;
+		int ret = copy_piece(ep, m, sender, off,
+				     MIN(EMU_CHUNK, m->copy_len - off));
+
+		if (ret) {
+			int none = 0;
+
+			log_err("cannot copy a message from rank %d to %d: %s",
+				m->src, m->dst, strerror(-ret));
+			__atomic_compare_exchange_n(&m->copy_err, &none, ret,
+						    false, __ATOMIC_RELAXED,
+						    __ATOMIC_RELAXED);
+		}
+		if (__atomic_add_fetch(&m->chunk_done, 1, __ATOMIC_ACQ_REL) !=
+		    m->chunks)
+			continue;
+		__atomic_store_n(&r->copied, 1, __ATOMIC_RELEASE);
+		__atomic_store_n(&s->released, 1, __ATOMIC_RELEASE);
+		emu_ctl_poke(&e->ctl[m->dst]);
+		emu_ctl_poke(&e->ctl[m->src]);
+	}
 }
 
 void ep_copies(struct emu_ep *ep)
@@ -62,32 +117,29 @@ void ep_copies(struct emu_ep *ep)
 	off = __atomic_exchange_n(&ep->me->copy_head, 0, __ATOMIC_ACQUIRE);
 	while (off) {
 		struct snemu_req *r = emu_ptr(e, off);
-		struct emu_msg *m = emu_ptr(e, r->msg);
-		struct snemu_req *s = emu_ptr(e, m->sreq);
-		size_t len = MIN(m->len, r->cap);
-		int ret = 0;
 
 		off = r->copy_next;
-		if (m->src_pid == ep->pid)
-			memcpy((void *)(uintptr_t)r->buf,
-			       (void *)(uintptr_t)m->src_addr, len);
-		else
-			ret = shm_cma_read(m->src_pid, (void *)(uintptr_t)r->buf,
-					   m->src_addr, len);
-		if (ret) {
-			log_err("cannot copy %zu bytes from rank %d (pid %d): %s",
-				len, m->src, m->src_pid, strerror(-ret));
-			r->result = ret;
-		}
-		r->copied = 1;
-		/* After this the sender may free s: do not touch it again. */
-		__atomic_store_n(&s->released, 1, __ATOMIC_RELEASE);
-		emu_eng_poke(e, m->src);
+		copy_chunks(ep, emu_ptr(e, r->msg), false);
 	}
-	emu_eng_flush_pokes(e);
 }
 
-/* Sleep on our futex until ready(); every wake-up first does copies. */
+/* A sender waiting for its rendezvous sends to be copied helps copy. */
+static void help_copies(struct emu_ep *ep, struct snemu_req **reqs, int n)
+{
+	for (int i = 0; i < n; i++) {
+		struct snemu_req *r = reqs[i];
+
+		if (r->kind == EMU_REQ_SEND && r->rndv &&
+		    __atomic_load_n(&r->done, __ATOMIC_ACQUIRE) &&
+		    !__atomic_load_n(&r->released, __ATOMIC_ACQUIRE))
+			copy_chunks(ep, emu_ptr(&ep->eng, r->msg), true);
+	}
+}
+
+/*
+ * Sleep on our futex until ready(); every wake-up first does the copies
+ * this rank owes or may help with.
+ */
 static int sleep_until(struct emu_ep *ep,
 		       bool (*ready)(struct emu_ep *, struct snemu_req **, int),
 		       struct snemu_req **reqs, int n)
@@ -98,6 +150,7 @@ static int sleep_until(struct emu_ep *ep,
 		uint32_t v = __atomic_load_n(&me->futex, __ATOMIC_SEQ_CST);
 
 		ep_copies(ep);
+		help_copies(ep, reqs, n);
 		if (__atomic_load_n(&ep->eng.hdr->aborted, __ATOMIC_ACQUIRE))
 			return -ECANCELED;
 		if (ready(ep, reqs, n))
@@ -109,15 +162,18 @@ static int sleep_until(struct emu_ep *ep,
 	}
 }
 
-/* RUNNING again, and every rendezvous send's data taken by its receiver. */
+/* RUNNING again, and every rendezvous message copied. */
 static bool wait_ready(struct emu_ep *ep, struct snemu_req **reqs, int n)
 {
 	if (__atomic_load_n(&ep->me->state, __ATOMIC_ACQUIRE) !=
 	    EMU_RANK_RUNNING)
 		return false;
 	for (int i = 0; i < n; i++)
-		if (reqs[i]->kind == EMU_REQ_SEND && reqs[i]->rndv &&
-		    !__atomic_load_n(&reqs[i]->released, __ATOMIC_ACQUIRE))
+		if (reqs[i]->rndv &&
+		    !__atomic_load_n(reqs[i]->kind == EMU_REQ_SEND
+					     ? &reqs[i]->released
+					     : &reqs[i]->copied,
+				     __ATOMIC_ACQUIRE))
 			return false;
 	return true;
 }
@@ -135,21 +191,24 @@ static int finish(struct emu_ep *ep, struct snemu_req *r,
 	struct emu_eng *e = &ep->eng;
 	struct emu_msg *m = r->msg ? emu_ptr(e, r->msg) : NULL;
 	void *buf = (void *)(uintptr_t)r->buf;
-	int ret;
+	int ret = r->result;
 
-	if (r->kind == EMU_REQ_AMO && buf && !r->result)
+	if (r->kind == EMU_REQ_AMO && buf && !ret)
 		*(uint64_t *)buf = r->value;
-	if (m) {
-		/* Our copy list has it: pushed before it was marked done. */
-		if (m->rndv && !r->copied)
-			ep_copies(ep);
+	if (m && m->rndv) {
+		/* Sender and receiver both use it: the last one frees it. */
+		if (r->kind == EMU_REQ_RECV)
+			ret = __atomic_load_n(&m->copy_err, __ATOMIC_RELAXED)
+				      ?: ret;
+		if (!__atomic_sub_fetch(&m->refs, 1, __ATOMIC_ACQ_REL))
+			emu_msg_free(e, m, false);
+	} else if (m) {
 		if (m->data)
 			memcpy(buf, emu_ptr(e, m->data), MIN(m->len, r->cap));
 		emu_msg_free(e, m, false);
 	}
 	if (st)
 		*st = r->st;
-	ret = r->result;
 	r->magic = 0;
 	emu_eng_free_later(e, emu_off(e, r), sizeof(*r));
 	return ret;

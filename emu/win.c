@@ -29,8 +29,8 @@ static struct emu_win_ent *win_ent(struct emu_eng *e, uint32_t id, int rank)
  * The target memory of a window message: 0 and *p, or -EINVAL when out of
  * the window (only if the program freed it while messages flew).
  */
-static int target_mem(struct emu_eng *e, const struct emu_msg *m,
-		      uint64_t len, void **p)
+static int target_mem(struct emu_eng *e, const struct emu_msg *m, uint64_t len,
+		      void **p)
 {
 	const struct emu_win_ent *w = win_ent(e, m->win, m->dst);
 
@@ -121,16 +121,10 @@ static void reply_arrive(struct emu_eng *e, struct emu_msg *m, uint64_t t)
 void emu_win_arrive(struct emu_eng *e, struct emu_msg *m, uint64_t t)
 {
 	switch (m->kind) {
-	case EMU_MSG_PUT:
-		put_arrive(e, m, t);
-		break;
+	case EMU_MSG_PUT: put_arrive(e, m, t); break;
 	case EMU_MSG_GET_REQ:
-	case EMU_MSG_AMO_REQ:
-		exec_arrive(e, m, t);
-		break;
-	default:
-		reply_arrive(e, m, t);
-		break;
+	case EMU_MSG_AMO_REQ: exec_arrive(e, m, t); break;
+	default: reply_arrive(e, m, t); break;
 	}
 }
 
@@ -171,8 +165,8 @@ static int win_call(struct emu_ep *ep, struct emu_msg *m, uint64_t buf,
 	struct snemu_req *r;
 	int ret;
 
-	ret = ep_req_new(ep, m->kind == EMU_MSG_GET_REQ ? EMU_REQ_GET
-							: EMU_REQ_AMO,
+	ret = ep_req_new(ep,
+			 m->kind == EMU_MSG_GET_REQ ? EMU_REQ_GET : EMU_REQ_AMO,
 			 EMU_CTX_INTERNAL, m->dst, SNEMU_ANY_TAG, &r);
 	if (ret)
 		goto err_msg;
@@ -240,8 +234,7 @@ out:
 	return ret;
 }
 
-int snemu_get(struct snemu_win *win, int src, size_t off, void *dst,
-	      size_t len)
+int snemu_get(struct snemu_win *win, int src, size_t off, void *dst, size_t len)
 {
 	struct emu_ep *ep;
 	struct emu_msg *m;
@@ -288,8 +281,8 @@ static int atomic(struct snemu_win *win, int rank, size_t off,
 	return win_call(ep, m, (uintptr_t)old, sizeof(uint64_t));
 }
 
-int snemu_atomic_fadd(struct snemu_win *win, int rank, size_t off,
-		      uint64_t add, uint64_t *old)
+int snemu_atomic_fadd(struct snemu_win *win, int rank, size_t off, uint64_t add,
+		      uint64_t *old)
 {
 	return atomic(win, rank, off, EMU_AMO_FADD, add, 0, old);
 }
@@ -365,7 +358,7 @@ int snemu_win_allocate(size_t len, void **base, struct snemu_win **win)
 	ret = len ? emu_eng_alloc(&ep->eng, len, &off) : 0;
 	if (!ret) {
 		we = win_ent(&ep->eng, (uint32_t)id, ep->rank);
-		*we = (struct emu_win_ent){ .off = off, .len = len };
+		*we = (struct emu_win_ent){.off = off, .len = len};
 	}
 	ep_unlock(ep);
 	if (ret)
@@ -376,7 +369,7 @@ int snemu_win_allocate(size_t len, void **base, struct snemu_win **win)
 	if (ret)
 		goto err_free;
 	ep->win_used[id] = 1;
-	*w = (struct snemu_win){ .magic = EMU_WIN_MAGIC, .id = id };
+	*w = (struct snemu_win){.magic = EMU_WIN_MAGIC, .id = id};
 	*base = len ? emu_ptr(&ep->eng, off) : NULL;
 	*win = w;
 	return 0;
@@ -405,7 +398,7 @@ int snemu_win_free(struct snemu_win *win)
 	we = win_ent(&ep->eng, (uint32_t)win->id, ep->rank);
 	if (we->len)
 		emu_eng_free(&ep->eng, we->off, we->len);
-	*we = (struct emu_win_ent){ 0 };
+	*we = (struct emu_win_ent){0};
 	ep_unlock(ep);
 	ep->win_used[win->id] = 0;
 	win->magic = 0;

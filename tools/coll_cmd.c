@@ -76,37 +76,47 @@ static void usage(FILE *f)
 }
 
 enum {
-	OPT_OP = 256, OPT_ALGO, OPT_PLUGIN, OPT_JSON, OPT_REPORT, OPT_NOCHECK,
-	OPT_SUMMARY, OPT_TOKENS, OPT_HIDDEN, OPT_TOPK, OPT_EXPERTS, OPT_SEED,
+	OPT_OP = 256,
+	OPT_ALGO,
+	OPT_PLUGIN,
+	OPT_JSON,
+	OPT_REPORT,
+	OPT_NOCHECK,
+	OPT_SUMMARY,
+	OPT_TOKENS,
+	OPT_HIDDEN,
+	OPT_TOPK,
+	OPT_EXPERTS,
+	OPT_SEED,
 	OPT_SKEW,
 };
 
 static const struct option longopts[] = {
-	{ "op", required_argument, NULL, OPT_OP },
-	{ "algo", required_argument, NULL, OPT_ALGO },
-	{ "plugin", required_argument, NULL, OPT_PLUGIN },
-	{ "preset", required_argument, NULL, 'p' },
-	{ "topo", required_argument, NULL, 't' },
-	{ "ranks", required_argument, NULL, 'n' },
-	{ "minbytes", required_argument, NULL, 'b' },
-	{ "maxbytes", required_argument, NULL, 'e' },
-	{ "stepfactor", required_argument, NULL, 'f' },
-	{ "datatype", required_argument, NULL, 'd' },
-	{ "root", required_argument, NULL, 'r' },
-	{ "iters", required_argument, NULL, 'i' },
-	{ "check", no_argument, NULL, 'c' },
-	{ "no-check", no_argument, NULL, OPT_NOCHECK },
-	{ "json", required_argument, NULL, OPT_JSON },
-	{ "report", required_argument, NULL, OPT_REPORT },
-	{ "summary", no_argument, NULL, OPT_SUMMARY },
-	{ "tokens", required_argument, NULL, OPT_TOKENS },
-	{ "hidden", required_argument, NULL, OPT_HIDDEN },
-	{ "topk", required_argument, NULL, OPT_TOPK },
-	{ "experts", required_argument, NULL, OPT_EXPERTS },
-	{ "seed", required_argument, NULL, OPT_SEED },
-	{ "skew", required_argument, NULL, OPT_SKEW },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
+	{"op", required_argument, NULL, OPT_OP},
+	{"algo", required_argument, NULL, OPT_ALGO},
+	{"plugin", required_argument, NULL, OPT_PLUGIN},
+	{"preset", required_argument, NULL, 'p'},
+	{"topo", required_argument, NULL, 't'},
+	{"ranks", required_argument, NULL, 'n'},
+	{"minbytes", required_argument, NULL, 'b'},
+	{"maxbytes", required_argument, NULL, 'e'},
+	{"stepfactor", required_argument, NULL, 'f'},
+	{"datatype", required_argument, NULL, 'd'},
+	{"root", required_argument, NULL, 'r'},
+	{"iters", required_argument, NULL, 'i'},
+	{"check", no_argument, NULL, 'c'},
+	{"no-check", no_argument, NULL, OPT_NOCHECK},
+	{"json", required_argument, NULL, OPT_JSON},
+	{"report", required_argument, NULL, OPT_REPORT},
+	{"summary", no_argument, NULL, OPT_SUMMARY},
+	{"tokens", required_argument, NULL, OPT_TOKENS},
+	{"hidden", required_argument, NULL, OPT_HIDDEN},
+	{"topk", required_argument, NULL, OPT_TOPK},
+	{"experts", required_argument, NULL, OPT_EXPERTS},
+	{"seed", required_argument, NULL, OPT_SEED},
+	{"skew", required_argument, NULL, OPT_SKEW},
+	{"help", no_argument, NULL, 'h'},
+	{NULL, 0, NULL, 0},
 };
 
 /* A whole number in [lo, hi], or -EINVAL. */
@@ -132,15 +142,19 @@ static int bad(const char *opt, const char *arg, const char *want)
 /* Returns 0, 1 for --help, or -EINVAL (message printed). */
 static int parse(int argc, char **argv, struct coll_opts *o)
 {
-	bool have_op = false, have_max = false;
+	bool have_op = false, have_min = false, have_max = false;
 	uint64_t u;
 	char *end;
 	int c;
 
 	*o = (struct coll_opts){
-		.root = 0, .iters = 1, .check = 1, .min = 1 << 20,
-		.factor = 2, .type = SNEMU_COLL_FLOAT32,
-		.moe = { .tokens = 128, .hidden = 7168, .topk = 8, .seed = 1 },
+		.root = 0,
+		.iters = 1,
+		.check = 1,
+		.min = 1 << 20,
+		.factor = 2,
+		.type = SNEMU_COLL_FLOAT32,
+		.moe = {.tokens = 128, .hidden = 7168, .topk = 8, .seed = 1},
 	};
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "p:t:n:b:e:f:d:r:i:ch", longopts,
@@ -171,6 +185,7 @@ static int parse(int argc, char **argv, struct coll_opts *o)
 				o->min = u;
 			else
 				o->max = u;
+			have_min |= c == 'b';
 			have_max |= c == 'e';
 			break;
 		case 'f':
@@ -211,8 +226,7 @@ static int parse(int argc, char **argv, struct coll_opts *o)
 			break;
 		case OPT_EXPERTS:
 			if (parse_int(optarg, 1, 1 << 24, &o->moe.experts))
-				return bad("--experts", optarg,
-					   "a count >= 1");
+				return bad("--experts", optarg, "a count >= 1");
 			break;
 		case OPT_SEED:
 			errno = 0;
@@ -252,7 +266,9 @@ static int parse(int argc, char **argv, struct coll_opts *o)
 		return -EINVAL;
 	}
 	if (!have_max)
-		o->max = MAX(o->max, o->min);
+		o->max = o->min;
+	if (!have_min && o->max < o->min)
+		o->min = o->max;
 	if (o->max < o->min) {
 		fprintf(stderr, "snemu coll: -e is below -b\n");
 		return -EINVAL;
@@ -260,10 +276,10 @@ static int parse(int argc, char **argv, struct coll_opts *o)
 	return 0;
 }
 
-static int load_topo(const struct coll_opts *o, struct topo **topo,
-		     char *spec, size_t len)
+static int load_topo(const struct coll_opts *o, struct topo **topo, char *spec,
+		     size_t len)
 {
-	struct topo_error err = { 0 };
+	struct topo_error err = {0};
 	char msg[1024];
 	int ret;
 
@@ -275,7 +291,8 @@ static int load_topo(const struct coll_opts *o, struct topo **topo,
 		free(abs);
 		ret = topo_load_file(o->topo_file, topo, &err);
 	} else {
-		const char *name = o->preset ? o->preset : topo_preset_names()[0];
+		const char *name =
+			o->preset ? o->preset : topo_preset_names()[0];
 
 		snprintf(spec, len, "preset:%s", name);
 		ret = topo_load_preset(name, topo, &err);
@@ -311,15 +328,15 @@ static bool is_moe(enum coll_op op)
 /* Refuse runs that cannot fit in memory, before forking N processes. */
 static int check_memory(const struct coll_bench *b)
 {
-	double need, have = (double)sysconf(_SC_PHYS_PAGES) *
-			    sysconf(_SC_PAGESIZE);
+	double need,
+		have = (double)sysconf(_SC_PHYS_PAGES) * sysconf(_SC_PAGESIZE);
 	const struct coll_moe_cfg *m = &b->moe;
 
 	if (is_moe(b->op)) {
 		double pairs = (double)m->tokens * m->topk;
-		double unit = b->op == COLL_DISPATCH ?
-				      snemu_coll_moe_token_bytes(m->hidden) :
-				      2.0 * m->hidden;
+		double unit = b->op == COLL_DISPATCH
+				      ? snemu_coll_moe_token_bytes(m->hidden)
+				      : 2.0 * m->hidden;
 
 		/* input, packed send, in-flight copies, received */
 		need = (double)m->tokens * unit + 3 * pairs * unit;
@@ -341,8 +358,10 @@ static int check_memory(const struct coll_bench *b)
 
 static void fmt_time(char *buf, size_t len, double us)
 {
-	snprintf(buf, len, us >= 10000 ? "%7.0f" : us >= 100 ? "%7.1f" :
-							       "%7.2f",
+	snprintf(buf, len,
+		 us >= 10000 ? "%7.0f"
+		 : us >= 100 ? "%7.1f"
+			     : "%7.2f",
 		 us);
 }
 
@@ -410,8 +429,8 @@ static void print_header(const struct coll_bench *b, const char *algo,
 
 	printf("# snemu coll: %s, %s %s, %d ranks on %d node%s of %s, "
 	       "%.1f GB/s per endpoint\n",
-	       coll_op_desc(b->op)->name, plugin ? "plugin" : "algorithm",
-	       algo, b->nranks, nodes, nodes == 1 ? "" : "s", topo_name,
+	       coll_op_desc(b->op)->name, plugin ? "plugin" : "algorithm", algo,
+	       b->nranks, nodes, nodes == 1 ? "" : "s", topo_name,
 	       topo_endpoint_gbps(b->topo, 0));
 	printf("# check %s, %d iteration%s per size, virtual time\n",
 	       b->check ? "on" : "off", b->iters, b->iters == 1 ? "" : "s");
@@ -427,11 +446,11 @@ static void print_header(const struct coll_bench *b, const char *algo,
 		       m->skew, m->skew > 0 ? " (Zipf)" : " (uniform)");
 		printf("# %s payload %zu B per token and expert\n",
 		       b->op == COLL_DISPATCH ? "int8 + scales" : "bf16",
-		       b->op == COLL_DISPATCH ?
-			       snemu_coll_moe_token_bytes(m->hidden) :
-			       (size_t)m->hidden * 2);
-		printf("# expert load: max %d mean %.1f (max/mean %.2f)\n",
-		       max, mean, mean > 0 ? max / mean : 0);
+		       b->op == COLL_DISPATCH
+			       ? snemu_coll_moe_token_bytes(m->hidden)
+			       : (size_t)m->hidden * 2);
+		printf("# expert load: max %d mean %.1f (max/mean %.2f)\n", max,
+		       mean, mean > 0 ? max / mean : 0);
 		printf("#\n#   tokens  hidden  topk  experts        bytes "
 		       "    time   algbw   busbw #wrong\n"
 		       "#                                         (B) "
@@ -476,24 +495,26 @@ static int write_json(const char *path, const struct coll_bench *b,
 	json_str(f, algo);
 	fprintf(f, ",\n  \"topology\": ");
 	json_str(f, topo_name);
-	fprintf(f, ",\n  \"nranks\": %d,\n  \"type\": \"%s\",\n"
-		   "  \"iters\": %d,\n  \"check\": %s,\n",
+	fprintf(f,
+		",\n  \"nranks\": %d,\n  \"type\": \"%s\",\n"
+		"  \"iters\": %d,\n  \"check\": %s,\n",
 		b->nranks, coll_type_name(b->type), b->iters,
 		b->check ? "true" : "false");
 	if (is_moe(b->op))
-		fprintf(f, "  \"moe\": {\"tokens\": %d, \"hidden\": %d, "
-			   "\"topk\": %d, \"experts\": %d, \"seed\": %" PRIu64
-			   ", \"skew\": %g},\n",
+		fprintf(f,
+			"  \"moe\": {\"tokens\": %d, \"hidden\": %d, "
+			"\"topk\": %d, \"experts\": %d, \"seed\": %" PRIu64
+			", \"skew\": %g},\n",
 			b->moe.tokens, b->moe.hidden, b->moe.topk,
 			b->moe.experts, b->moe.seed, b->moe.skew);
 	fprintf(f, "  \"rows\": [");
 	for (int i = 0; i < nrows; i++) {
 		const struct coll_row *r = &rows[i];
 
-		fprintf(f, "%s\n    {\"size\": %" PRIu64 ", \"count\": %" PRIu64
-			   ", \"time_us\": %.3f, \"algbw\": %.4f, "
-			   "\"busbw\": %.4f, \"wrong\": %" PRIu64
-			   ", \"error\": ",
+		fprintf(f,
+			"%s\n    {\"size\": %" PRIu64 ", \"count\": %" PRIu64
+			", \"time_us\": %.3f, \"algbw\": %.4f, "
+			"\"busbw\": %.4f, \"wrong\": %" PRIu64 ", \"error\": ",
 			i ? "," : "", r->bytes, r->count, r->time_ns / 1e3,
 			r->time_ns ? (double)r->bytes / r->time_ns : 0,
 			row_busbw(b, r), r->wrong);
@@ -515,7 +536,7 @@ static int make_sizes(const struct coll_opts *o, uint64_t *sizes)
 {
 	int n = 0;
 
-	for (uint64_t s = o->min; n < MAX_SIZES; s *= o->factor) {
+	for (uint64_t s = o->min; n < MAX_SIZES; s = s ? s * o->factor : 1) {
 		sizes[n++] = MIN(s, o->max);
 		if (s >= o->max || s > UINT64_MAX / o->factor)
 			break;
@@ -533,8 +554,10 @@ static int resolve(struct coll_opts *o, const struct topo *topo,
 	if (!o->nranks)
 		o->nranks = eps;
 	if (o->nranks > eps) {
-		fprintf(stderr, "snemu coll: -n %d: the topology has %d "
-				"endpoints\n", o->nranks, eps);
+		fprintf(stderr,
+			"snemu coll: -n %d: the topology has %d "
+			"endpoints\n",
+			o->nranks, eps);
 		return -EINVAL;
 	}
 	if (o->root >= o->nranks) {
@@ -553,11 +576,13 @@ static int resolve(struct coll_opts *o, const struct topo *topo,
 		*lib = plugin;
 		*algo = plugin->name ? plugin->name : o->plugin;
 		if (!coll_op_supported(plugin, o->op)) {
-			fprintf(stderr, "snemu coll: plugin %s does not "
-					"support %s%s\n",
+			fprintf(stderr,
+				"snemu coll: plugin %s does not "
+				"support %s%s\n",
 				*algo, coll_op_desc(o->op)->name,
-				o->op == COLL_COMBINE ?
-					" (combine needs dispatch too)" : "");
+				o->op == COLL_COMBINE
+					? " (combine needs dispatch too)"
+					: "");
 			return -EOPNOTSUPP;
 		}
 		return 0;
@@ -583,9 +608,9 @@ int cmd_coll(int argc, char **argv)
 	uint64_t sizes[MAX_SIZES];
 	struct coll_row *rows = NULL;
 	struct topo *topo = NULL;
-	struct coll_bench b = { 0 };
+	struct coll_bench b = {0};
 	struct coll_opts o;
-	struct coll_out out = { .o = &o };
+	struct coll_out out = {.o = &o};
 	uint64_t wrong = 0;
 	char spec[PATH_MAX + 16], err[512];
 	void *handle = NULL;
@@ -607,12 +632,21 @@ int cmd_coll(int argc, char **argv)
 	if (resolve(&o, topo, plugin, &lib, &out.algo))
 		goto out;
 	b = (struct coll_bench){
-		.topo = topo, .topo_spec = spec, .nranks = o.nranks,
-		.report_path = o.report, .summary = o.summary, .op = o.op,
+		.topo = topo,
+		.topo_spec = spec,
+		.nranks = o.nranks,
+		.report_path = o.report,
+		.summary = o.summary,
+		.op = o.op,
 		.lib = lib,
-		.sizes = sizes, .nsizes = make_sizes(&o, sizes),
-		.type = o.type, .root = o.root, .moe = o.moe,
-		.iters = o.iters, .check = o.check, .on_row = print_row,
+		.sizes = sizes,
+		.nsizes = make_sizes(&o, sizes),
+		.type = o.type,
+		.root = o.root,
+		.moe = o.moe,
+		.iters = o.iters,
+		.check = o.check,
+		.on_row = print_row,
 		.arg = &out,
 	};
 	if (is_moe(o.op)) {
@@ -622,7 +656,8 @@ int cmd_coll(int argc, char **argv)
 		weight = malloc(sel * sizeof(*weight) + 1);
 		if (!idx || !weight ||
 		    coll_moe_route(&o.moe, o.nranks, idx, weight)) {
-			fprintf(stderr, "snemu coll: cannot draw the routing\n");
+			fprintf(stderr,
+				"snemu coll: cannot draw the routing\n");
 			goto out;
 		}
 		b.moe_idx = idx;
@@ -647,8 +682,8 @@ int cmd_coll(int argc, char **argv)
 	printf("# Out of bounds values : %" PRIu64 " %s\n", wrong,
 	       wrong ? "FAILED" : "OK");
 	printf("# Avg bus bandwidth    : %g\n#\n", avg);
-	if (o.json && write_json(o.json, &b, out.algo, topo_name(topo), rows,
-				 done, avg))
+	if (o.json &&
+	    write_json(o.json, &b, out.algo, topo_name(topo), rows, done, avg))
 		ret = ret ? ret : 1;
 	if (ret < 0)
 		fprintf(stderr, "snemu coll: cannot run: %s\n",

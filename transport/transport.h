@@ -23,9 +23,9 @@
 /* --- segment (shm_seg.c) --- */
 
 struct shm_seg {
-	int fd;		/* the memfd; -1 when attached (not ours to close) */
-	void *base;	/* where this process mapped it */
-	uint64_t size;	/* bytes (sparse: pages are used only when touched) */
+	int fd;	       /* the memfd; -1 when attached (not ours to close) */
+	void *base;    /* where this process mapped it */
+	uint64_t size; /* bytes (sparse: pages are used only when touched) */
 };
 
 /*
@@ -51,7 +51,8 @@ void shm_seg_destroy(struct shm_seg *seg);
  * NULL: none). Returns 0 when woken, -EAGAIN when *word != val already,
  * -EINTR or -ETIMEDOUT.
  */
-int shm_futex_wait(uint32_t *word, uint32_t val, const struct timespec *timeout);
+int shm_futex_wait(uint32_t *word, uint32_t val,
+		   const struct timespec *timeout);
 
 /* Wake up to n sleepers on word. Returns how many woke, or -errno. */
 int shm_futex_wake(uint32_t *word, int n);
@@ -80,19 +81,18 @@ void shm_lock_release(struct shm_lock *l);
 #define SHM_HEAP_CLASSES 128
 
 struct shm_heap {
-	uint64_t start;		/* arena offset in the segment */
-	uint64_t end;		/* arena end offset */
-	uint64_t brk;		/* first never-used offset */
-	uint64_t in_use;	/* bytes in allocated blocks */
-	uint64_t free_head[SHM_HEAP_CLASSES];	/* 0: empty */
+	uint64_t start;			      /* arena offset in the segment */
+	uint64_t end;			      /* arena end offset */
+	uint64_t brk;			      /* first never-used offset */
+	uint64_t in_use;		      /* bytes in allocated blocks */
+	uint64_t free_head[SHM_HEAP_CLASSES]; /* 0: empty */
 };
 
 /* Manage [start, end) of the segment mapped at base; start 64-aligned. */
 void shm_heap_init(struct shm_heap *h, uint64_t start, uint64_t end);
 
 /* Allocate len bytes (0 is taken as 1); *off is the block's offset. */
-int shm_heap_alloc(struct shm_heap *h, void *base, uint64_t len,
-		   uint64_t *off);
+int shm_heap_alloc(struct shm_heap *h, void *base, uint64_t len, uint64_t *off);
 
 /* Free the block at off that was allocated with len bytes. */
 void shm_heap_free(struct shm_heap *h, void *base, uint64_t off, uint64_t len);
@@ -110,7 +110,13 @@ uint64_t shm_heap_block_size(uint64_t len);
 int shm_cma_read(pid_t pid, void *dst, uint64_t remote, size_t len);
 
 /*
- * Let any process of this user read our memory with shm_cma_read, also
+ * Copy len bytes from src into address remote of process pid, with
+ * process_vm_writev, looping on partial copies. Returns 0 or -errno.
+ */
+int shm_cma_write(pid_t pid, uint64_t remote, const void *src, size_t len);
+
+/*
+ * Let any process of this user reach our memory with shm_cma_*, also
  * under the Yama LSM (ptrace_scope 1). Returns 0, also when Yama is absent.
  */
 int shm_cma_allow(void);

@@ -18,7 +18,7 @@ int fx_setup(void **state)
 
 	if (!f || topo_load_preset("cloudmatrix384", &f->topo, NULL) ||
 	    emu_fabric_create(f->topo, &o, &f->fab) ||
-	    emu_eng_init(&f->e, f->fab->hdr, f->topo, -1))
+	    emu_eng_init(&f->e, f->fab->hdr, f->topo))
 		return -1;
 	*state = f;
 	return 0;
@@ -40,8 +40,8 @@ struct emu_msg *fx_msg(struct fx *f, int src, int dst, int tag,
 {
 	struct emu_msg *m;
 
-	assert_int_equal(emu_msg_new(&f->e, EMU_MSG_SEND, src, dst, len, true,
-				     &m), 0);
+	assert_int_equal(
+		emu_msg_new(&f->e, EMU_MSG_SEND, src, dst, len, true, &m), 0);
 	m->tag = tag;
 	m->ctx = ctx;
 	return m;

@@ -88,8 +88,8 @@ static void snapshot(struct harness *h)
 static void supervise(struct harness *h, pid_t *pids, int timeout_s)
 {
 	uint64_t deadline = snemu_wall_ns() + timeout_s * NSEC_PER_SEC;
-	struct pollfd pfd = { .fd = emu_fabric_notify_fd(h->fab),
-			      .events = POLLIN };
+	struct pollfd pfd = {.fd = emu_fabric_notify_fd(h->fab),
+			     .events = POLLIN};
 	bool failed = false, stopped = false;
 	int alive = h->nranks;
 

@@ -19,18 +19,18 @@
 
 struct harness_opts {
 	int nranks;
-	const char *preset;	/* NULL: cloudmatrix384 */
-	uint64_t eager_limit;	/* 0: default */
-	int timeout_s;		/* 0: 120 */
+	const char *preset;   /* NULL: cloudmatrix384 */
+	uint64_t eager_limit; /* 0: default */
+	int timeout_s;	      /* 0: 120 */
 };
 
 struct harness {
 	struct topo *topo;
 	struct emu_fabric *fab;
 	int nranks;
-	int *status;		/* waitpid status of each rank */
+	int *status;		    /* waitpid status of each rank */
 	struct emu_rank_info *info; /* at the deadlock, if deadlock */
-	bool deadlock;		/* the engine found one; the run was aborted */
+	bool deadlock; /* the engine found one; the run was aborted */
 	bool timed_out;
 };
 
@@ -51,26 +51,27 @@ int harness_failures(const struct harness *h);
 void harness_destroy(struct harness *h);
 
 /* In a rank: print where a check failed and exit 1. */
-#define H_CHECK(cond)                                                     \
-	do {                                                              \
-		if (!(cond)) {                                            \
-			fprintf(stderr, "%s:%d: rank %d: check failed: %s\n", \
-				__FILE__, __LINE__, snemu_rank(), #cond); \
-			_exit(1);                                         \
-		}                                                         \
+#define H_CHECK(cond)                                                          \
+	do {                                                                   \
+		if (!(cond)) {                                                 \
+			fprintf(stderr, "%s:%d: rank %d: check failed: %s\n",  \
+				__FILE__, __LINE__, snemu_rank(), #cond);      \
+			_exit(1);                                              \
+		}                                                              \
 	} while (0)
 
 /* In a rank: a call that must return want. */
-#define H_EXPECT(call, want)                                              \
-	do {                                                              \
-		int ret_ = (call);                                        \
-		if (ret_ != (want)) {                                     \
-			fprintf(stderr, "%s:%d: rank %d: %s = %d (%s), "  \
-				"want %d\n", __FILE__, __LINE__,          \
-				snemu_rank(), #call, ret_,                \
-				snemu_strerror(ret_), (int)(want));       \
-			_exit(1);                                         \
-		}                                                         \
+#define H_EXPECT(call, want)                                                   \
+	do {                                                                   \
+		int ret_ = (call);                                             \
+		if (ret_ != (want)) {                                          \
+			fprintf(stderr,                                        \
+				"%s:%d: rank %d: %s = %d (%s), "               \
+				"want %d\n",                                   \
+				__FILE__, __LINE__, snemu_rank(), #call, ret_, \
+				snemu_strerror(ret_), (int)(want));            \
+			_exit(1);                                              \
+		}                                                              \
 	} while (0)
 
 #define H_OK(call) H_EXPECT(call, 0)

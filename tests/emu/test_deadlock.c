@@ -12,7 +12,7 @@
 
 static struct harness *run_deadlock(int nranks, int (*fn)(void *))
 {
-	struct harness_opts o = { .nranks = nranks, .timeout_s = 60 };
+	struct harness_opts o = {.nranks = nranks, .timeout_s = 60};
 	struct harness *h;
 
 	assert_int_equal(harness_run(&o, fn, NULL, &h), 0);
@@ -32,8 +32,7 @@ static int recv_recv_rank(void *arg)
 	H_OK(snemu_init(NULL, NULL));
 	me = snemu_rank();
 	H_OK(snemu_compute(1000 * (uint64_t)(me + 1)));
-	H_EXPECT(snemu_recv(1 - me, 5 + me, &v, sizeof(v), NULL),
-		 -ECANCELED);
+	H_EXPECT(snemu_recv(1 - me, 5 + me, &v, sizeof(v), NULL), -ECANCELED);
 	/* Every call of a stopped run says so. */
 	H_EXPECT(snemu_send(1 - me, 0, &v, sizeof(v)), -ECANCELED);
 	H_EXPECT(snemu_finalize(), -ECANCELED);
@@ -70,18 +69,11 @@ static int mixed_rank(void *arg)
 	H_OK(snemu_init(NULL, NULL));
 	me = snemu_rank();
 	switch (me) {
-	case 0:
-		H_EXPECT(snemu_barrier(), -ECANCELED);
-		break;
-	case 1:
-		H_EXPECT(snemu_send(3, 9, big, sizeof(big)), -ECANCELED);
-		break;
-	case 2:
-		H_OK(snemu_finalize());
-		return 0;
+	case 0: H_EXPECT(snemu_barrier(), -ECANCELED); break;
+	case 1: H_EXPECT(snemu_send(3, 9, big, sizeof(big)), -ECANCELED); break;
+	case 2: H_OK(snemu_finalize()); return 0;
 	case 3:
-		H_OK(snemu_irecv(SNEMU_ANY_SOURCE, 4, &v, sizeof(v),
-				 &reqs[0]));
+		H_OK(snemu_irecv(SNEMU_ANY_SOURCE, 4, &v, sizeof(v), &reqs[0]));
 		H_OK(snemu_irecv(0, SNEMU_ANY_TAG, &v, sizeof(v), &reqs[1]));
 		H_EXPECT(snemu_waitall(2, reqs, NULL), -ECANCELED);
 		break;

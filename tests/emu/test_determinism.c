@@ -11,11 +11,14 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
 #include <cmocka.h>
 
 #include "tests/emu/harness.h"
 
-#define N 32 /* four nodes */
+#define N      32 /* four nodes */
 #define ROUNDS 12
 
 static uint64_t next(uint64_t *s)
@@ -28,7 +31,7 @@ static uint64_t next(uint64_t *s)
 
 static int mixed_rank(void *arg)
 {
-	static const size_t sizes[] = { 8, 4096, 70000, 300000 };
+	static const size_t sizes[] = {8, 4096, 70000, 300000};
 	static unsigned char sbuf[300000], rbuf[2][300000];
 	uint64_t seed, digest = 0, *mem;
 	struct snemu_win *win;
@@ -44,8 +47,8 @@ static int mixed_rank(void *arg)
 		/* Two senders per rank and round, both wildcards. */
 		int d1 = (me + round + 1) % n, d2 = (me + 3 * round + 2) % n;
 		size_t len = sizes[(me + round) % 4];
-		struct snemu_req *rr[2], *sr[2];
-		struct snemu_status st;
+		struct snemu_req *rr[2], *sr[2], *rest[3];
+		struct snemu_status st, sts[3];
 		int done = 0;
 
 		H_OK(snemu_compute(next(&seed) % 3000));
@@ -62,9 +65,12 @@ static int mixed_rank(void *arg)
 				H_OK(snemu_compute(next(&seed) % 200));
 		}
 		digest = digest * 31 + (uint64_t)st.source * 7 + st.tag;
-		H_OK(snemu_wait(rr[1], &st));
-		digest = digest * 31 + (uint64_t)st.source * 7 + st.tag;
-		H_OK(snemu_waitall(2, sr, NULL));
+		/* The rest at once: a receive and the two sends. */
+		rest[0] = rr[1];
+		rest[1] = sr[0];
+		rest[2] = sr[1];
+		H_OK(snemu_waitall(3, rest, sts));
+		digest = digest * 31 + (uint64_t)sts[0].source * 7 + sts[0].tag;
 
 		/* One-sided traffic to random ranks. */
 		H_OK(snemu_put(win, (int)(next(&seed) % n), 8 * (me % 64),
@@ -91,13 +97,32 @@ struct outcome {
 	int nlinks;
 };
 
-static void run(struct outcome *o)
+/* A process that keeps a core busy while a run goes on. */
+static pid_t hog_start(void)
 {
-	struct harness_opts opts = { .nranks = N };
+	pid_t pid = fork();
+
+	assert_true(pid >= 0);
+	if (!pid) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		for (;;)
+			;
+	}
+	return pid;
+}
+
+static void run(struct outcome *o, bool busy)
+{
+	struct harness_opts opts = {.nranks = N};
 	struct harness *h;
 	struct emu_rank_info info;
+	pid_t hog = busy ? hog_start() : 0;
 
 	assert_int_equal(harness_run(&opts, mixed_rank, NULL, &h), 0);
+	if (hog) {
+		kill(hog, SIGKILL);
+		waitpid(hog, NULL, 0);
+	}
 	assert_false(h->timed_out);
 	assert_false(h->deadlock);
 	assert_int_equal(harness_failures(h), 0);
@@ -122,8 +147,9 @@ static void same_run_twice(void **state)
 {
 	static struct outcome a, b;
 
-	run(&a);
-	run(&b);
+	/* The second time sharing the host with a busy process. */
+	run(&a, false);
+	run(&b, true);
 	for (int r = 0; r < N; r++) {
 		assert_int_equal(a.clock[r], b.clock[r]);
 		assert_int_equal(a.sent[r], b.sent[r]);

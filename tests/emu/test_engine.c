@@ -35,7 +35,7 @@ static int unexpected(struct fx *f, int rank, int *src, int max)
 static void events_wait_for_the_slowest_running_rank(void **state)
 {
 	struct fx *f = *state;
-	const int four[] = { 0, 1, 2, 3 };
+	const int four[] = {0, 1, 2, 3};
 	struct emu_eng *e = &f->e;
 	struct emu_msg *m;
 	uint64_t junk;
@@ -76,8 +76,9 @@ static void events_wait_for_the_slowest_running_rank(void **state)
 	emu_eng_done(e, 3);
 	emu_eng_unlock(e);
 	assert_true(emu_fabric_deadlocked(f->fab));
-	assert_int_equal(read(emu_fabric_notify_fd(f->fab), &junk,
-			      sizeof(junk)), sizeof(junk));
+	assert_int_equal(
+		read(emu_fabric_notify_fd(f->fab), &junk, sizeof(junk)),
+		sizeof(junk));
 	assert_int_equal(junk, 1);
 }
 
@@ -126,7 +127,7 @@ static void one_pair_stays_in_order(void **state)
 static void completion_wakes_the_blocked_owner_once(void **state)
 {
 	struct fx *f = *state;
-	const int two[] = { 0, 1 };
+	const int two[] = {0, 1};
 	struct emu_eng *e = &f->e;
 	struct snemu_req *r;
 	struct emu_msg *m;
@@ -159,7 +160,7 @@ static void completion_wakes_the_blocked_owner_once(void **state)
 static void sync_waiters_wake_at_the_horizon(void **state)
 {
 	struct fx *f = *state;
-	const int two[] = { 0, 1 };
+	const int two[] = {0, 1};
 	struct emu_eng *e = &f->e;
 	uint32_t futex = f->e.ctl[0].futex;
 
@@ -196,16 +197,17 @@ static void running_heap_tracks_the_minimum(void **state)
 		case 0:
 			if (f->e.ctl[r].state == EMU_RANK_RUNNING ||
 			    f->e.ctl[r].state == EMU_RANK_NEW)
-				emu_eng_set_clock(e, r, f->e.ctl[r].clock +
-							 rand_r(&seed) % 100);
+				emu_eng_set_clock(e, r,
+						  f->e.ctl[r].clock +
+							  rand_r(&seed) % 100);
 			break;
 		case 1:
 			if (f->e.ctl[r].state != EMU_RANK_BLOCKED)
 				emu_eng_block(e, r, EMU_WAIT_RECV, 0, 0, 1);
 			break;
 		default:
-			emu_eng_run(e, r, f->e.ctl[r].clock +
-						  rand_r(&seed) % 100);
+			emu_eng_run(e, r,
+				    f->e.ctl[r].clock + rand_r(&seed) % 100);
 			break;
 		}
 		for (int k = 0; k < e->n; k++)

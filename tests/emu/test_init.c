@@ -81,13 +81,12 @@ static int good_rank(void *arg)
 
 static int rank_out_of_range(void *arg)
 {
-	return getenv(EMU_ENV_RANK)[0] == '0' ? good_rank(arg)
-					      : bad_rank(arg);
+	return getenv(EMU_ENV_RANK)[0] == '0' ? good_rank(arg) : bad_rank(arg);
 }
 
 static void init_with_a_bad_rank_is_enxio(void **state)
 {
-	struct harness_opts o = { .nranks = 2, .timeout_s = 30 };
+	struct harness_opts o = {.nranks = 2, .timeout_s = 30};
 	struct harness *h;
 
 	/* Rank 1 claims rank 2 of 2: it fails, and rank 1 never runs. */

@@ -10,8 +10,8 @@
 
 #include "tests/emu/fx.h"
 
-static struct emu_msg *arrive(struct fx *f, int src, int tag,
-			      enum emu_ctx ctx, uint64_t len, uint64_t t)
+static struct emu_msg *arrive(struct fx *f, int src, int tag, enum emu_ctx ctx,
+			      uint64_t len, uint64_t t)
 {
 	struct emu_msg *m = fx_msg(f, src, 0, tag, ctx, len);
 
@@ -20,8 +20,7 @@ static struct emu_msg *arrive(struct fx *f, int src, int tag,
 	return m;
 }
 
-static struct snemu_req *post(struct fx *f, int src, int tag,
-			      enum emu_ctx ctx)
+static struct snemu_req *post(struct fx *f, int src, int tag, enum emu_ctx ctx)
 {
 	struct snemu_req *r = fx_recv(f, 0, src, tag, ctx, 64);
 
@@ -38,8 +37,8 @@ static void posted_receives_match_in_posting_order(void **state)
 {
 	struct fx *f = *state;
 	struct snemu_req *a = post(f, 1, 5, EMU_CTX_USER);
-	struct snemu_req *any = post(f, SNEMU_ANY_SOURCE, SNEMU_ANY_TAG,
-				     EMU_CTX_USER);
+	struct snemu_req *any =
+		post(f, SNEMU_ANY_SOURCE, SNEMU_ANY_TAG, EMU_CTX_USER);
 	struct snemu_req *b = post(f, 1, 5, EMU_CTX_USER);
 	struct emu_msg *m1, *m2, *m3;
 
@@ -83,8 +82,8 @@ static void unexpected_messages_match_in_arrival_order(void **state)
 static void internal_traffic_never_matches_user_receives(void **state)
 {
 	struct fx *f = *state;
-	struct snemu_req *user = post(f, SNEMU_ANY_SOURCE, SNEMU_ANY_TAG,
-				      EMU_CTX_USER);
+	struct snemu_req *user =
+		post(f, SNEMU_ANY_SOURCE, SNEMU_ANY_TAG, EMU_CTX_USER);
 	struct snemu_req *internal;
 	struct emu_msg *mi, *mu;
 

@@ -13,7 +13,7 @@
 
 static struct harness *run(int nranks, int (*fn)(void *), void *arg)
 {
-	struct harness_opts o = { .nranks = nranks };
+	struct harness_opts o = {.nranks = nranks};
 	struct harness *h;
 
 	assert_int_equal(harness_run(&o, fn, arg, &h), 0);
@@ -48,7 +48,7 @@ struct pingpong {
 	int peer;
 	size_t len;
 	int iters;
-	uint64_t one_way;	/* send_ns + unloaded + recv_ns */
+	uint64_t one_way; /* send_ns + unloaded + recv_ns */
 	uint64_t unloaded;
 	bool rndv;
 };
@@ -81,8 +81,8 @@ static int pingpong_rank(void *arg)
 		fill(buf, p->len, me, i);
 		H_OK(snemu_send(other, i, buf, p->len));
 		/* A rendezvous send returns when the receiver has it. */
-		H_CHECK(snemu_now() == t0 + par->send_ns +
-					       (p->rndv ? p->unloaded : 0));
+		H_CHECK(snemu_now() ==
+			t0 + par->send_ns + (p->rndv ? p->unloaded : 0));
 		if (!me) {
 			memset(buf, 0, p->len);
 			H_OK(snemu_recv(other, i, buf, p->len, &st));
@@ -147,7 +147,7 @@ static void pingpong_rendezvous(void **state)
 static int wildcard_rank(void *arg)
 {
 	/* Ranks 1..3 send at virtual times in reverse rank order. */
-	static const uint64_t delay[] = { 0, 3000, 2000, 1000 };
+	static const uint64_t delay[] = {0, 3000, 2000, 1000};
 	int me, v;
 	struct snemu_status st;
 
@@ -218,7 +218,7 @@ static void tags_select_and_keep_order(void **state)
 
 static int truncate_rank(void *arg)
 {
-	const size_t lens[] = { 100, 200 << 10 };
+	const size_t lens[] = {100, 200 << 10};
 	struct snemu_status st;
 	unsigned char *buf = malloc(lens[1]);
 
@@ -281,6 +281,7 @@ static int badargs_rank(void *arg)
 	H_EXPECT(snemu_node_of(n), -EINVAL);
 	H_EXPECT(snemu_node_of(-1), -EINVAL);
 	H_CHECK(snemu_node_of(n - 1) == (n - 1) / 8);
+	H_EXPECT(snemu_compute(UINT64_MAX), -EINVAL);
 	H_CHECK(snemu_now() == now);
 	H_EXPECT(snemu_init(NULL, NULL), -EALREADY);
 	/* Pending requests: finalize refuses. */
@@ -367,6 +368,45 @@ static void nonblocking_waitall_and_test(void **state)
 	harness_destroy(run(4, nonblocking_rank, NULL));
 }
 
+/*
+ * A waitall whose first receive completed before the call and whose
+ * second completes during it: recv_ns is owed for both.
+ */
+static int waitall_charge_rank(void *arg)
+{
+	const struct topo_params *par = topo_params(harness_topo(NULL));
+	struct snemu_status sts[2];
+	struct snemu_req *reqs[2];
+	int me, v[2];
+
+	H_OK(snemu_init(NULL, NULL));
+	me = snemu_rank();
+	if (me == 1)
+		H_OK(snemu_send(0, 1, &me, sizeof(me)));
+	/* Rank 1's message arrives at rank 0 before its barrier message. */
+	H_OK(snemu_barrier());
+	if (me == 2) {
+		H_OK(snemu_compute(100000));
+		H_OK(snemu_send(0, 2, &me, sizeof(me)));
+	}
+	if (me == 0) {
+		H_OK(snemu_irecv(1, 1, &v[0], sizeof(v[0]), &reqs[0]));
+		H_OK(snemu_irecv(2, 2, &v[1], sizeof(v[1]), &reqs[1]));
+		H_OK(snemu_waitall(2, reqs, sts));
+		H_CHECK(v[0] == 1 && v[1] == 2);
+		H_CHECK(sts[1].arrival_ns > sts[0].arrival_ns);
+		H_CHECK(snemu_now() == sts[1].arrival_ns + 2 * par->recv_ns);
+	}
+	H_OK(snemu_finalize());
+	return 0;
+}
+
+static void waitall_charges_every_receive(void **state)
+{
+	for (int i = 0; i < 5; i++)
+		harness_destroy(run(3, waitall_charge_rank, NULL));
+}
+
 /* A large message to oneself: nonblocking send, then receive. */
 static int self_rank(void *arg)
 {
@@ -402,6 +442,7 @@ int main(void)
 		cmocka_unit_test(truncation_is_emsgsize),
 		cmocka_unit_test(bad_arguments_are_einval),
 		cmocka_unit_test(nonblocking_waitall_and_test),
+		cmocka_unit_test(waitall_charges_every_receive),
 		cmocka_unit_test(send_to_self),
 	};
 

@@ -11,12 +11,12 @@
 
 #include "tests/emu/harness.h"
 
-#define N 384
+#define N	384
 #define A2A_LEN 4096
 
 static struct harness *run(int (*fn)(void *))
 {
-	struct harness_opts o = { .nranks = N, .timeout_s = 600 };
+	struct harness_opts o = {.nranks = N, .timeout_s = 600};
 	struct harness *h;
 
 	assert_int_equal(harness_run(&o, fn, NULL, &h), 0);

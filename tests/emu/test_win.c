@@ -11,12 +11,12 @@
 
 #include "tests/emu/harness.h"
 
-#define NRANKS 16 /* two nodes of cloudmatrix384 */
+#define NRANKS	16 /* two nodes of cloudmatrix384 */
 #define WIN_LEN 4096
 
 static struct harness *run(int nranks, int (*fn)(void *))
 {
-	struct harness_opts o = { .nranks = nranks };
+	struct harness_opts o = {.nranks = nranks};
 	struct harness *h;
 
 	assert_int_equal(harness_run(&o, fn, NULL, &h), 0);
@@ -163,6 +163,50 @@ static int windows_rank(void *arg)
 	return 0;
 }
 
+/*
+ * A large send from window memory (the receiver reads the segment, no
+ * CMA) and into it; a large send to self from a window.
+ */
+#define BIG (300 << 10)
+
+static int from_window_rank(void *arg)
+{
+	unsigned char *mem, *buf = malloc(BIG);
+	struct snemu_win *win;
+	struct snemu_req *req;
+	int me;
+
+	H_OK(snemu_init(NULL, NULL));
+	me = snemu_rank();
+	H_OK(snemu_win_allocate(2 * BIG, (void **)&mem, &win));
+	for (size_t i = 0; i < BIG; i++)
+		mem[i] = (unsigned char)(i * 11 + me);
+	if (me == 0) {
+		H_OK(snemu_send(1, 1, mem, BIG));
+		H_OK(snemu_recv(1, 2, buf, BIG, NULL));
+		for (size_t i = 0; i < BIG; i++)
+			H_CHECK(buf[i] == (unsigned char)(i * 11 + 1));
+		H_OK(snemu_isend(0, 3, mem, BIG, &req));
+		H_OK(snemu_recv(0, 3, mem + BIG, BIG, NULL));
+		H_OK(snemu_wait(req, NULL));
+		H_CHECK(!memcmp(mem, mem + BIG, BIG));
+	} else {
+		H_OK(snemu_recv(0, 1, mem + BIG, BIG, NULL));
+		for (size_t i = 0; i < BIG; i++)
+			H_CHECK(mem[BIG + i] == (unsigned char)(i * 11));
+		H_OK(snemu_send(0, 2, mem, BIG));
+	}
+	H_OK(snemu_win_free(win));
+	free(buf);
+	H_OK(snemu_finalize());
+	return 0;
+}
+
+static void large_sends_from_window_memory(void **state)
+{
+	harness_destroy(run(2, from_window_rank));
+}
+
 static void windows_allocate_and_free(void **state)
 {
 	harness_destroy(run(5, windows_rank));
@@ -218,6 +262,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(put_get_atomics_across_nodes),
 		cmocka_unit_test(windows_allocate_and_free),
+		cmocka_unit_test(large_sends_from_window_memory),
 		cmocka_unit_test(barrier_waits_for_everyone),
 	};
 

@@ -63,8 +63,8 @@ static int bad_allgather(const void *sendbuf, void *recvbuf, size_t count,
 		if (ret)
 			break;
 		ret = snemu_isend(to, TAG, sendbuf, len, &req[1]);
-		ret = ret ? snemu_wait(req[0], NULL) :
-			    snemu_waitall(2, req, NULL);
+		ret = ret ? snemu_wait(req[0], NULL)
+			  : snemu_waitall(2, req, NULL);
 	}
 	return ret;
 }

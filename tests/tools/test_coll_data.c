@@ -11,7 +11,10 @@
 #include "tools/coll/coll.h"
 
 static const enum snemu_coll_type types[] = {
-	SNEMU_COLL_FLOAT32, SNEMU_COLL_BF16, SNEMU_COLL_INT32, SNEMU_COLL_INT8,
+	SNEMU_COLL_FLOAT32,
+	SNEMU_COLL_BF16,
+	SNEMU_COLL_INT32,
+	SNEMU_COLL_INT8,
 };
 
 static void block_split(void **state)
@@ -52,7 +55,7 @@ static void sums_exact(enum snemu_coll_type t, int n)
 	memcpy(bwd, in + (n - 1) * count * ts, count * ts);
 	for (int r = n - 2; r >= 0; r--)
 		coll_reduce(bwd, in + r * count * ts, count, t);
-	for (int step = 1; step < n; step *= 2)	/* tree, in place */
+	for (int step = 1; step < n; step *= 2) /* tree, in place */
 		for (int r = 0; r + step < n; r += 2 * step)
 			coll_reduce(in + r * count * ts,
 				    in + (r + step) * count * ts, count, t);
@@ -69,7 +72,7 @@ static void sums_exact(enum snemu_coll_type t, int n)
 
 static void sum_values_exact_in_any_order(void **state)
 {
-	static const int ns[] = { 1, 2, 3, 8, 48, 257, 384, 768 };
+	static const int ns[] = {1, 2, 3, 8, 48, 257, 384, 768};
 
 	for (size_t i = 0; i < ARRAY_SIZE(types); i++)
 		for (size_t j = 0; j < ARRAY_SIZE(ns); j++)
@@ -134,7 +137,7 @@ static void float_values_are_integers(void **state)
 		float x = coll_bf16_to_float(b[i]);
 
 		assert_true(f[i] == (float)(int32_t)f[i]);
-		assert_true(x == x && x - x == 0);	/* finite, not NaN */
+		assert_true(x == x && x - x == 0); /* finite, not NaN */
 	}
 }
 

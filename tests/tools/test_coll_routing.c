@@ -44,13 +44,12 @@ struct routing {
 	float *w;
 };
 
-static void route(struct routing *r, int n, int tokens, int topk,
-		  int experts, uint64_t seed, double skew)
+static void route(struct routing *r, int n, int tokens, int topk, int experts,
+		  uint64_t seed, double skew)
 {
 	size_t sel = (size_t)n * tokens * topk;
 
-	r->cfg = (struct coll_moe_cfg){ tokens, 7168, topk, experts, seed,
-					skew };
+	r->cfg = (struct coll_moe_cfg){tokens, 7168, topk, experts, seed, skew};
 	r->n = n;
 	r->idx = malloc(sel * sizeof(*r->idx));
 	r->w = malloc(sel * sizeof(*r->w));
@@ -83,7 +82,7 @@ static double imbalance(const struct routing *r)
 
 static void routing_valid(void **state)
 {
-	static const double skews[] = { 0, 1, 3, 50 };
+	static const double skews[] = {0, 1, 3, 50};
 
 	for (size_t s = 0; s < ARRAY_SIZE(skews); s++) {
 		struct routing r;
@@ -151,7 +150,7 @@ static void routing_skew_shows(void **state)
 
 static void routing_rejects_bad_shapes(void **state)
 {
-	struct coll_moe_cfg bad = { 4, 16, 9, 8, 1, 0 };	/* topk > E */
+	struct coll_moe_cfg bad = {4, 16, 9, 8, 1, 0}; /* topk > E */
 	int32_t idx[64];
 	float w[64];
 
@@ -165,7 +164,7 @@ static void routing_rejects_bad_shapes(void **state)
 
 static void owners_spread_evenly(void **state)
 {
-	int count[7] = { 0 };
+	int count[7] = {0};
 
 	/* 384 experts on 384 ranks: one each */
 	for (int e = 0; e < 384; e++)

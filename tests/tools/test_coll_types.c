@@ -12,8 +12,8 @@
 
 static void type_names_round_trip(void **state)
 {
-	static const char *const names[] = { "float", "bfloat16", "int32",
-					     "int8" };
+	static const char *const names[] = {"float", "bfloat16", "int32",
+					    "int8"};
 	enum snemu_coll_type t;
 
 	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
@@ -55,11 +55,11 @@ static void bf16_rounds_to_nearest_even(void **state)
 
 static void reduce_each_type(void **state)
 {
-	float f[3] = { 1.5f, -2, 1e6f }, fs[3] = { 0.5f, 2, 1 };
-	uint16_t b[2] = { coll_float_to_bf16(255), coll_float_to_bf16(1) };
-	uint16_t bs[2] = { coll_float_to_bf16(1), coll_float_to_bf16(-3) };
-	int32_t i[2] = { INT32_MAX, -5 }, is[2] = { 1, 5 };
-	int8_t c[2] = { 127, -100 }, cs[2] = { 1, -100 };
+	float f[3] = {1.5f, -2, 1e6f}, fs[3] = {0.5f, 2, 1};
+	uint16_t b[2] = {coll_float_to_bf16(255), coll_float_to_bf16(1)};
+	uint16_t bs[2] = {coll_float_to_bf16(1), coll_float_to_bf16(-3)};
+	int32_t i[2] = {INT32_MAX, -5}, is[2] = {1, 5};
+	int8_t c[2] = {127, -100}, cs[2] = {1, -100};
 
 	coll_reduce(f, fs, 3, SNEMU_COLL_FLOAT32);
 	assert_true(f[0] == 2.0f && f[1] == 0.0f && f[2] == 1000001.0f);

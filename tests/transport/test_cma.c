@@ -72,12 +72,34 @@ static void cma_reads_child_buffer(void **state)
 		assert_int_equal(dst[i], (unsigned char)(3 + i * 7));
 	/* An unaligned piece in the middle. */
 	memset(dst, 0, LEN);
-	assert_int_equal(shm_cma_read(c.pid, dst, (uintptr_t)c.buf + 4093,
-				      10000), 0);
+	assert_int_equal(
+		shm_cma_read(c.pid, dst, (uintptr_t)c.buf + 4093, 10000), 0);
 	for (size_t i = 0; i < 10000; i++)
 		assert_int_equal(dst[i], (unsigned char)(3 + (i + 4093) * 7));
 	child_stop(&c);
 	free(dst);
+}
+
+static void cma_writes_child_buffer(void **state)
+{
+	struct child c;
+	unsigned char *src = malloc(LEN), *back = malloc(LEN);
+
+	child_start(&c, 9);
+	for (size_t i = 0; i < LEN; i++)
+		src[i] = (unsigned char)(i * 5 + 1);
+	assert_int_equal(
+		shm_cma_write(c.pid, (uintptr_t)c.buf + 1, src, LEN - 1), 0);
+	assert_int_equal(shm_cma_read(c.pid, back, (uintptr_t)c.buf, LEN), 0);
+	assert_int_equal(back[0], 9);
+	assert_memory_equal(back + 1, src, LEN - 1);
+	/* Into the hole after the buffer. */
+	assert_int_equal(
+		shm_cma_write(c.pid, (uintptr_t)c.buf + LEN - 10, src, 20),
+		-EFAULT);
+	child_stop(&c);
+	free(src);
+	free(back);
 }
 
 static void cma_reports_errors(void **state)
@@ -87,8 +109,9 @@ static void cma_reports_errors(void **state)
 
 	child_start(&c, 5);
 	/* Runs into the hole after the buffer: a partial copy, then EFAULT. */
-	assert_int_equal(shm_cma_read(c.pid, dst, (uintptr_t)c.buf + LEN - 100,
-				      200), -EFAULT);
+	assert_int_equal(
+		shm_cma_read(c.pid, dst, (uintptr_t)c.buf + LEN - 100, 200),
+		-EFAULT);
 	assert_int_equal(dst[0], (unsigned char)(5 + (LEN - 100) * 7));
 	assert_int_equal(shm_cma_read(c.pid, dst, 0, 16), -EFAULT);
 	child_stop(&c);
@@ -103,6 +126,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(cma_reads_child_buffer),
+		cmocka_unit_test(cma_writes_child_buffer),
 		cmocka_unit_test(cma_reports_errors),
 	};
 

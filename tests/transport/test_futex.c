@@ -12,9 +12,9 @@
 #include "transport/transport.h"
 
 struct shared {
-	uint32_t turn;		/* futex: whose turn in the ping-pong */
+	uint32_t turn; /* futex: whose turn in the ping-pong */
 	struct shm_lock lock;
-	uint64_t counter;	/* protected by lock */
+	uint64_t counter; /* protected by lock */
 };
 
 static struct shared *map_shared(void)
@@ -38,7 +38,7 @@ static void reap(pid_t pid)
 static void futex_wait_checks_value(void **state)
 {
 	uint32_t word = 5;
-	struct timespec ts = { .tv_nsec = 1000000 };
+	struct timespec ts = {.tv_nsec = 1000000};
 
 	assert_int_equal(shm_futex_wait(&word, 4, NULL), -EAGAIN);
 	assert_int_equal(shm_futex_wait(&word, 5, &ts), -ETIMEDOUT);

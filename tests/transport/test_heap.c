@@ -105,7 +105,7 @@ static void blocks_never_overlap(void **state)
 {
 	struct fixture *f = *state;
 	enum { N = 512 };
-	uint64_t off[N] = { 0 }, len[N];
+	uint64_t off[N] = {0}, len[N];
 	unsigned seed = 1;
 
 	for (int round = 0; round < 20000; round++) {
@@ -121,8 +121,8 @@ static void blocks_never_overlap(void **state)
 			continue;
 		}
 		len[i] = 1 + rand_r(&seed) % 20000;
-		assert_int_equal(shm_heap_alloc(&f->heap, f->base, len[i],
-						&off[i]), 0);
+		assert_int_equal(
+			shm_heap_alloc(&f->heap, f->base, len[i], &off[i]), 0);
 		assert_true(off[i] >= 64 && off[i] + len[i] <= ARENA);
 		memset((char *)f->base + off[i], i, len[i]);
 	}

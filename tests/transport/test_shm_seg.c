@@ -14,7 +14,7 @@
 
 #include "transport/transport.h"
 
-#define BIG (64ULL << 30)
+#define BIG   (64ULL << 30)
 #define MAGIC 0x5eedf00dcafe1234ULL
 
 /* Exec'd by seg_survives_exec: attach to the inherited fd, write MAGIC. */

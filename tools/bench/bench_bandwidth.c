@@ -21,9 +21,9 @@
 #include "topology/topo.h"
 
 struct shared {
-	uint64_t wall_ns;	/* rank 0: the timed windows */
-	uint64_t virt_ns;	/* rank 0: their virtual time */
-	uint64_t bad;		/* bytes rank 1 found wrong */
+	uint64_t wall_ns; /* rank 0: the timed windows */
+	uint64_t virt_ns; /* rank 0: their virtual time */
+	uint64_t bad;	  /* bytes rank 1 found wrong */
 	int failed;
 };
 
@@ -46,14 +46,12 @@ static int window(const struct bench *b, int me, unsigned char *buf,
 	int ret = 0, n = 0;
 
 	for (int k = 0; k < b->window && !ret; k++, n += !ret)
-		ret = me ? snemu_irecv(0, 1, buf + k * b->len, b->len,
-				       &reqs[k])
+		ret = me ? snemu_irecv(0, 1, buf + k * b->len, b->len, &reqs[k])
 			 : snemu_isend(1, 1, buf, b->len, &reqs[k]);
 	ret = snemu_waitall(n, reqs, NULL) ?: ret;
 	if (ret)
 		return ret;
-	return me ? snemu_send(0, 2, NULL, 0) : snemu_recv(1, 2, NULL, 0,
-							    NULL);
+	return me ? snemu_send(0, 2, NULL, 0) : snemu_recv(1, 2, NULL, 0, NULL);
 }
 
 static int rank_main(void *arg)
@@ -114,8 +112,10 @@ static double snemu_bw(struct bench *b, const struct topo *t)
 
 	memset(b->sh, 0, sizeof(*b->sh));
 	if (emu_run_job(&job) || b->sh->failed || b->sh->bad) {
-		fprintf(stderr, "bench_bandwidth: the snemu run failed (%" PRIu64
-				" wrong bytes)\n", b->sh->bad);
+		fprintf(stderr,
+			"bench_bandwidth: the snemu run failed (%" PRIu64
+			" wrong bytes)\n",
+			b->sh->bad);
 		exit(1);
 	}
 	return (double)b->len * b->window * b->windows * 1e9 / b->sh->wall_ns;
@@ -159,7 +159,7 @@ static double median(double *v, int n)
 
 int main(int argc, char **argv)
 {
-	struct bench b = { .len = 1 << 20, .window = 16, .windows = 64 };
+	struct bench b = {.len = 1 << 20, .window = 16, .windows = 64};
 	double base[32], emu[32];
 	struct topo *t;
 	int reps = 5, opt;
@@ -189,9 +189,10 @@ int main(int argc, char **argv)
 		emu[r] = snemu_bw(&b, t);
 	}
 	printf("bench_bandwidth: %zu-byte messages, rank 0 -> 1, window %d, "
-	       "%d windows x %d runs (medians)\n", b.len, b.window, b.windows,
-	       reps);
-	printf("  memcpy, one thread    %8.2f GB/s\n", median(base, reps) / 1e9);
+	       "%d windows x %d runs (medians)\n",
+	       b.len, b.window, b.windows, reps);
+	printf("  memcpy, one thread    %8.2f GB/s\n",
+	       median(base, reps) / 1e9);
 	printf("  snemu payload         %8.2f GB/s (virtual: %.2f GB/s)\n",
 	       median(emu, reps) / 1e9,
 	       (double)b.len * b.window * b.windows / b.sh->virt_ns);

@@ -25,9 +25,9 @@
 #define WARMUP 200
 
 struct shared {
-	uint32_t turn;		/* raw baseline: the futex word */
-	uint64_t wall_ns;	/* what rank 0 measured */
-	uint64_t virt_ns;	/* its virtual one-way time */
+	uint32_t turn;	  /* raw baseline: the futex word */
+	uint64_t wall_ns; /* what rank 0 measured */
+	uint64_t virt_ns; /* its virtual one-way time */
 	int failed;
 };
 
@@ -37,10 +37,11 @@ struct bench {
 	struct shared *sh;
 };
 
-/* One side of the raw ping-pong: turns 2i are side 0's, 2i+1 side 1's. */
-static void raw_side(uint32_t *turn, int side, int rounds)
+/* Rounds [from, to) of one side of the raw ping-pong: turn 2i is side
+ * 0's, 2i+1 side 1's; each side waits for its turn, passes it, wakes. */
+static void raw_side(uint32_t *turn, int side, int from, int to)
 {
-	for (int i = 0; i < rounds; i++) {
+	for (int i = from; i < to; i++) {
 		uint32_t mine = 2 * i + side, v;
 
 		while ((v = __atomic_load_n(turn, __ATOMIC_ACQUIRE)) != mine)
@@ -64,13 +65,13 @@ static double raw_pingpong(struct bench *b)
 		exit(1);
 	}
 	if (!pid) {
-		raw_side(turn, 1, WARMUP + b->iters);
+		raw_side(turn, 1, 0, WARMUP + b->iters);
 		_exit(0);
 	}
-	raw_side(turn, 0, WARMUP);
+	raw_side(turn, 0, 0, WARMUP);
 	t0 = snemu_wall_ns();
 	/* Side 0 returns after its last turn; wait for the reply too. */
-	raw_side(turn, 0, b->iters);
+	raw_side(turn, 0, WARMUP, WARMUP + b->iters);
 	while (__atomic_load_n(turn, __ATOMIC_ACQUIRE) !=
 	       2 * (uint32_t)(WARMUP + b->iters))
 		shm_futex_wait(turn, 2 * (WARMUP + b->iters) - 1, NULL);
@@ -96,11 +97,12 @@ static int rank_main(void *arg)
 			v0 = snemu_now();
 		}
 		if (me) {
-			ret = snemu_recv(other, 0, buf, b->len, NULL) ?:
-			      snemu_send(other, 0, buf, b->len);
+			ret = snemu_recv(other, 0, buf, b->len, NULL)
+				      ?: snemu_send(other, 0, buf, b->len);
 		} else {
-			ret = snemu_send(other, 0, buf, b->len) ?:
-			      snemu_recv(other, 0, buf, b->len, NULL);
+			ret = snemu_send(other, 0, buf, b->len)
+				      ?: snemu_recv(other, 0, buf, b->len,
+						    NULL);
 		}
 	}
 	if (!me) {
@@ -151,7 +153,7 @@ static double median(double *v, int n)
 
 int main(int argc, char **argv)
 {
-	struct bench b = { .iters = 20000, .len = 8 };
+	struct bench b = {.iters = 20000, .len = 8};
 	double raw[32], emu[32];
 	struct topo *t;
 	int reps = 5, opt;
@@ -180,7 +182,8 @@ int main(int argc, char **argv)
 		emu[r] = snemu_pingpong(&b, t);
 	}
 	printf("bench_pingpong: %zu-byte ping-pong, 2 processes, %d round "
-	       "trips x %d runs (medians)\n", b.len, b.iters, reps);
+	       "trips x %d runs (medians)\n",
+	       b.len, b.iters, reps);
 	printf("  raw futex ping-pong   %8.2f us per one-way message\n",
 	       median(raw, reps) / 1000);
 	printf("  snemu ping-pong       %8.2f us per one-way message "

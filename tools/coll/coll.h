@@ -45,12 +45,12 @@ uint16_t coll_float_to_bf16(float f);
 /* dst[i] += src[i] for n elements of type t, as snemu_coll.h defines sums. */
 void coll_reduce(void *dst, const void *src, size_t n, enum snemu_coll_type t);
 
-/* ---- groups of ranks and batches of requests (coll_group.c) ---- */
+/* ---- groups of ranks (coll_group.c) ---- */
 
 struct coll_group {
-	int n;		/* members */
-	int me;		/* this rank's index in ranks[] */
-	int *ranks;	/* world rank of each member, in ring order */
+	int n;	    /* members */
+	int me;	    /* this rank's index in ranks[] */
+	int *ranks; /* world rank of each member, in ring order */
 };
 
 /* All ranks, in rank order. */
@@ -69,6 +69,8 @@ int coll_group_split(struct coll_group *local, struct coll_group *cross,
 
 /* Free a group's members (accepts a zeroed group). */
 void coll_group_free(struct coll_group *g);
+
+/* ---- batches of requests (coll_reqs.c) ---- */
 
 /*
  * A batch of nonblocking requests completed by one waitall. The first
@@ -119,12 +121,10 @@ int coll_allreduce_topo(const void *sendbuf, void *recvbuf, size_t count,
 			enum snemu_coll_type t);
 int coll_allgather_ring(const void *sendbuf, void *recvbuf, size_t count,
 			enum snemu_coll_type t);
-int coll_reduce_scatter_ring(const void *sendbuf, void *recvbuf,
-			     size_t count, enum snemu_coll_type t);
-int coll_bcast_tree(void *buf, size_t count, enum snemu_coll_type t,
-		    int root);
-int coll_bcast_chain(void *buf, size_t count, enum snemu_coll_type t,
-		     int root);
+int coll_reduce_scatter_ring(const void *sendbuf, void *recvbuf, size_t count,
+			     enum snemu_coll_type t);
+int coll_bcast_tree(void *buf, size_t count, enum snemu_coll_type t, int root);
+int coll_bcast_chain(void *buf, size_t count, enum snemu_coll_type t, int root);
 int coll_alltoall_pairwise(const void *sendbuf, void *recvbuf, size_t count,
 			   enum snemu_coll_type t);
 int coll_alltoall_topo(const void *sendbuf, void *recvbuf, size_t count,
@@ -150,11 +150,11 @@ enum coll_op {
 };
 
 struct coll_op_desc {
-	const char *name;	/* as given to --op */
-	const char *algos[4];	/* reference families, default first */
-	bool per_rank;		/* count is per rank: size = n * count */
-	bool reduces;		/* a sum: inputs are sum-safe values */
-	int mem;		/* buffers of the size column a rank holds */
+	const char *name;     /* as given to --op */
+	const char *algos[4]; /* reference families, default first */
+	bool per_rank;	      /* count is per rank: size = n * count */
+	bool reduces;	      /* a sum: inputs are sum-safe values */
+	int mem;	      /* buffers of the size column a rank holds */
 };
 
 const struct coll_op_desc *coll_op_desc(enum coll_op op);
@@ -190,8 +190,8 @@ void coll_plugin_close(void *handle);
  */
 #define COLL_SUM_PERIOD 509
 
-void coll_fill_unique(void *buf, size_t count, enum snemu_coll_type t,
-		      int rank, uint64_t first);
+void coll_fill_unique(void *buf, size_t count, enum snemu_coll_type t, int rank,
+		      uint64_t first);
 void coll_fill_sum(void *buf, size_t count, enum snemu_coll_type t, int n,
 		   int rank, uint64_t first);
 
@@ -227,7 +227,7 @@ uint64_t coll_rng_next(struct coll_rng *r);
 struct coll_moe_cfg {
 	int tokens, hidden, topk, experts;
 	uint64_t seed;
-	double skew;		/* 0: uniform; else Zipf exponent */
+	double skew; /* 0: uniform; else Zipf exponent */
 };
 
 /*
@@ -247,11 +247,11 @@ uint16_t coll_moe_row_value(int src, int token, int slot, size_t h);
 
 /* One printed line: a size of a sweep, or the MoE run. */
 struct coll_row {
-	uint64_t bytes;		/* size column (see docs/COLL.md) */
-	uint64_t count;		/* the count argument of the call */
-	uint64_t time_ns;	/* mean over iterations of the slowest rank */
-	uint64_t wrong;		/* mismatching elements over all ranks */
-	int err;		/* first error an operation returned, or 0 */
+	uint64_t bytes;	  /* size column (see docs/COLL.md) */
+	uint64_t count;	  /* the count argument of the call */
+	uint64_t time_ns; /* mean over iterations of the slowest rank */
+	uint64_t wrong;	  /* mismatching elements over all ranks */
+	int err;	  /* first error an operation returned, or 0 */
 	int err_rank;
 	/* MoE only: payload bytes sent to other ranks, mean and busiest */
 	double moe_mean_bytes, moe_max_bytes;
@@ -263,7 +263,7 @@ struct coll_bench {
 	const char *topo_spec;
 	int nranks;
 	const char *report_path;
-	bool summary;		/* the launcher's summary on stdout */
+	bool summary; /* the launcher's summary on stdout */
 	/* what to run */
 	enum coll_op op;
 	const struct snemu_coll_plugin *lib;
@@ -274,7 +274,7 @@ struct coll_bench {
 	int root;
 	/* MoE */
 	struct coll_moe_cfg moe;
-	const int32_t *moe_idx;		/* coll_moe_route of all ranks */
+	const int32_t *moe_idx; /* coll_moe_route of all ranks */
 	const float *moe_weight;
 	int iters;
 	bool check;
@@ -304,7 +304,7 @@ struct coll_shm;
 
 struct coll_bench_rank {
 	const struct coll_bench *b;
-	struct coll_shm *shm;	/* results shared with the launcher */
+	struct coll_shm *shm; /* results shared with the launcher */
 	int rank, n;
 };
 
@@ -312,8 +312,7 @@ struct coll_bench_rank {
  * Run op(arg) b->iters times, each after a barrier, timing each run on
  * this rank's clock. Returns the first error of op, or of a barrier.
  */
-int coll_bench_time(struct coll_bench_rank *c, int (*op)(void *arg),
-		    void *arg);
+int coll_bench_time(struct coll_bench_rank *c, int (*op)(void *arg), void *arg);
 
 /*
  * Publish this rank's check of row (collective). Rank 0 then merges every

@@ -38,9 +38,9 @@ static int rhd_real(int nr, int rem)
 }
 
 /* Swap blocks [slo, shi) for the peer's [rlo, rhi) of p blocks of buf. */
-static int rhd_exchange(struct coll_reqs *q, int peer, char *buf,
-			size_t count, int p, size_t ts, int slo, int shi,
-			int rlo, int rhi, void *into)
+static int rhd_exchange(struct coll_reqs *q, int peer, char *buf, size_t count,
+			int p, size_t ts, int slo, int shi, int rlo, int rhi,
+			void *into)
 {
 	size_t soff = coll_block_off(count, p, slo);
 	size_t roff = coll_block_off(count, p, rlo);
@@ -139,7 +139,7 @@ int coll_allreduce_topo(const void *sendbuf, void *recvbuf, size_t count,
 	size_t ts = snemu_coll_type_size(t), off, len;
 	int ret = coll_group_split(&local, &cross, NULL);
 
-	if (ret == -EXDEV)	/* uneven nodes: no common slicing */
+	if (ret == -EXDEV) /* uneven nodes: no common slicing */
 		return coll_allreduce_ring(sendbuf, recvbuf, count, t);
 	if (ret)
 		return ret;

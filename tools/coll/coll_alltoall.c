@@ -54,7 +54,7 @@ int coll_alltoall_pairwise(const void *sendbuf, void *recvbuf, size_t count,
 }
 
 /*
- * Ranks are (node a, index i); L ranks per node, M nodes. Phase 1 (in the
+ * Ranks are (node a, index i); nl ranks per node, nn nodes. Phase 1 (in the
  * node): (a, i) sends to (a, j) its blocks for (b, j), every b, and gets
  * stage[j][b] = block of (a, j) for (b, i). Phase 2 (across nodes): to
  * (b, i) goes stage[j][b] for every j; from (b, i) come the blocks of
@@ -64,34 +64,34 @@ static int two_level(const struct coll_group *local,
 		     const struct coll_group *cross, const int *grid,
 		     const char *sbuf, char *rbuf, size_t blen)
 {
-	int L = local->n, M = cross->n, ret = -ENOMEM;
-	size_t plane = (size_t)L * M * blen;
+	int nl = local->n, nn = cross->n, ret = -ENOMEM;
+	size_t plane = (size_t)nl * nn * blen;
 	char *pack = malloc(2 * plane + 1), *stage;
 
 	if (!pack)
 		return ret;
 	stage = pack + plane;
 	/* phase 1: pack[j][b] = my block for (b, j) */
-	for (int j = 0; j < L; j++)
-		for (int b = 0; b < M; b++)
-			memcpy(pack + ((size_t)j * M + b) * blen,
-			       sbuf + (size_t)grid[b * L + j] * blen, blen);
-	ret = pairwise(local, pack, stage, M * blen);
+	for (int j = 0; j < nl; j++)
+		for (int b = 0; b < nn; b++)
+			memcpy(pack + ((size_t)j * nn + b) * blen,
+			       sbuf + (size_t)grid[b * nl + j] * blen, blen);
+	ret = pairwise(local, pack, stage, nn * blen);
 	if (ret)
 		goto out;
 	/* phase 2: pack[b][j] = stage[j][b] */
-	for (int b = 0; b < M; b++)
-		for (int j = 0; j < L; j++)
-			memcpy(pack + ((size_t)b * L + j) * blen,
-			       stage + ((size_t)j * M + b) * blen, blen);
-	ret = pairwise(cross, pack, stage, L * blen);
+	for (int b = 0; b < nn; b++)
+		for (int j = 0; j < nl; j++)
+			memcpy(pack + ((size_t)b * nl + j) * blen,
+			       stage + ((size_t)j * nn + b) * blen, blen);
+	ret = pairwise(cross, pack, stage, nl * blen);
 	if (ret)
 		goto out;
 	/* stage[b][j] = block of (b, j) for me */
-	for (int b = 0; b < M; b++)
-		for (int j = 0; j < L; j++)
-			memcpy(rbuf + (size_t)grid[b * L + j] * blen,
-			       stage + ((size_t)b * L + j) * blen, blen);
+	for (int b = 0; b < nn; b++)
+		for (int j = 0; j < nl; j++)
+			memcpy(rbuf + (size_t)grid[b * nl + j] * blen,
+			       stage + ((size_t)b * nl + j) * blen, blen);
 out:
 	free(pack);
 	return ret;

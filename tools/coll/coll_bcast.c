@@ -7,7 +7,7 @@
 #include "tools/coll/coll.h"
 
 /* Chunks of the chain: at least 64 KiB, at most COLL_CHAIN_CHUNKS. */
-#define COLL_CHAIN_MIN (64 * 1024)
+#define COLL_CHAIN_MIN	  (64 * 1024)
 #define COLL_CHAIN_CHUNKS 32
 
 int coll_bcast_tree(void *buf, size_t count, enum snemu_coll_type t, int root)
@@ -74,12 +74,12 @@ int coll_bcast_chain(void *buf, size_t count, enum snemu_coll_type t, int root)
 		if (vr > 0)
 			ret = snemu_wait(rq.r[waited++], NULL);
 		if (!ret && vr + 1 < n)
-			coll_reqs_send(&sq, (me + 1) % n, COLL_TAG_BCAST,
-				       p + c * chunk * ts,
-				       (MIN(count, (c + 1) * chunk) -
-					c * chunk) * ts);
+			coll_reqs_send(
+				&sq, (me + 1) % n, COLL_TAG_BCAST,
+				p + c * chunk * ts,
+				(MIN(count, (c + 1) * chunk) - c * chunk) * ts);
 	}
-	if (waited < rq.n)	/* after an error: complete what is posted */
+	if (waited < rq.n) /* after an error: complete what is posted */
 		snemu_waitall(rq.n - waited, rq.r + waited, NULL);
 	sret = coll_reqs_wait(&sq);
 	if (!ret)

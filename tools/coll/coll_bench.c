@@ -14,19 +14,18 @@
 #include "tools/coll/coll.h"
 
 struct coll_shm {
-	const struct coll_bench *b;	/* the launcher's (fork keeps it) */
+	const struct coll_bench *b; /* the launcher's (fork keeps it) */
 	int nrows, iters;
-	struct coll_row *rows;	/* nrows, written by rank 0 */
-	uint64_t *dur;		/* [rank][iter] durations, ns */
-	uint64_t *wrong;	/* [rank] */
-	int *err;		/* [rank] */
-	size_t len;		/* of the mapping */
+	struct coll_row *rows; /* nrows, written by rank 0 */
+	uint64_t *dur;	       /* [rank][iter] durations, ns */
+	uint64_t *wrong;       /* [rank] */
+	int *err;	       /* [rank] */
+	size_t len;	       /* of the mapping */
 };
 
 int coll_bench_rows(const struct coll_bench *b)
 {
-	return b->op == COLL_DISPATCH || b->op == COLL_COMBINE ? 1 :
-								  b->nsizes;
+	return b->op == COLL_DISPATCH || b->op == COLL_COMBINE ? 1 : b->nsizes;
 }
 
 void coll_bench_count(const struct coll_bench *b, uint64_t bytes,
@@ -40,8 +39,7 @@ void coll_bench_count(const struct coll_bench *b, uint64_t bytes,
 	*shown = *count * unit;
 }
 
-int coll_bench_time(struct coll_bench_rank *c, int (*op)(void *arg),
-		    void *arg)
+int coll_bench_time(struct coll_bench_rank *c, int (*op)(void *arg), void *arg)
 {
 	int iters = c->shm->iters, first = 0;
 
@@ -100,7 +98,7 @@ int coll_bench_publish(struct coll_bench_rank *c, int row,
 
 static int bench_rank_main(void *arg)
 {
-	struct coll_bench_rank c = { .shm = arg };
+	struct coll_bench_rank c = {.shm = arg};
 	const struct coll_bench *b;
 	int ret, fin;
 
@@ -127,8 +125,7 @@ static int bench_rank_main(void *arg)
 static struct coll_shm *shm_create(const struct coll_bench *b)
 {
 	int nrows = coll_bench_rows(b), n = b->nranks, iters = b->iters;
-	size_t len = sizeof(struct coll_shm) +
-		     nrows * sizeof(struct coll_row) +
+	size_t len = sizeof(struct coll_shm) + nrows * sizeof(struct coll_row) +
 		     (size_t)n * iters * sizeof(uint64_t) +
 		     n * (sizeof(uint64_t) + sizeof(int));
 	struct coll_shm *shm;
@@ -152,8 +149,8 @@ static struct coll_shm *shm_create(const struct coll_bench *b)
 	p += n * sizeof(uint64_t);
 	shm->err = (int *)p;
 	for (int i = 0; i < nrows; i++)
-		shm->rows[i] = (struct coll_row){ .err = -ECANCELED,
-						  .err_rank = -1 };
+		shm->rows[i] =
+			(struct coll_row){.err = -ECANCELED, .err_rank = -1};
 	return shm;
 }
 
@@ -176,7 +173,7 @@ int coll_bench_run(const struct coll_bench *b, struct coll_row *rows)
 	if (!shm)
 		return -ENOMEM;
 	job.arg = shm;
-	fflush(NULL);	/* the children inherit stdio buffers */
+	fflush(NULL); /* the children inherit stdio buffers */
 	ret = emu_run_job(&job);
 	memcpy(rows, shm->rows, shm->nrows * sizeof(*rows));
 	munmap(shm, shm->len);

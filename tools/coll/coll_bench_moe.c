@@ -74,8 +74,8 @@ static int run_dispatch(void *arg)
 {
 	struct moe_run *w = arg;
 
-	return w->b->lib->moe_dispatch(&w->m, w->x, w->recv, w->entries,
-				       w->cap, &w->nrecv);
+	return w->b->lib->moe_dispatch(&w->m, w->x, w->recv, w->entries, w->cap,
+				       &w->nrecv);
 }
 
 static int run_combine(void *arg)
@@ -98,8 +98,8 @@ static uint64_t check_dispatch(const struct moe_run *w)
 		return UINT64_MAX;
 	for (size_t i = 0; i < w->nrecv && i < w->cap; i++) {
 		const struct snemu_coll_moe_entry *e = &w->entries[i];
-		size_t at = (size_t)e->src * per + (size_t)e->token * w->m.topk +
-			    e->slot;
+		size_t at = (size_t)e->src * per +
+			    (size_t)e->token * w->m.topk + e->slot;
 
 		if (e->src < 0 || e->src >= w->n || e->token < 0 ||
 		    (size_t)e->token >= w->m.tokens || e->slot < 0 ||
@@ -118,7 +118,7 @@ static uint64_t check_dispatch(const struct moe_run *w)
 				 coll_moe_x_byte(e->src, e->token, h);
 	}
 	want = w->cap;
-	wrong += (want - MIN(good, want)) * tb;	/* never arrived */
+	wrong += (want - MIN(good, want)) * tb; /* never arrived */
 	free(seen);
 	return wrong;
 }
@@ -162,13 +162,12 @@ int coll_bench_moe_rank(struct coll_bench_rank *c)
 	size_t base = (size_t)c->rank * b->moe.tokens * b->moe.topk;
 	struct moe_run w = {
 		.b = b,
-		.m = { b->moe.tokens, b->moe.hidden, b->moe.topk,
-		       b->moe.experts, b->moe_idx + base,
-		       b->moe_weight + base },
+		.m = {b->moe.tokens, b->moe.hidden, b->moe.topk, b->moe.experts,
+		      b->moe_idx + base, b->moe_weight + base},
 		.me = c->rank,
 		.n = c->n,
 	};
-	struct coll_row tmpl = { .count = b->moe.tokens };
+	struct coll_row tmpl = {.count = b->moe.tokens};
 	uint64_t wrong = 0;
 	int ret = -ENOMEM, err;
 
@@ -192,7 +191,7 @@ int coll_bench_moe_rank(struct coll_bench_rank *c)
 			traffic(b, c->n, tb, &tmpl);
 	} else {
 		err = run_dispatch(&w);
-		free(w.recv);	/* only the entries matter from here */
+		free(w.recv); /* only the entries matter from here */
 		w.recv = NULL;
 		w.nrecv = MIN(w.nrecv, w.cap);
 		w.rows = malloc(w.nrecv * w.m.hidden * sizeof(*w.rows) + 1);

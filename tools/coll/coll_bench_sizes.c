@@ -12,8 +12,8 @@ struct sweep {
 	const struct coll_bench *b;
 	int me, n;
 	size_t count;
-	void *s, *r;		/* send and receive buffers */
-	void *table;		/* sums per index residue, reductions only */
+	void *s, *r; /* send and receive buffers */
+	void *table; /* sums per index residue, reductions only */
 };
 
 /* Elements of the send and receive buffers at count. */
@@ -25,7 +25,10 @@ static void buf_elems(enum coll_op op, int n, size_t count, size_t *s,
 	switch (op) {
 	case COLL_ALLGATHER: *r *= n; break;
 	case COLL_REDUCE_SCATTER: *s *= n; break;
-	case COLL_ALLTOALL: *s *= n; *r *= n; break;
+	case COLL_ALLTOALL:
+		*s *= n;
+		*r *= n;
+		break;
 	case COLL_BCAST: *s = 0; break;
 	default: break;
 	}
@@ -64,9 +67,7 @@ static void fill(const struct sweep *w)
 		if (w->me == w->b->root)
 			coll_fill_unique(w->r, r, t, w->me, 0);
 		break;
-	default:
-		coll_fill_unique(w->s, s, t, w->me, 0);
-		break;
+	default: coll_fill_unique(w->s, s, t, w->me, 0); break;
 	}
 }
 
@@ -98,7 +99,7 @@ static uint64_t check(const struct sweep *w)
 int coll_bench_sizes_rank(struct coll_bench_rank *c)
 {
 	const struct coll_bench *b = c->b;
-	struct sweep w = { .b = b, .me = c->rank, .n = c->n };
+	struct sweep w = {.b = b, .me = c->rank, .n = c->n};
 	size_t ts = snemu_coll_type_size(b->type), smax, rmax;
 	uint64_t count, bytes = 0;
 	int ret = -ENOMEM;
@@ -117,7 +118,7 @@ int coll_bench_sizes_rank(struct coll_bench_rank *c)
 	if (!w.s || !w.r || (coll_op_desc(b->op)->reduces && !w.table))
 		goto out;
 	for (int i = 0; i < b->nsizes; i++) {
-		struct coll_row tmpl = { 0 };
+		struct coll_row tmpl = {0};
 		uint64_t wrong = 0;
 		int err;
 

@@ -36,8 +36,8 @@ static void store(void *buf, size_t i, enum snemu_coll_type t, int64_t v)
 	}
 }
 
-static void unique_value(void *buf, size_t i, enum snemu_coll_type t,
-			 int rank, uint64_t index)
+static void unique_value(void *buf, size_t i, enum snemu_coll_type t, int rank,
+			 uint64_t index)
 {
 	uint64_t h = mix(rank, index);
 	uint16_t b;
@@ -48,13 +48,11 @@ static void unique_value(void *buf, size_t i, enum snemu_coll_type t,
 		break;
 	case SNEMU_COLL_BF16:
 		b = (uint16_t)h;
-		if ((b & 0x7f80) == 0x7f80)	/* no Inf or NaN */
+		if ((b & 0x7f80) == 0x7f80) /* no Inf or NaN */
 			b ^= 0x4000;
 		((uint16_t *)buf)[i] = b;
 		break;
-	default:
-		store(buf, i, t, (int64_t)h);
-		break;
+	default: store(buf, i, t, (int64_t)h); break;
 	}
 }
 
@@ -72,8 +70,8 @@ static int64_t sum_value(enum snemu_coll_type t, int n, int rank,
 	return h & 1 ? 1 : -1;
 }
 
-void coll_fill_unique(void *buf, size_t count, enum snemu_coll_type t,
-		      int rank, uint64_t first)
+void coll_fill_unique(void *buf, size_t count, enum snemu_coll_type t, int rank,
+		      uint64_t first)
 {
 	for (size_t i = 0; i < count; i++)
 		unique_value(buf, i, t, rank, first + i);

@@ -24,7 +24,7 @@ struct moe_meta {
 
 /* Per-peer record counts and their prefix offsets. */
 struct moe_counts {
-	size_t *cnt, *off;	/* n + 1 offsets: off[n] is the total */
+	size_t *cnt, *off; /* n + 1 offsets: off[n] is the total */
 };
 
 static int counts_alloc(struct moe_counts *c, int n)
@@ -118,14 +118,14 @@ static int route_messages(const struct snemu_coll_moe *m, int n,
 		return -ENOMEM;
 	}
 	for (int j = 0; j < n; j++)
-		(*smeta)[hs->off[j]] = (struct moe_meta){ sc->cnt[j], 0, 0 };
+		(*smeta)[hs->off[j]] = (struct moe_meta){sc->cnt[j], 0, 0};
 	for (size_t t = 0; t < m->tokens; t++)
 		for (int s = 0; s < k; s++) {
 			int e = m->topk_idx[t * k + s];
 			int d = snemu_coll_moe_owner(e, m->experts, n);
 
 			(*smeta)[hs->off[d] + 1 + cur[d]++] =
-				(struct moe_meta){ t, s, e };
+				(struct moe_meta){t, s, e};
 		}
 	free(cur);
 	return 0;
@@ -137,8 +137,8 @@ int coll_moe_dispatch(const struct snemu_coll_moe *moe, const void *x,
 {
 	int n = snemu_size(), me = snemu_rank(), k = moe->topk, ret;
 	size_t tb = snemu_coll_moe_token_bytes(moe->hidden), total, i;
-	size_t cap = moe->tokens * k + 1;	/* records a peer may send */
-	struct moe_counts sc = { 0 }, rc = { 0 }, hs = { 0 }, hr = { 0 };
+	size_t cap = moe->tokens * k + 1; /* records a peer may send */
+	struct moe_counts sc = {0}, rc = {0}, hs = {0}, hr = {0};
 	struct moe_meta *smeta = NULL, *rmeta = NULL;
 	char *spay = NULL, *rpay = NULL;
 	size_t *cur = NULL;
@@ -182,8 +182,8 @@ int coll_moe_dispatch(const struct snemu_coll_moe *moe, const void *x,
 	/* too many for the caller: still receive everything, then fail */
 	rpay = total > max_recv ? malloc(total * tb + 1) : recv;
 	ret = rpay ? exchange(&sc, &rc, n, me, COLL_TAG_MOE_DATA, spay, rpay,
-			      tb) :
-		     -ENOMEM;
+			      tb)
+		   : -ENOMEM;
 	if (!ret && total > max_recv)
 		ret = -ENOSPC;
 	if (ret)
@@ -194,8 +194,7 @@ int coll_moe_dispatch(const struct snemu_coll_moe *moe, const void *x,
 			const struct moe_meta *mm = &rmeta[hr.off[j] + 1 + r];
 
 			entries[i] = (struct snemu_coll_moe_entry){
-				j, mm->token, mm->slot, mm->expert
-			};
+				j, mm->token, mm->slot, mm->expert};
 		}
 	*nrecv = total;
 out:
@@ -229,8 +228,8 @@ static int entry_order(const struct snemu_coll_moe_entry *x,
  * each source knowing which of its (token, slot) pairs comes when.
  */
 static int back_counts(const struct snemu_coll_moe *m,
-		       const struct snemu_coll_moe_entry *entries,
-		       size_t nrecv, int n, struct moe_counts *bc)
+		       const struct snemu_coll_moe_entry *entries, size_t nrecv,
+		       int n, struct moe_counts *bc)
 {
 	for (size_t i = 0; i < nrecv; i++) {
 		const struct snemu_coll_moe_entry *e = &entries[i];
@@ -252,7 +251,7 @@ int coll_moe_combine(const struct snemu_coll_moe *moe,
 {
 	int n = snemu_size(), me = snemu_rank(), k = moe->topk, ret;
 	size_t h = moe->hidden, rowb = h * sizeof(uint16_t);
-	struct moe_counts sc = { 0 }, bc = { 0 };
+	struct moe_counts sc = {0}, bc = {0};
 	uint16_t *rbuf = NULL;
 	size_t *cur = NULL;
 	float *acc = NULL;

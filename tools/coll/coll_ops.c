@@ -5,16 +5,14 @@
 #include "tools/coll/coll.h"
 
 static const struct coll_op_desc ops[COLL_NUM_OPS] = {
-	[COLL_ALLREDUCE] = { "allreduce", { "ring", "rhd", "topo" },
-			     false, true, 3 },
-	[COLL_ALLGATHER] = { "allgather", { "ring" }, true, false, 2 },
-	[COLL_REDUCE_SCATTER] = { "reduce_scatter", { "ring" }, true, true,
-				  3 },
-	[COLL_BCAST] = { "broadcast", { "tree", "chain" }, false, false, 1 },
-	[COLL_ALLTOALL] = { "alltoall", { "pairwise", "topo" }, true, false,
-			    4 },
-	[COLL_DISPATCH] = { "dispatch", { "direct" }, false, false, 0 },
-	[COLL_COMBINE] = { "combine", { "direct" }, false, false, 0 },
+	[COLL_ALLREDUCE] =
+		{"allreduce", {"ring", "rhd", "topo"}, false, true, 3},
+	[COLL_ALLGATHER] = {"allgather", {"ring"}, true, false, 2},
+	[COLL_REDUCE_SCATTER] = {"reduce_scatter", {"ring"}, true, true, 3},
+	[COLL_BCAST] = {"broadcast", {"tree", "chain"}, false, false, 1},
+	[COLL_ALLTOALL] = {"alltoall", {"pairwise", "topo"}, true, false, 4},
+	[COLL_DISPATCH] = {"dispatch", {"direct"}, false, false, 0},
+	[COLL_COMBINE] = {"combine", {"direct"}, false, false, 0},
 };
 
 static const struct snemu_coll_plugin algos[] = {
@@ -70,11 +68,11 @@ int coll_op_parse(const char *s, enum coll_op *out)
 		const char *alias;
 		enum coll_op op;
 	} aliases[] = {
-		{ "all_reduce", COLL_ALLREDUCE },
-		{ "all_gather", COLL_ALLGATHER },
-		{ "reducescatter", COLL_REDUCE_SCATTER },
-		{ "bcast", COLL_BCAST },
-		{ "all_to_all", COLL_ALLTOALL },
+		{"all_reduce", COLL_ALLREDUCE},
+		{"all_gather", COLL_ALLGATHER},
+		{"reducescatter", COLL_REDUCE_SCATTER},
+		{"bcast", COLL_BCAST},
+		{"all_to_all", COLL_ALLTOALL},
 	};
 
 	for (int i = 0; i < COLL_NUM_OPS; i++) {

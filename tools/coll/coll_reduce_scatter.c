@@ -5,8 +5,8 @@
 
 #include "tools/coll/coll.h"
 
-int coll_reduce_scatter_ring(const void *sendbuf, void *recvbuf,
-			     size_t count, enum snemu_coll_type t)
+int coll_reduce_scatter_ring(const void *sendbuf, void *recvbuf, size_t count,
+			     enum snemu_coll_type t)
 {
 	size_t ts = snemu_coll_type_size(t);
 	struct coll_group g;

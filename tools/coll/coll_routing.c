@@ -57,9 +57,9 @@ static double rng_unit(struct coll_rng *r)
 
 struct router {
 	int experts;
-	int *perm;	/* popularity rank -> expert id */
-	double *cdf;	/* cumulative weight of ranks 0..i, cdf[E-1] = 1 */
-	double *w;	/* weight of each rank */
+	int *perm;   /* popularity rank -> expert id */
+	double *cdf; /* cumulative weight of ranks 0..i, cdf[E-1] = 1 */
+	double *w;   /* weight of each rank */
 };
 
 static int router_init(struct router *rt, const struct coll_moe_cfg *cfg)
@@ -80,7 +80,7 @@ static int router_init(struct router *rt, const struct coll_moe_cfg *cfg)
 	coll_rng_seed(&rng, cfg->seed ^ 0x5eed5eed5eed5eedULL);
 	for (int i = 0; i < e; i++)
 		rt->perm[i] = i;
-	for (int i = e - 1; i > 0; i--) {	/* Fisher-Yates */
+	for (int i = e - 1; i > 0; i--) { /* Fisher-Yates */
 		int j = coll_rng_next(&rng) % (i + 1), x = rt->perm[i];
 
 		rt->perm[i] = rt->perm[j];
@@ -144,8 +144,8 @@ static int router_rest(const struct router *rt, struct coll_rng *rng,
 	return last;
 }
 
-static void route_token(const struct router *rt, struct coll_rng *rng,
-			int topk, int32_t *sel, float *weight)
+static void route_token(const struct router *rt, struct coll_rng *rng, int topk,
+			int32_t *sel, float *weight)
 {
 	for (int s = 0; s < topk; s++) {
 		int e = -1;

@@ -9,13 +9,10 @@ static const struct {
 	enum snemu_coll_type type;
 } type_names[] = {
 	/* the first name of each type is the one printed */
-	{ "float", SNEMU_COLL_FLOAT32 },
-	{ "bfloat16", SNEMU_COLL_BF16 },
-	{ "int32", SNEMU_COLL_INT32 },
-	{ "int8", SNEMU_COLL_INT8 },
-	{ "float32", SNEMU_COLL_FLOAT32 },
-	{ "bf16", SNEMU_COLL_BF16 },
-	{ "int", SNEMU_COLL_INT32 },
+	{"float", SNEMU_COLL_FLOAT32},	 {"bfloat16", SNEMU_COLL_BF16},
+	{"int32", SNEMU_COLL_INT32},	 {"int8", SNEMU_COLL_INT8},
+	{"float32", SNEMU_COLL_FLOAT32}, {"bf16", SNEMU_COLL_BF16},
+	{"int", SNEMU_COLL_INT32},
 };
 
 const char *coll_type_name(enum snemu_coll_type t)
@@ -51,7 +48,7 @@ uint16_t coll_float_to_bf16(float f)
 	uint32_t u;
 
 	memcpy(&u, &f, sizeof(u));
-	if ((u & 0x7fffffff) > 0x7f800000)	/* NaN: keep it quiet */
+	if ((u & 0x7fffffff) > 0x7f800000) /* NaN: keep it quiet */
 		return (uint16_t)((u >> 16) | 0x40);
 	/* round to nearest, ties to even */
 	u += 0x7fff + ((u >> 16) & 1);
@@ -79,7 +76,7 @@ void coll_reduce(void *dst, const void *src, size_t n, enum snemu_coll_type t)
 		break;
 	}
 	case SNEMU_COLL_INT32: {
-		uint32_t *d = dst;	/* unsigned: wraps without UB */
+		uint32_t *d = dst; /* unsigned: wraps without UB */
 		const uint32_t *s = src;
 
 		for (size_t i = 0; i < n; i++)

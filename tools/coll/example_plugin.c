@@ -36,7 +36,7 @@ static uint16_t float_to_bf16(float f)
 	uint32_t u;
 
 	memcpy(&u, &f, sizeof(u));
-	u += 0x7fff + ((u >> 16) & 1);	/* nearest even; no NaN here */
+	u += 0x7fff + ((u >> 16) & 1); /* nearest even; no NaN here */
 	return (uint16_t)(u >> 16);
 }
 
@@ -82,7 +82,7 @@ static int exchange(const char *sbuf, size_t stride, char *rbuf, size_t blen)
 		if (j != me)
 			ret = snemu_isend(j, TAG, sbuf + j * stride, blen,
 					  &reqs[nreq++]);
-	if (ret)	/* the failed post made no request */
+	if (ret) /* the failed post made no request */
 		nreq--;
 	if (nreq) {
 		int wret = snemu_waitall(nreq, reqs, NULL);

@@ -78,31 +78,31 @@ static inline int snemu_coll_moe_owner(int expert, int experts, int nranks)
  */
 static inline size_t snemu_coll_moe_token_bytes(size_t hidden)
 {
-	return hidden + 4 * ((hidden + SNEMU_COLL_MOE_GROUP - 1) /
-			     SNEMU_COLL_MOE_GROUP);
+	return hidden +
+	       4 * ((hidden + SNEMU_COLL_MOE_GROUP - 1) / SNEMU_COLL_MOE_GROUP);
 }
 
 /* One MoE layer's routing on this rank (the same shape on every rank). */
 struct snemu_coll_moe {
-	size_t tokens;		/* tokens held by this rank */
-	size_t hidden;		/* model width (elements per token) */
-	int topk;		/* experts chosen per token */
-	int experts;		/* experts in all, see snemu_coll_moe_owner */
-	const int32_t *topk_idx;	/* [tokens][topk], distinct per token */
-	const float *topk_weight;	/* [tokens][topk], used by combine */
+	size_t tokens;		  /* tokens held by this rank */
+	size_t hidden;		  /* model width (elements per token) */
+	int topk;		  /* experts chosen per token */
+	int experts;		  /* experts in all, see snemu_coll_moe_owner */
+	const int32_t *topk_idx;  /* [tokens][topk], distinct per token */
+	const float *topk_weight; /* [tokens][topk], used by combine */
 };
 
 /* One token received by dispatch: which (token, slot) of which rank. */
 struct snemu_coll_moe_entry {
-	int32_t src;		/* rank that sent it */
-	int32_t token;		/* its index on that rank */
-	int32_t slot;		/* which of its topk choices, 0..topk-1 */
-	int32_t expert;		/* topk_idx[token][slot] on src */
+	int32_t src;	/* rank that sent it */
+	int32_t token;	/* its index on that rank */
+	int32_t slot;	/* which of its topk choices, 0..topk-1 */
+	int32_t expert; /* topk_idx[token][slot] on src */
 };
 
 struct snemu_coll_plugin {
-	unsigned int abi_version;	/* SNEMU_COLL_ABI_VERSION */
-	const char *name;		/* shown in the report header */
+	unsigned int abi_version; /* SNEMU_COLL_ABI_VERSION */
+	const char *name;	  /* shown in the report header */
 
 	/* recvbuf[i] = sum over ranks of sendbuf[i], i < count. */
 	int (*allreduce)(const void *sendbuf, void *recvbuf, size_t count,

@@ -19,7 +19,7 @@ static unsigned size_class(uint64_t n)
 
 	if (n <= 4 * HEAP_ALIGN)
 		return (unsigned)((n - 1) / HEAP_ALIGN);
-	k = 63 - (unsigned)__builtin_clzll(n - 1);	/* 2^k < n <= 2^(k+1) */
+	k = 63 - (unsigned)__builtin_clzll(n - 1); /* 2^k < n <= 2^(k+1) */
 	return 4 + (k - 8) * 4 + (unsigned)(((n - 1) >> (k - 2)) & 3);
 }
 
@@ -52,8 +52,7 @@ void shm_heap_init(struct shm_heap *h, uint64_t start, uint64_t end)
 	};
 }
 
-int shm_heap_alloc(struct shm_heap *h, void *base, uint64_t len,
-		   uint64_t *off)
+int shm_heap_alloc(struct shm_heap *h, void *base, uint64_t len, uint64_t *off)
 {
 	unsigned c;
 	uint64_t size;
