@@ -27,6 +27,8 @@ static uint64_t layout(struct emu_hdr *h, size_t topo_size)
 	at = align64(at + n * sizeof(struct emu_ctl));
 	h->run_off = at;
 	at = align64(at + 2 * n * sizeof(int32_t));
+	h->pairq_off = at;
+	at = align64(at + n * n * sizeof(struct emu_pairq));
 	h->traffic_off = at;
 	at = align64(at + n * n * sizeof(uint64_t));
 	h->last_off = at;
@@ -67,6 +69,7 @@ int emu_eng_init(struct emu_eng *e, void *base, const struct topo *topo)
 		.ctl = (struct emu_ctl *)(b + h->ctl_off),
 		.run_heap = (int32_t *)(b + h->run_off),
 		.run_pos = (int32_t *)(b + h->run_off) + h->nranks,
+		.pairq = (struct emu_pairq *)(b + h->pairq_off),
 		.traffic = (uint64_t *)(b + h->traffic_off),
 		.last_arrival = (uint64_t *)(b + h->last_off),
 		.puts_out = (uint32_t *)(b + h->putout_off),

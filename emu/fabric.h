@@ -7,6 +7,7 @@
  *     emu_hdr        magic, topology spec, engine globals, the lock, heap
  *     emu_ctl[n]     one control block per rank
  *     run heap       int32 heap[n] and int32 pos[n]: RUNNING ranks by clock
+ *     pair queues    struct emu_pairq [n][n]: matching by source
  *     traffic        uint64 [n][n] bytes sent src -> dst
  *     last arrival   uint64 [n][n] keeps each pair's messages in order
  *     puts out       uint32 [n][n] puts issued and not yet arrived
@@ -72,18 +73,24 @@ enum emu_amo_op {
  * Rendezvous payloads are copied in chunks that the receiver and, while it
  * waits for the copy, the sender claim in turn: two cores copy at once.
  */
-#define EMU_CHUNK (128ULL << 10)
+#define EMU_CHUNK (256ULL << 10)
+
+/* Links of a doubly linked queue (offsets; 0: none). */
+struct emu_link {
+	uint64_t next, prev;
+};
 
 /*
  * A message in flight; lives in the arena from send to its consumer (for
  * a rendezvous message: until both sides are done with it, see refs).
  */
 struct emu_msg {
-	uint64_t next; /* unexpected queue link */
-	uint8_t kind;  /* enum emu_msg_kind */
-	uint8_t ctx;   /* enum emu_ctx */
-	uint8_t rndv;  /* payload still in the sender's memory */
-	uint8_t op;    /* enum emu_amo_op */
+	struct emu_link any;  /* unexpected: all sources, arrival order */
+	struct emu_link from; /* unexpected: this source, arrival order */
+	uint8_t kind;	      /* enum emu_msg_kind */
+	uint8_t ctx;	      /* enum emu_ctx */
+	uint8_t rndv;	      /* payload still in the sender's memory */
+	uint8_t op;	      /* enum emu_amo_op */
 	int32_t src, dst, tag;
 	uint32_t win;	     /* window ops: window id */
 	uint64_t len;	     /* payload bytes (priced bytes) */
@@ -136,6 +143,7 @@ struct snemu_req {
 	int32_t tag;	    /* send: tag; receive: tag filter */
 	int32_t result;	    /* 0 or -errno */
 	uint64_t next;	    /* posted queue link */
+	uint64_t post_seq;  /* owner's posting order */
 	uint64_t copy_next; /* owner's copy list link */
 	uint64_t buf;	    /* receive, get: owner's buffer address */
 	uint64_t cap;	    /* its capacity */
@@ -146,9 +154,15 @@ struct snemu_req {
 	struct snemu_status st;
 };
 
-/* A FIFO of messages or requests, linked by offsets through their next. */
+/* A FIFO of messages or requests, linked by offsets. */
 struct emu_queue {
 	uint64_t head, tail;
+};
+
+/* Per (receiver, source) pair: its specific receives and its messages. */
+struct emu_pairq {
+	struct emu_queue posted; /* receives from this source, posted order */
+	struct emu_queue unexp;	 /* messages from it, arrival order */
 };
 
 /* A rank's control block. */
@@ -170,8 +184,9 @@ struct emu_ctl {
 	uint64_t wait_charge;	 /* recv_ns owed for it */
 	uint64_t flush_req;	 /* pending flush request, 0: none */
 	uint64_t puts_out;	 /* puts issued, not arrived */
-	struct emu_queue posted; /* receives, in posting order */
-	struct emu_queue unexp;	 /* messages, in arrival order */
+	struct emu_queue posted; /* SNEMU_ANY_SOURCE receives, posted order */
+	struct emu_queue unexp;	 /* messages from anyone, arrival order */
+	uint64_t post_seq;	 /* receives posted so far */
 	uint64_t msgs_sent, bytes_sent, msgs_recv, bytes_recv;
 } __attribute__((aligned(64)));
 
@@ -200,7 +215,7 @@ struct emu_hdr {
 	uint64_t topo_state_size;
 	int32_t topo_endpoints, topo_links;
 
-	uint64_t ctl_off, run_off, traffic_off, last_off, putout_off;
+	uint64_t ctl_off, run_off, pairq_off, traffic_off, last_off, putout_off;
 	uint64_t wins_off, topo_off, ev_off;
 
 	int32_t notify_fd;   /* eventfd written on deadlock */
@@ -240,6 +255,7 @@ struct emu_eng {
 	struct emu_hdr *hdr;
 	struct emu_ctl *ctl;
 	int32_t *run_heap, *run_pos;
+	struct emu_pairq *pairq; /* [receiver][source] */
 	uint64_t *traffic, *last_arrival;
 	uint32_t *puts_out;
 	struct emu_win_ent *wins;

@@ -1,13 +1,21 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Matching of tagged messages: per rank, the receives it posted (in
- * posting order) and the messages that arrived before a receive wanted
- * them (in arrival order). A message matches a receive of the same
- * context whose source and tag are equal or wildcards.
+ * Matching of tagged messages. A message matches a receive of the same
+ * context whose source and tag are equal or wildcards; receives are tried
+ * in posting order, messages in arrival order.
  *
- * Matching at post time (against the unexpected queue) and at arrival
- * (against the posted queue) agree, because no unprocessed arrival can be
- * earlier than the clock of the rank that posts.
+ * Each rank keeps its receives from a given source in that pair's queue,
+ * its SNEMU_ANY_SOURCE receives in one queue, and its unexpected messages
+ * both in their pair's queue and in one queue of all sources (doubly
+ * linked, so a message leaves both at once). An arrival looks at the
+ * head of two short queues instead of every posted receive: the first
+ * match in its pair's queue and in the wildcard queue, the earlier posted
+ * wins. A receive from a given source looks at that source's messages
+ * only; a wildcard receive at all of them in arrival order.
+ *
+ * Matching at post time (against the unexpected messages) and at arrival
+ * (against the posted receives) agree, because every message in the
+ * unexpected queues arrived before every message still in flight.
  */
 #include <errno.h>
 #include <stddef.h>
@@ -15,36 +23,54 @@
 #include "common/common.h"
 #include "emu/fabric.h"
 
-#define MSG_LINK offsetof(struct emu_msg, next)
-#define REQ_LINK offsetof(struct snemu_req, next)
+#define ANY_LINK  offsetof(struct emu_msg, any)
+#define FROM_LINK offsetof(struct emu_msg, from)
 
-static inline uint64_t *link_at(struct emu_eng *e, uint64_t node, size_t link)
+static inline struct emu_link *link_of(struct emu_eng *e, uint64_t node,
+				       size_t link)
 {
 	return emu_ptr(e, node + link);
 }
 
-static void queue_append(struct emu_eng *e, struct emu_queue *q, uint64_t node,
-			 size_t link)
+/* Doubly linked queues of messages: append, and unlink from anywhere. */
+static void dq_append(struct emu_eng *e, struct emu_queue *q, uint64_t node,
+		      size_t link)
 {
-	*link_at(e, node, link) = 0;
+	*link_of(e, node, link) = (struct emu_link){.prev = q->tail};
 	if (q->tail)
-		*link_at(e, q->tail, link) = node;
+		link_of(e, q->tail, link)->next = node;
 	else
 		q->head = node;
 	q->tail = node;
 }
 
-static void queue_unlink(struct emu_eng *e, struct emu_queue *q, uint64_t prev,
-			 uint64_t node, size_t link)
+static void dq_unlink(struct emu_eng *e, struct emu_queue *q, uint64_t node,
+		      size_t link)
 {
-	uint64_t next = *link_at(e, node, link);
+	struct emu_link *l = link_of(e, node, link);
 
-	if (prev)
-		*link_at(e, prev, link) = next;
+	if (l->prev)
+		link_of(e, l->prev, link)->next = l->next;
 	else
-		q->head = next;
-	if (q->tail == node)
-		q->tail = prev;
+		q->head = l->next;
+	if (l->next)
+		link_of(e, l->next, link)->prev = l->prev;
+	else
+		q->tail = l->prev;
+}
+
+/* Singly linked queues of receives (always scanned from the head). */
+static void rq_append(struct emu_eng *e, struct emu_queue *q,
+		      struct snemu_req *r)
+{
+	uint64_t node = emu_off(e, r);
+
+	r->next = 0;
+	if (q->tail)
+		((struct snemu_req *)emu_ptr(e, q->tail))->next = node;
+	else
+		q->head = node;
+	q->tail = node;
 }
 
 static bool matches(const struct snemu_req *r, const struct emu_msg *m)
@@ -52,6 +78,36 @@ static bool matches(const struct snemu_req *r, const struct emu_msg *m)
 	return r->ctx == m->ctx &&
 	       (r->peer == SNEMU_ANY_SOURCE || r->peer == m->src) &&
 	       (r->tag == SNEMU_ANY_TAG || r->tag == m->tag);
+}
+
+/*
+ * The first receive of q that matches m, and the one before it in q (0
+ * when it is the head), or NULL.
+ */
+static struct snemu_req *rq_find(struct emu_eng *e, struct emu_queue *q,
+				 const struct emu_msg *m, uint64_t *prev)
+{
+	*prev = 0;
+	for (uint64_t off = q->head; off;) {
+		struct snemu_req *r = emu_ptr(e, off);
+
+		if (matches(r, m))
+			return r;
+		*prev = off;
+		off = r->next;
+	}
+	return NULL;
+}
+
+static void rq_unlink(struct emu_eng *e, struct emu_queue *q, uint64_t prev,
+		      struct snemu_req *r)
+{
+	if (prev)
+		((struct snemu_req *)emu_ptr(e, prev))->next = r->next;
+	else
+		q->head = r->next;
+	if (q->tail == emu_off(e, r))
+		q->tail = prev;
 }
 
 /* Rendezvous receives go on the owner's copy list; it may be asleep. */
@@ -114,36 +170,45 @@ static void deliver(struct emu_eng *e, struct snemu_req *r, struct emu_msg *m,
 
 void emu_match_post(struct emu_eng *e, struct snemu_req *r)
 {
-	struct emu_queue *q = &e->ctl[r->owner].unexp;
-	uint64_t prev = 0;
+	struct emu_ctl *c = &e->ctl[r->owner];
+	bool any = r->peer == SNEMU_ANY_SOURCE;
+	struct emu_pairq *pq =
+		any ? NULL : &e->pairq[(size_t)r->owner * e->n + r->peer];
+	struct emu_queue *q = any ? &c->unexp : &pq->unexp;
+	size_t link = any ? ANY_LINK : FROM_LINK;
 
-	for (uint64_t off = q->head; off;
-	     prev = off, off = *link_at(e, off, MSG_LINK)) {
+	r->post_seq = c->post_seq++;
+	for (uint64_t off = q->head; off; off = link_of(e, off, link)->next) {
 		struct emu_msg *m = emu_ptr(e, off);
 
-		if (matches(r, m)) {
-			queue_unlink(e, q, prev, off, MSG_LINK);
-			deliver(e, r, m, MAX(r->post_ns, m->arrive_ns));
-			return;
-		}
+		if (!matches(r, m))
+			continue;
+		dq_unlink(e, &c->unexp, off, ANY_LINK);
+		dq_unlink(e, &e->pairq[(size_t)r->owner * e->n + m->src].unexp,
+			  off, FROM_LINK);
+		deliver(e, r, m, MAX(r->post_ns, m->arrive_ns));
+		return;
 	}
-	queue_append(e, &e->ctl[r->owner].posted, emu_off(e, r), REQ_LINK);
+	rq_append(e, any ? &c->posted : &pq->posted, r);
 }
 
 void emu_match_arrive(struct emu_eng *e, struct emu_msg *m, uint64_t t)
 {
-	struct emu_queue *q = &e->ctl[m->dst].posted;
-	uint64_t prev = 0;
+	struct emu_ctl *c = &e->ctl[m->dst];
+	struct emu_pairq *pq = &e->pairq[(size_t)m->dst * e->n + m->src];
+	uint64_t prev_from, prev_any;
+	struct snemu_req *from = rq_find(e, &pq->posted, m, &prev_from);
+	struct snemu_req *any = rq_find(e, &c->posted, m, &prev_any);
 
-	for (uint64_t off = q->head; off;
-	     prev = off, off = *link_at(e, off, REQ_LINK)) {
-		struct snemu_req *r = emu_ptr(e, off);
-
-		if (matches(r, m)) {
-			queue_unlink(e, q, prev, off, REQ_LINK);
-			deliver(e, r, m, MAX(r->post_ns, t));
-			return;
-		}
+	/* Of the two candidates, the receive posted first. */
+	if (from && (!any || from->post_seq < any->post_seq)) {
+		rq_unlink(e, &pq->posted, prev_from, from);
+		deliver(e, from, m, MAX(from->post_ns, t));
+	} else if (any) {
+		rq_unlink(e, &c->posted, prev_any, any);
+		deliver(e, any, m, MAX(any->post_ns, t));
+	} else {
+		dq_append(e, &c->unexp, emu_off(e, m), ANY_LINK);
+		dq_append(e, &pq->unexp, emu_off(e, m), FROM_LINK);
 	}
-	queue_append(e, &e->ctl[m->dst].unexp, emu_off(e, m), MSG_LINK);
 }

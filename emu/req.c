@@ -149,10 +149,10 @@ static int sleep_until(struct emu_ep *ep,
 	for (;;) {
 		uint32_t v = __atomic_load_n(&me->futex, __ATOMIC_SEQ_CST);
 
-		ep_copies(ep);
-		help_copies(ep, reqs, n);
 		if (__atomic_load_n(&ep->eng.hdr->aborted, __ATOMIC_ACQUIRE))
 			return -ECANCELED;
+		ep_copies(ep);
+		help_copies(ep, reqs, n);
 		if (ready(ep, reqs, n))
 			return 0;
 		__atomic_store_n(&me->sleeping, 1, __ATOMIC_SEQ_CST);
@@ -262,6 +262,19 @@ int ep_wait_locked(struct emu_ep *ep, struct snemu_req **reqs, int n,
 	return ret;
 }
 
+/*
+ * r is done at the caller's clock. Only a rendezvous send can complete
+ * later than its owner's clock: at its match, which a receiver ahead in
+ * virtual time may already have made. It counts from the next clock on,
+ * so a tie with the receiver's post cannot depend on who ran first.
+ */
+static bool done_by(const struct snemu_req *r, uint64_t clock)
+{
+	if (!__atomic_load_n(&r->done, __ATOMIC_RELAXED))
+		return false;
+	return r->kind != EMU_REQ_SEND || !r->rndv || r->done_ns < clock;
+}
+
 int ep_test_locked(struct emu_ep *ep, struct snemu_req *r, int *done,
 		   struct snemu_status *st)
 {
@@ -270,7 +283,7 @@ int ep_test_locked(struct emu_ep *ep, struct snemu_req *r, int *done,
 
 	for (;;) {
 		emu_eng_advance(e);
-		if (__atomic_load_n(&r->done, __ATOMIC_RELAXED)) {
+		if (done_by(r, ep->me->clock)) {
 			*done = 1;
 			return ep_wait_locked(ep, &r, 1, EMU_WAIT_NONE, st);
 		}

@@ -17,6 +17,10 @@
 #include "tools/coll/coll.h"
 
 #define MAX_SIZES 64
+/* Memory: what a rank costs besides its buffers, and the share of the
+ * host's memory a run may take. */
+#define COLL_RANK_OVERHEAD (2 << 20)
+#define COLL_MEM_SHARE	   0.85
 
 struct coll_opts {
 	const char *preset, *topo_file, *algo, *plugin, *json, *report;
@@ -325,7 +329,11 @@ static bool is_moe(enum coll_op op)
 	return op == COLL_DISPATCH || op == COLL_COMBINE;
 }
 
-/* Refuse runs that cannot fit in memory, before forking N processes. */
+/*
+ * Refuse runs that cannot fit in memory, before forking N processes: a
+ * rank holds its buffers, and the messages in flight hold one more copy
+ * (small messages wait in the fabric's shared heap).
+ */
 static int check_memory(const struct coll_bench *b)
 {
 	double need,
@@ -338,14 +346,16 @@ static int check_memory(const struct coll_bench *b)
 				      ? snemu_coll_moe_token_bytes(m->hidden)
 				      : 2.0 * m->hidden;
 
-		/* input, packed send, in-flight copies, received */
-		need = (double)m->tokens * unit + 3 * pairs * unit;
+		/* sent, in flight, received; the tokens, the output */
+		need = 3 * pairs * unit +
+		       m->tokens * (snemu_coll_moe_token_bytes(m->hidden) +
+				    2.0 * m->hidden);
 	} else {
 		need = (double)coll_op_desc(b->op)->mem *
 		       b->sizes[b->nsizes - 1];
 	}
-	need *= b->nranks;
-	if (have > 0 && need > 0.75 * have) {
+	need = (need + COLL_RANK_OVERHEAD) * b->nranks;
+	if (have > 0 && need > COLL_MEM_SHARE * have) {
 		fprintf(stderr,
 			"snemu coll: this run needs about %.1f GiB of memory "
 			"(%d ranks); this host has %.1f GiB: lower -e, "
@@ -679,6 +689,9 @@ int cmd_coll(int argc, char **argv)
 		avg += row_busbw(&b, &rows[i]);
 	}
 	avg = done ? avg / done : 0;
+	if (done < coll_bench_rows(&b))
+		printf("# %d of %d sizes did not finish\n",
+		       coll_bench_rows(&b) - done, coll_bench_rows(&b));
 	printf("# Out of bounds values : %" PRIu64 " %s\n", wrong,
 	       wrong ? "FAILED" : "OK");
 	printf("# Avg bus bandwidth    : %g\n#\n", avg);

@@ -27,7 +27,7 @@ static int unexpected(struct fx *f, int rank, int *src, int max)
 	int n = 0;
 
 	for (uint64_t off = f->e.ctl[rank].unexp.head; off && n < max;
-	     off = ((struct emu_msg *)emu_ptr(&f->e, off))->next)
+	     off = ((struct emu_msg *)emu_ptr(&f->e, off))->any.next)
 		src[n++] = ((struct emu_msg *)emu_ptr(&f->e, off))->src;
 	return n;
 }

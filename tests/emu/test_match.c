@@ -54,6 +54,51 @@ static void posted_receives_match_in_posting_order(void **state)
 	assert_int_equal(f->e.ctl[0].posted.head, 0);
 }
 
+/* A wildcard posted before a specific receive is tried first. */
+static void wildcard_and_specific_keep_posting_order(void **state)
+{
+	struct fx *f = *state;
+	struct snemu_req *any = post(f, SNEMU_ANY_SOURCE, 5, EMU_CTX_USER);
+	struct snemu_req *a = post(f, 1, 5, EMU_CTX_USER);
+	struct snemu_req *b = post(f, 1, SNEMU_ANY_TAG, EMU_CTX_USER);
+	struct emu_msg *m1, *m2, *m3;
+
+	m1 = arrive(f, 1, 5, EMU_CTX_USER, 8, 10);
+	m2 = arrive(f, 1, 6, EMU_CTX_USER, 8, 20); /* only b takes tag 6 */
+	m3 = arrive(f, 1, 5, EMU_CTX_USER, 8, 30);
+	assert_ptr_equal(msg_of(f, any), m1);
+	assert_ptr_equal(msg_of(f, b), m2);
+	assert_ptr_equal(msg_of(f, a), m3);
+}
+
+/* Unexpected messages leave both queues (their source's and the all). */
+static void unexpected_messages_leave_both_queues(void **state)
+{
+	struct fx *f = *state;
+	struct emu_msg *m[6];
+	struct snemu_req *r;
+
+	for (int i = 0; i < 6; i++)
+		m[i] = arrive(f, 1 + i % 3, i, EMU_CTX_USER, 8, 10 * i);
+	/* From source 2, then anyone with tag 4 (source 2 too), then all. */
+	r = post(f, 2, SNEMU_ANY_TAG, EMU_CTX_USER);
+	assert_ptr_equal(msg_of(f, r), m[1]);
+	r = post(f, SNEMU_ANY_SOURCE, 4, EMU_CTX_USER);
+	assert_ptr_equal(msg_of(f, r), m[4]);
+	for (int i = 0; i < 6; i++) {
+		if (i == 1 || i == 4)
+			continue;
+		r = post(f, SNEMU_ANY_SOURCE, SNEMU_ANY_TAG, EMU_CTX_USER);
+		assert_ptr_equal(msg_of(f, r), m[i]);
+	}
+	for (int s = 1; s <= 3; s++) {
+		assert_int_equal(f->e.pairq[s].unexp.head, 0);
+		assert_int_equal(f->e.pairq[s].unexp.tail, 0);
+	}
+	r = post(f, 2, SNEMU_ANY_TAG, EMU_CTX_USER);
+	assert_false(r->done);
+}
+
 static void unexpected_messages_match_in_arrival_order(void **state)
 {
 	struct fx *f = *state;
@@ -132,6 +177,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		T(posted_receives_match_in_posting_order),
+		T(wildcard_and_specific_keep_posting_order),
+		T(unexpected_messages_leave_both_queues),
 		T(unexpected_messages_match_in_arrival_order),
 		T(internal_traffic_never_matches_user_receives),
 		T(receives_complete_at_match_time),

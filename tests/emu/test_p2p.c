@@ -407,6 +407,43 @@ static void waitall_charges_every_receive(void **state)
 		harness_destroy(run(3, waitall_charge_rank, NULL));
 }
 
+/*
+ * Polling a large send: it completes when the receiver, far ahead in
+ * virtual time, posts its receive, even if that happened early on the
+ * host's clock.
+ */
+static int poll_rndv_rank(void *arg)
+{
+	static char buf[100 << 10];
+	struct snemu_req *req;
+	int done = 0, polls = 0;
+
+	H_OK(snemu_init(NULL, NULL));
+	if (snemu_rank() == 1) {
+		H_OK(snemu_compute(1000000));
+		H_OK(snemu_recv(0, 1, buf, sizeof(buf), NULL));
+	} else {
+		H_OK(snemu_isend(1, 1, buf, sizeof(buf), &req));
+		while (!done) {
+			H_OK(snemu_test(req, &done, NULL));
+			if (!done)
+				H_OK(snemu_compute(10000));
+			polls++;
+		}
+		/* 340 + 20 k + 10000 (k - 1) > 1000000 first at k = 101. */
+		H_CHECK(snemu_now() > 1000000);
+		H_CHECK(polls == 101);
+	}
+	H_OK(snemu_finalize());
+	return 0;
+}
+
+static void polling_a_large_send(void **state)
+{
+	for (int i = 0; i < 3; i++)
+		harness_destroy(run(2, poll_rndv_rank, NULL));
+}
+
 /* A large message to oneself: nonblocking send, then receive. */
 static int self_rank(void *arg)
 {
@@ -443,6 +480,7 @@ int main(void)
 		cmocka_unit_test(bad_arguments_are_einval),
 		cmocka_unit_test(nonblocking_waitall_and_test),
 		cmocka_unit_test(waitall_charges_every_receive),
+		cmocka_unit_test(polling_a_large_send),
 		cmocka_unit_test(send_to_self),
 	};
 

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * A collective library with bugs, for the tests: snemu coll must catch
- * them (#wrong > 0, non-zero exit). Its all-reduce reduces to rank 0 and
- * sends the result back, but drops the last rank's contribution; its
- * all-gather puts every block one slot off. Float and int32 only.
+ * them (#wrong > 0 or a failed run, non-zero exit). Its all-reduce reduces
+ * to rank 0 and sends the result back, but drops the last rank's
+ * contribution (float and int32 only); its all-gather puts every block
+ * one slot off; its broadcast forgets to send, so the others wait forever.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -69,11 +70,21 @@ static int bad_allgather(const void *sendbuf, void *recvbuf, size_t count,
 	return ret;
 }
 
+static int bad_bcast(void *buf, size_t count, enum snemu_coll_type type,
+		     int root)
+{
+	if (snemu_rank() == root)
+		return 0;
+	return snemu_recv(root, TAG, buf, count * snemu_coll_type_size(type),
+			  NULL);
+}
+
 static const struct snemu_coll_plugin wrong = {
 	.abi_version = SNEMU_COLL_ABI_VERSION,
 	.name = "wrong",
 	.allreduce = bad_allreduce,
 	.allgather = bad_allgather,
+	.bcast = bad_bcast,
 };
 
 const struct snemu_coll_plugin *snemu_coll_plugin(void)

@@ -1,6 +1,7 @@
 #!/bin/sh
 # --plugin: the example library passes the checker; a library with bugs
-# is caught (#wrong > 0, non-zero exit); what a plugin lacks is refused.
+# is caught (#wrong > 0 or a deadlock, non-zero exit); what a plugin lacks
+# is refused.
 . "$SNEMU_SRCDIR/tests/tools/coll_lib.sh"
 
 [ -f "$EXAMPLE_PLUGIN" ] || { echo "no $EXAMPLE_PLUGIN" >&2; exit 99; }
@@ -27,6 +28,11 @@ done
 # an error returned by the plugin
 coll_fails 1 --plugin "$WRONG_PLUGIN" --op allreduce -n 4 -d int8 -b 64
 grep -q '^# error: rank 0: ' "$tmp/out" || fail "plugin error not shown"
+
+# a deadlock: the engine finds it, the launcher names it, the run fails
+coll_fails 1 --plugin "$WRONG_PLUGIN" --op broadcast -n 8 --root 2 -b 1K
+grep -qi 'deadlock' "$tmp/err" || fail "deadlock not reported"
+grep -q '^# 1 of 1 sizes did not finish$' "$tmp/out" || fail "unfinished size"
 
 # refused before anything runs
 coll_fails 2 --plugin "$EXAMPLE_PLUGIN" --op reduce_scatter -n 4

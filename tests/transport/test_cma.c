@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <cmocka.h>
@@ -39,6 +40,8 @@ static void child_start(struct child *c, unsigned char fill)
 	c->pid = fork();
 	assert_true(c->pid >= 0);
 	if (!c->pid) {
+		/* Never outlive the test, even one that fails. */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		if (shm_cma_allow())
 			_exit(1);
 		for (size_t i = 0; i < LEN; i++)

@@ -4,7 +4,9 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <signal.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <cmocka.h>
@@ -24,6 +26,17 @@ static struct shared *map_shared(void)
 
 	assert_true(p != MAP_FAILED);
 	return p;
+}
+
+/* fork, and in the child: die with the test, even one that fails. */
+static pid_t fork_child(void)
+{
+	pid_t pid = fork();
+
+	assert_true(pid >= 0);
+	if (!pid)
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+	return pid;
 }
 
 static void reap(pid_t pid)
@@ -66,8 +79,7 @@ static void futex_ping_pong_across_processes(void **state)
 	const uint32_t rounds = 2000;
 	pid_t pid;
 
-	pid = fork();
-	assert_true(pid >= 0);
+	pid = fork_child();
 	if (!pid) {
 		for (uint32_t i = 0; i < rounds; i++) {
 			wait_turn(&sh->turn, 2 * i + 1);
@@ -92,8 +104,7 @@ static void lock_excludes_across_processes(void **state)
 
 	shm_lock_init(&sh->lock);
 	for (int p = 0; p < nproc; p++) {
-		pids[p] = fork();
-		assert_true(pids[p] >= 0);
+		pids[p] = fork_child();
 		if (!pids[p]) {
 			for (int i = 0; i < iters; i++) {
 				shm_lock_acquire(&sh->lock);

@@ -191,8 +191,10 @@ int coll_bench_moe_rank(struct coll_bench_rank *c)
 			traffic(b, c->n, tb, &tmpl);
 	} else {
 		err = run_dispatch(&w);
-		free(w.recv); /* only the entries matter from here */
-		w.recv = NULL;
+		/* only the entries matter from here */
+		free(w.recv);
+		free(w.x);
+		w.recv = w.x = NULL;
 		w.nrecv = MIN(w.nrecv, w.cap);
 		w.rows = malloc(w.nrecv * w.m.hidden * sizeof(*w.rows) + 1);
 		w.out = malloc(w.m.tokens * w.m.hidden * sizeof(*w.out) + 1);

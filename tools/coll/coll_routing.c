@@ -191,16 +191,20 @@ int coll_moe_route(const struct coll_moe_cfg *cfg, int nranks, int32_t *idx,
 
 uint8_t coll_moe_x_byte(int src, int token, size_t h)
 {
-	uint64_t s = ((uint64_t)src << 40) ^ ((uint64_t)token << 20) ^ (h / 8);
+	uint64_t key = ((uint64_t)src << 48) ^ ((uint64_t)token << 24) ^ h;
 
-	return (uint8_t)(coll_splitmix64(&s) >> (8 * (h % 8)));
+	/* a Weyl step: cheap enough to check every byte of every token */
+	return (uint8_t)((key + 1) * 0xbf58476d1ce4e5b9ULL >> 56);
 }
 
 uint16_t coll_moe_row_value(int src, int token, int slot, size_t h)
 {
-	uint64_t s = ((uint64_t)src << 44) ^ ((uint64_t)token << 28) ^
-		     ((uint64_t)slot << 20) ^ h ^ 0xc0ffeeULL;
+	/* bf16 of -2, -1, 0, 1, 2: weighted sums stay exact (docs/COLL.md) */
+	static const uint16_t v[5] = {0xc000, 0xbf80, 0, 0x3f80, 0x4000};
+	uint64_t key = ((uint64_t)src << 53) ^ ((uint64_t)token << 29) ^
+		       ((uint64_t)slot << 24) ^ h;
 
-	/* an integer in [-2, 2]: weighted sums stay exact (docs/COLL.md) */
-	return coll_float_to_bf16((float)(int)(coll_splitmix64(&s) % 5) - 2);
+	/* a Weyl step, not a full mix: the checker calls this k times for
+	 * every output element */
+	return v[((key + 1) * 0x9e3779b97f4a7c15ULL >> 40) % 5];
 }
