@@ -43,6 +43,8 @@ run)
 	;;
 test)
 	build build --enable-werror
+	echo "== make format-check"
+	(cd build && make -s format-check)
 	echo "== make check"
 	(cd build && make -s -j"$jobs" check) || {
 		cat build/test-suite.log; exit 1; }

@@ -10,7 +10,7 @@
 static int log_level = -1;
 static int log_rank = -1;
 
-static const char *const level_names[] = { "error", "warn", "info", "debug" };
+static const char *const level_names[] = {"error", "warn", "info", "debug"};
 
 enum snemu_log_level snemu_log_level(void)
 {
@@ -42,8 +42,8 @@ void snemu_log(enum snemu_log_level level, const char *fmt, ...)
 		n = snprintf(line, sizeof(line), "snemu[%d]: %s: ", log_rank,
 			     level_names[level]);
 	else
-		n = snprintf(line, sizeof(line), "snemu: %s: ",
-			     level_names[level]);
+		n = snprintf(line, sizeof(line),
+			     "snemu: %s: ", level_names[level]);
 	va_start(ap, fmt);
 	vsnprintf(line + n, sizeof(line) - n, fmt, ap);
 	va_end(ap);

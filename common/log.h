@@ -23,13 +23,13 @@ void snemu_log(enum snemu_log_level level, const char *fmt, ...)
 /* Tag log lines of this process with its rank (-1: launcher). */
 void snemu_log_set_rank(int rank);
 
-#define log_err(...) snemu_log(SNEMU_LOG_ERROR, __VA_ARGS__)
+#define log_err(...)  snemu_log(SNEMU_LOG_ERROR, __VA_ARGS__)
 #define log_warn(...) snemu_log(SNEMU_LOG_WARN, __VA_ARGS__)
 #define log_info(...) snemu_log(SNEMU_LOG_INFO, __VA_ARGS__)
-#define log_debug(...)                                   \
-	do {                                             \
-		if (snemu_log_level() >= SNEMU_LOG_DEBUG) \
-			snemu_log(SNEMU_LOG_DEBUG, __VA_ARGS__); \
+#define log_debug(...)                                                         \
+	do {                                                                   \
+		if (snemu_log_level() >= SNEMU_LOG_DEBUG)                      \
+			snemu_log(SNEMU_LOG_DEBUG, __VA_ARGS__);               \
 	} while (0)
 
 #endif

@@ -23,15 +23,15 @@ struct topo;
 struct emu_fabric;
 
 /* Environment variables the launcher sets for each endpoint. */
-#define EMU_ENV_FD "SNEMU_FD"	  /* fd of the fabric's memfd */
+#define EMU_ENV_FD   "SNEMU_FD"	  /* fd of the fabric's memfd */
 #define EMU_ENV_RANK "SNEMU_RANK" /* this endpoint's rank */
 #define EMU_ENV_SIZE "SNEMU_SIZE" /* number of ranks (informative) */
 #define EMU_ENV_TOPO "SNEMU_TOPO" /* "preset:NAME" or "file:PATH" */
 
 struct emu_fabric_opts {
-	int nranks;		/* endpoints 0..nranks-1 of the topology */
-	const char *topo_spec;	/* "preset:NAME" or "file:PATH" */
-	uint64_t eager_limit;	/* 0: default (64 KiB) */
+	int nranks;	       /* endpoints 0..nranks-1 of the topology */
+	const char *topo_spec; /* "preset:NAME" or "file:PATH" */
+	uint64_t eager_limit;  /* 0: default (64 KiB) */
 };
 
 /*
@@ -59,19 +59,19 @@ void emu_fabric_set_pid(struct emu_fabric *fab, int rank, pid_t pid);
 void emu_fabric_abort(struct emu_fabric *fab);
 
 enum emu_rank_state {
-	EMU_RANK_NEW,		/* not attached yet */
-	EMU_RANK_RUNNING,	/* in program code or in a call that runs */
-	EMU_RANK_BLOCKED,	/* waiting for the fabric */
-	EMU_RANK_DONE,		/* called snemu_finalize */
+	EMU_RANK_NEW,	  /* not attached yet */
+	EMU_RANK_RUNNING, /* in program code or in a call that runs */
+	EMU_RANK_BLOCKED, /* waiting for the fabric */
+	EMU_RANK_DONE,	  /* called snemu_finalize */
 };
 
 /* What a blocked rank waits for (for deadlock reports). */
 enum emu_wait_op {
 	EMU_WAIT_NONE,
 	EMU_WAIT_RECV,
-	EMU_WAIT_SEND,		/* a large send waiting for its receiver */
+	EMU_WAIT_SEND, /* a large send waiting for its receiver */
 	EMU_WAIT_BARRIER,
-	EMU_WAIT_WIN,		/* get, flush or atomic */
+	EMU_WAIT_WIN, /* get, flush or atomic */
 	EMU_WAIT_WAITALL,
 };
 
@@ -80,10 +80,10 @@ struct emu_rank_info {
 	uint64_t clock_ns;
 	uint64_t msgs_sent, bytes_sent;
 	uint64_t msgs_recv, bytes_recv;
-	enum emu_wait_op wait_op;	/* when BLOCKED */
-	int wait_src;			/* rank or SNEMU_ANY_SOURCE */
-	int wait_tag;			/* tag or SNEMU_ANY_TAG */
-	int wait_count;			/* requests still pending */
+	enum emu_wait_op wait_op; /* when BLOCKED */
+	int wait_src;		  /* rank or SNEMU_ANY_SOURCE */
+	int wait_tag;		  /* tag or SNEMU_ANY_TAG */
+	int wait_count;		  /* requests still pending */
 };
 
 /* Snapshot of one rank's state and counters. */
@@ -109,7 +109,7 @@ const struct topo *emu_fabric_topo(struct emu_fabric *fab);
  */
 struct emu_job {
 	const struct topo *topo;
-	const char *topo_spec;	/* "preset:NAME" or "file:PATH" */
+	const char *topo_spec; /* "preset:NAME" or "file:PATH" */
 	int nranks;
 	/* Either exec argv[0] (PATH searched) in each child ... */
 	char *const *argv;
@@ -117,8 +117,8 @@ struct emu_job {
 	 * setting its environment; its return value is the exit status. */
 	int (*fn)(void *arg);
 	void *arg;
-	const char *report_path;	/* JSON report, or NULL */
-	int quiet;			/* no summary on stdout */
+	const char *report_path; /* JSON report, or NULL */
+	int quiet;		 /* no summary on stdout */
 };
 
 /*

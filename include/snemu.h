@@ -43,17 +43,17 @@ extern "C" {
 
 /* Receive from any rank / with any tag (receive calls only). */
 #define SNEMU_ANY_SOURCE (-1)
-#define SNEMU_ANY_TAG (-1)
+#define SNEMU_ANY_TAG	 (-1)
 
 /* Largest tag a program may use; tags are in [0, SNEMU_TAG_MAX]. */
 #define SNEMU_TAG_MAX 0x3fffffff
 
 /* What a completed receive got. For sends only len is set (bytes sent). */
 struct snemu_status {
-	int source;		/* rank the message came from */
-	int tag;		/* its tag */
-	size_t len;		/* its full length (even when truncated) */
-	uint64_t arrival_ns;	/* virtual time its last byte arrived */
+	int source;	     /* rank the message came from */
+	int tag;	     /* its tag */
+	size_t len;	     /* its full length (even when truncated) */
+	uint64_t arrival_ns; /* virtual time its last byte arrived */
 };
 
 /* A nonblocking operation in flight; freed by wait, or by test once done. */
@@ -170,8 +170,8 @@ int snemu_flush(struct snemu_win *win, int rank);
  * (old may be NULL); cas stores desired if the value equals expect and
  * always returns the old value. Blocking.
  */
-int snemu_atomic_fadd(struct snemu_win *win, int rank, size_t off,
-		      uint64_t add, uint64_t *old);
+int snemu_atomic_fadd(struct snemu_win *win, int rank, size_t off, uint64_t add,
+		      uint64_t *old);
 int snemu_atomic_cas(struct snemu_win *win, int rank, size_t off,
 		     uint64_t expect, uint64_t desired, uint64_t *old);
 

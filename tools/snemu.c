@@ -11,10 +11,11 @@ static const struct {
 	int (*main)(int argc, char **argv);
 	const char *help;
 } cmds[] = {
-	{ "run", cmd_run, "run a program on N emulated endpoints" },
-	{ "topo", cmd_topo, "inspect a topology: summary, routes, JSON, DOT" },
-	{ "probe", cmd_probe, "measure latency and bandwidth on the fabric" },
-	{ "coll", cmd_coll, "benchmark and check collectives and MoE all-to-all" },
+	{"run", cmd_run, "run a program on N emulated endpoints"},
+	{"topo", cmd_topo, "inspect a topology: summary, routes, JSON, DOT"},
+	{"probe", cmd_probe, "measure latency and bandwidth on the fabric"},
+	{"coll", cmd_coll,
+	 "benchmark and check collectives and MoE all-to-all"},
 };
 
 static void usage(FILE *f)

@@ -29,7 +29,8 @@ static void parse_size_rejects(void **state)
 	assert_int_equal(snemu_parse_size("", &v), -EINVAL);
 	assert_int_equal(snemu_parse_size("-1", &v), -EINVAL);
 	assert_int_equal(snemu_parse_size("4X", &v), -EINVAL);
-	assert_int_equal(snemu_parse_size("99999999999999999999G", &v), -EINVAL);
+	assert_int_equal(snemu_parse_size("99999999999999999999G", &v),
+			 -EINVAL);
 	assert_int_equal(v, 7);
 }
 
