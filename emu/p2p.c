@@ -91,9 +91,12 @@ int p2p_irecv_locked(struct emu_ep *ep, int src, int tag, enum emu_ctx ctx,
 	return 0;
 }
 
-/* Checks common to the sends: -EINVAL, or 0 and the endpoint. */
-static int send_enter(int dst, int tag, const void *buf, size_t len,
-		      struct emu_ep **out)
+/*
+ * Checks common to sends and receives (wild: a receive, which may name
+ * SNEMU_ANY_SOURCE / SNEMU_ANY_TAG): -EINVAL, or 0 and the endpoint.
+ */
+static int p2p_enter(int peer, int tag, const void *buf, size_t len, bool wild,
+		     struct emu_ep **out)
 {
 	struct emu_ep *ep;
 	int ret;
@@ -101,22 +104,7 @@ static int send_enter(int dst, int tag, const void *buf, size_t len,
 	ret = ep_enter(&ep);
 	if (ret)
 		return ret;
-	if (!rank_ok(ep, dst, false) || !tag_ok(tag, false) || (!buf && len))
-		return -EINVAL;
-	*out = ep;
-	return 0;
-}
-
-static int recv_enter(int src, int tag, const void *buf, size_t len,
-		      struct emu_ep **out)
-{
-	struct emu_ep *ep;
-	int ret;
-
-	ret = ep_enter(&ep);
-	if (ret)
-		return ret;
-	if (!rank_ok(ep, src, true) || !tag_ok(tag, true) || (!buf && len))
+	if (!rank_ok(ep, peer, wild) || !tag_ok(tag, wild) || (!buf && len))
 		return -EINVAL;
 	*out = ep;
 	return 0;
@@ -128,7 +116,7 @@ int snemu_send(int dst, int tag, const void *buf, size_t len)
 	struct emu_ep *ep;
 	int ret;
 
-	ret = send_enter(dst, tag, buf, len, &ep);
+	ret = p2p_enter(dst, tag, buf, len, false, &ep);
 	if (ret)
 		return ret;
 	ep_lock(ep);
@@ -146,7 +134,7 @@ int snemu_recv(int src, int tag, void *buf, size_t len, struct snemu_status *st)
 	struct emu_ep *ep;
 	int ret;
 
-	ret = recv_enter(src, tag, buf, len, &ep);
+	ret = p2p_enter(src, tag, buf, len, true, &ep);
 	if (ret)
 		return ret;
 	ep_lock(ep);
@@ -165,7 +153,7 @@ int snemu_isend(int dst, int tag, const void *buf, size_t len,
 	struct emu_ep *ep;
 	int ret;
 
-	ret = send_enter(dst, tag, buf, len, &ep);
+	ret = p2p_enter(dst, tag, buf, len, false, &ep);
 	if (ret)
 		return ret;
 	if (!req)
@@ -186,7 +174,7 @@ int snemu_irecv(int src, int tag, void *buf, size_t len, struct snemu_req **req)
 	struct emu_ep *ep;
 	int ret;
 
-	ret = recv_enter(src, tag, buf, len, &ep);
+	ret = p2p_enter(src, tag, buf, len, true, &ep);
 	if (ret)
 		return ret;
 	if (!req)

@@ -15,6 +15,7 @@
 
 #include "snemu.h"
 #include "common/common.h"
+#include "common/output.h"
 #include "emu/emu.h"
 #include "emu/report.h"
 #include "topology/topo.h"
@@ -106,22 +107,6 @@ static void peer_text(int v, char *buf, size_t len)
 
 /* ---- JSON ---- */
 
-static void json_str(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s; s++) {
-		unsigned char c = *s;
-
-		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
-		else if (c < 0x20)
-			fprintf(f, "\\u%04x", c);
-		else
-			fputc(c, f);
-	}
-	fputc('"', f);
-}
-
 static void json_wait(FILE *f, const struct emu_rank_info *in)
 {
 	fprintf(f,
@@ -143,7 +128,7 @@ static void json_run(FILE *f, const struct emu_run *run)
 		"  \"run\": {\"status\": \"%s\", \"ranks\": %d, "
 		"\"topology\": ",
 		status_names[run->status], job->nranks);
-	json_str(f, topo_name(job->topo));
+	snemu_json_str(f, topo_name(job->topo));
 	fprintf(f, ", \"nodes\": %d, \"program\": ", nodes_used(run));
 	if (job->fn) {
 		fprintf(f, "null");
@@ -151,7 +136,7 @@ static void json_run(FILE *f, const struct emu_run *run)
 		fputc('[', f);
 		for (int i = 0; job->argv[i]; i++) {
 			fputs(i ? ", " : "", f);
-			json_str(f, job->argv[i]);
+			snemu_json_str(f, job->argv[i]);
 		}
 		fputc(']', f);
 	}
@@ -172,7 +157,7 @@ static void json_failure(FILE *f, const struct emu_run *run)
 	case EMU_RUN_FAILED:
 		cause_text(run, run->cause_rank, buf, sizeof(buf));
 		fprintf(f, "{\"rank\": %d, \"cause\": ", run->cause_rank);
-		json_str(f, buf);
+		snemu_json_str(f, buf);
 		fprintf(f, "},\n");
 		return;
 	case EMU_RUN_INTERRUPTED:
@@ -247,7 +232,7 @@ static void json_links(FILE *f, const struct emu_run *run)
 		topo_link_name(t, l, name, sizeof(name));
 		fprintf(f, "%s\n    {\"id\": %d, \"name\": ", first ? "" : ",",
 			l);
-		json_str(f, name);
+		snemu_json_str(f, name);
 		fprintf(f,
 			", \"bytes\": %" PRIu64 ", \"busy_ns\": %" PRIu64
 			", \"utilization\": %.6f, \"max_queue_ns\": %" PRIu64
@@ -312,29 +297,14 @@ static int json_write(FILE *f, const struct emu_run *run)
 
 int emu_report_write(const struct emu_run *run, const char *path)
 {
-	char *tmp;
-	FILE *f;
+	struct snemu_outfile out;
 	int ret;
 
-	if (asprintf(&tmp, "%s.tmp", path) < 0)
-		return -ENOMEM;
-	f = fopen(tmp, "w");
-	if (!f) {
-		ret = -errno;
-		goto out_free;
-	}
-	ret = json_write(f, run);
-	if (!ret && (fflush(f) || ferror(f)))
-		ret = errno ? -errno : -EIO;
-	if (fclose(f) && !ret)
-		ret = -errno;
-	if (!ret && rename(tmp, path))
-		ret = -errno;
+	ret = snemu_outfile_open(path, &out);
 	if (ret)
-		unlink(tmp);
-out_free:
-	free(tmp);
-	return ret;
+		return ret;
+	ret = json_write(out.f, run);
+	return snemu_outfile_close(&out, !ret) ?: ret;
 }
 
 /* ---- summary ---- */

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/output.h"
 #include "topology/topo.h"
 #include "tools/cmd.h"
 #include "tools/coll/coll.h"
@@ -474,37 +475,26 @@ static void print_header(const struct coll_bench *b, const char *algo,
 	fflush(stdout);
 }
 
-static void json_str(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			fprintf(f, "\\%c", *s);
-		else if ((unsigned char)*s < 0x20)
-			fprintf(f, "\\u%04x", *s);
-		else
-			fputc(*s, f);
-	}
-	fputc('"', f);
-}
-
 static int write_json(const char *path, const struct coll_bench *b,
 		      const char *algo, const char *topo_name,
 		      const struct coll_row *rows, int nrows, double avg)
 {
-	FILE *f = fopen(path, "w");
+	struct snemu_outfile out;
+	FILE *f;
 	int ret;
 
-	if (!f) {
-		fprintf(stderr, "snemu coll: %s: cannot write\n", path);
-		return -EIO;
+	ret = snemu_outfile_open(path, &out);
+	if (ret) {
+		fprintf(stderr, "snemu coll: %s: %s\n", path, strerror(-ret));
+		return ret;
 	}
+	f = out.f;
 	fprintf(f, "{\n  \"op\": ");
-	json_str(f, coll_op_desc(b->op)->name);
+	snemu_json_str(f, coll_op_desc(b->op)->name);
 	fprintf(f, ",\n  \"algo\": ");
-	json_str(f, algo);
+	snemu_json_str(f, algo);
 	fprintf(f, ",\n  \"topology\": ");
-	json_str(f, topo_name);
+	snemu_json_str(f, topo_name);
 	fprintf(f,
 		",\n  \"nranks\": %d,\n  \"type\": \"%s\",\n"
 		"  \"iters\": %d,\n  \"check\": %s,\n",
@@ -529,16 +519,16 @@ static int write_json(const char *path, const struct coll_bench *b,
 			r->time_ns ? (double)r->bytes / r->time_ns : 0,
 			row_busbw(b, r), r->wrong);
 		if (r->err)
-			json_str(f, snemu_strerror(r->err));
+			snemu_json_str(f, snemu_strerror(r->err));
 		else
 			fprintf(f, "null");
 		fprintf(f, "}");
 	}
 	fprintf(f, "\n  ],\n  \"avg_busbw\": %.4f\n}\n", avg);
-	ret = ferror(f) | fclose(f);
+	ret = snemu_outfile_close(&out, 1);
 	if (ret)
-		fprintf(stderr, "snemu coll: %s: write failed\n", path);
-	return ret ? -EIO : 0;
+		fprintf(stderr, "snemu coll: %s: %s\n", path, strerror(-ret));
+	return ret;
 }
 
 /* The sizes min, min*f, ... up to max (max itself always included). */

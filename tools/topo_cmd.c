@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "common/common.h"
+#include "common/output.h"
 #include "tools/cmd.h"
 #include "topology/topo.h"
 
@@ -178,20 +179,6 @@ static void example_pairs(const struct topo *t, int intra[2], int inter[2])
 	inter[1] = epn;
 }
 
-static void print_json_string(const char *s)
-{
-	putchar('"');
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			printf("\\%c", *s);
-		else if ((unsigned char)*s < 0x20)
-			printf("\\u%04x", *s);
-		else
-			putchar(*s);
-	}
-	putchar('"');
-}
-
 static double gbps_of(uint64_t bytes, uint64_t ns)
 {
 	return ns ? (double)bytes / ns : 0;
@@ -319,7 +306,7 @@ static void print_json(const struct topo *t, const struct opts *o)
 
 	example_pairs(t, intra, inter);
 	printf("{\n  \"name\": ");
-	print_json_string(topo_name(t));
+	snemu_json_str(stdout, topo_name(t));
 	printf(",\n  \"nodes\": %d,\n  \"endpoints\": %d,\n"
 	       "  \"endpoints_per_node\": %d,\n  \"switches\": %d,\n"
 	       "  \"tiers\": [",
@@ -390,7 +377,7 @@ static void print_json(const struct topo *t, const struct opts *o)
 			topo_link_name(t, links[h], lname, sizeof(lname));
 			printf("%s{\"id\": %d, \"name\": ", h ? ", " : "",
 			       links[h]);
-			print_json_string(lname);
+			snemu_json_str(stdout, lname);
 			printf(", \"gbps\": %.3f, \"latency_ns\": %" PRIu64 "}",
 			       topo_link_gbps(t, links[h]),
 			       topo_link_latency_ns(t, links[h]));
@@ -404,7 +391,7 @@ static void print_json(const struct topo *t, const struct opts *o)
 
 			topo_link_name(t, l, lname, sizeof(lname));
 			printf("    {\"id\": %d, \"name\": ", l);
-			print_json_string(lname);
+			snemu_json_str(stdout, lname);
 			printf(", \"gbps\": %.3f, \"latency_ns\": %" PRIu64
 			       "}%s\n",
 			       topo_link_gbps(t, l), topo_link_latency_ns(t, l),
@@ -430,7 +417,7 @@ static void print_dot(const struct topo *t, const struct opts *o)
 		hops = topo_path(t, o->src, o->dst, 0, links,
 				 ARRAY_SIZE(links));
 	printf("graph ");
-	print_json_string(topo_name(t));
+	snemu_json_str(stdout, topo_name(t));
 	printf(" {\n  // %d endpoints, %d switches, %d directed links\n",
 	       topo_num_endpoints(t), topo_num_switches(t), topo_num_links(t));
 	printf("  node [shape=box, fontsize=10];\n");

@@ -9,13 +9,14 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/output.h"
 #include "tools/probe/probe.h"
 
 #define JSON_DEPTH 16
 
 struct probe_json {
-	FILE *f;
-	char *path, *tmp;
+	struct snemu_outfile out;
+	FILE *f; /* out.f */
 	int depth;
 	int count[JSON_DEPTH];	/* values written at each level */
 	char close[JSON_DEPTH]; /* '}' or ']' closing each level */
@@ -25,64 +26,32 @@ struct probe_json {
 int probe_json_open(const char *path, struct probe_json **out)
 {
 	struct probe_json *j = calloc(1, sizeof(*j));
-	int ret = -ENOMEM;
+	int ret;
 
 	if (!j)
+		return -ENOMEM;
+	ret = snemu_outfile_open(path, &j->out);
+	if (ret) {
+		free(j);
 		return ret;
-	j->path = strdup(path);
-	if (!j->path || asprintf(&j->tmp, "%s.tmp", path) < 0)
-		goto err;
-	j->f = fopen(j->tmp, "w");
-	if (!j->f) {
-		ret = -errno;
-		goto err;
 	}
+	j->f = j->out.f;
 	*out = j;
 	return 0;
-err:
-	free(j->path);
-	free(j->tmp);
-	free(j);
-	return ret;
 }
 
 int probe_json_close(struct probe_json *j)
 {
-	int ret = 0;
+	int ret;
 
 	if (!j)
 		return 0;
 	fputc('\n', j->f);
-	if (j->overflow || j->depth)
+	ret = snemu_outfile_close(&j->out, !j->overflow && !j->depth);
+	if (ret == -ECANCELED)
 		ret = -EINVAL;
-	if (ferror(j->f) && !ret)
-		ret = -EIO;
-	if (fclose(j->f) && !ret)
-		ret = -errno;
-	if (!ret && rename(j->tmp, j->path))
-		ret = -errno;
-	if (ret)
-		unlink(j->tmp);
-	free(j->path);
-	free(j->tmp);
 	free(j);
 	return ret;
-}
-
-static void put_str(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s; s++) {
-		unsigned char c = *s;
-
-		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
-		else if (c < 0x20)
-			fprintf(f, "\\u%04x", c);
-		else
-			fputc(c, f);
-	}
-	fputc('"', f);
 }
 
 /* Separator, indentation and key before a value. */
@@ -93,7 +62,7 @@ static void put_key(struct probe_json *j, const char *key)
 	if (j->depth)
 		fprintf(j->f, "\n%*s", 2 * j->depth, "");
 	if (key) {
-		put_str(j->f, key);
+		snemu_json_str(j->f, key);
 		fputs(": ", j->f);
 	}
 }
@@ -137,7 +106,7 @@ void probe_json_end(struct probe_json *j)
 void probe_json_str(struct probe_json *j, const char *key, const char *v)
 {
 	put_key(j, key);
-	put_str(j->f, v);
+	snemu_json_str(j->f, v);
 }
 
 void probe_json_int(struct probe_json *j, const char *key, int64_t v)
