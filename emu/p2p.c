@@ -92,11 +92,12 @@ int p2p_irecv_locked(struct emu_ep *ep, int src, int tag, enum emu_ctx ctx,
 }
 
 /*
- * Checks common to sends and receives (wild: a receive, which may name
- * SNEMU_ANY_SOURCE / SNEMU_ANY_TAG): -EINVAL, or 0 and the endpoint.
+ * Check a user send (recv false) or receive (recv true: peer and tag may be
+ * wildcards) and post it. Returns 0 with the endpoint locked and *out set,
+ * or -EINVAL / -ENXIO with nothing posted and nothing locked.
  */
-static int p2p_enter(int peer, int tag, const void *buf, size_t len, bool wild,
-		     struct emu_ep **out)
+static int p2p_start(int peer, int tag, const void *buf, size_t len, bool recv,
+		     struct emu_ep **epp, struct snemu_req **out)
 {
 	struct emu_ep *ep;
 	int ret;
@@ -104,9 +105,39 @@ static int p2p_enter(int peer, int tag, const void *buf, size_t len, bool wild,
 	ret = ep_enter(&ep);
 	if (ret)
 		return ret;
-	if (!rank_ok(ep, peer, wild) || !tag_ok(tag, wild) || (!buf && len))
+	if (!rank_ok(ep, peer, recv) || !tag_ok(tag, recv) || (!buf && len))
 		return -EINVAL;
-	*out = ep;
+	ep_lock(ep);
+	if (recv)
+		ret = p2p_irecv_locked(ep, peer, tag, EMU_CTX_USER, (void *)buf,
+				       len, out);
+	else
+		ret = p2p_isend_locked(ep, peer, tag, EMU_CTX_USER, buf, len,
+				       out);
+	if (ret) {
+		ep_unlock(ep);
+		return ret;
+	}
+	*epp = ep;
+	return 0;
+}
+
+/* Post a nonblocking send or receive and hand its request to the caller. */
+static int p2p_start_nb(int peer, int tag, const void *buf, size_t len,
+			bool recv, struct snemu_req **req)
+{
+	struct snemu_req *r;
+	struct emu_ep *ep;
+	int ret;
+
+	if (!req)
+		return -EINVAL;
+	ret = p2p_start(peer, tag, buf, len, recv, &ep, &r);
+	if (ret)
+		return ret;
+	ep_unlock(ep);
+	ep->nreqs++;
+	*req = r;
 	return 0;
 }
 
@@ -116,15 +147,9 @@ int snemu_send(int dst, int tag, const void *buf, size_t len)
 	struct emu_ep *ep;
 	int ret;
 
-	ret = p2p_enter(dst, tag, buf, len, false, &ep);
+	ret = p2p_start(dst, tag, buf, len, false, &ep, &r);
 	if (ret)
 		return ret;
-	ep_lock(ep);
-	ret = p2p_isend_locked(ep, dst, tag, EMU_CTX_USER, buf, len, &r);
-	if (ret) {
-		ep_unlock(ep);
-		return ret;
-	}
 	return ep_wait_locked(ep, &r, 1, EMU_WAIT_SEND, NULL);
 }
 
@@ -134,59 +159,21 @@ int snemu_recv(int src, int tag, void *buf, size_t len, struct snemu_status *st)
 	struct emu_ep *ep;
 	int ret;
 
-	ret = p2p_enter(src, tag, buf, len, true, &ep);
+	ret = p2p_start(src, tag, buf, len, true, &ep, &r);
 	if (ret)
 		return ret;
-	ep_lock(ep);
-	ret = p2p_irecv_locked(ep, src, tag, EMU_CTX_USER, buf, len, &r);
-	if (ret) {
-		ep_unlock(ep);
-		return ret;
-	}
 	return ep_wait_locked(ep, &r, 1, EMU_WAIT_RECV, st);
 }
 
 int snemu_isend(int dst, int tag, const void *buf, size_t len,
 		struct snemu_req **req)
 {
-	struct snemu_req *r;
-	struct emu_ep *ep;
-	int ret;
-
-	ret = p2p_enter(dst, tag, buf, len, false, &ep);
-	if (ret)
-		return ret;
-	if (!req)
-		return -EINVAL;
-	ep_lock(ep);
-	ret = p2p_isend_locked(ep, dst, tag, EMU_CTX_USER, buf, len, &r);
-	ep_unlock(ep);
-	if (ret)
-		return ret;
-	ep->nreqs++;
-	*req = r;
-	return 0;
+	return p2p_start_nb(dst, tag, buf, len, false, req);
 }
 
 int snemu_irecv(int src, int tag, void *buf, size_t len, struct snemu_req **req)
 {
-	struct snemu_req *r;
-	struct emu_ep *ep;
-	int ret;
-
-	ret = p2p_enter(src, tag, buf, len, true, &ep);
-	if (ret)
-		return ret;
-	if (!req)
-		return -EINVAL;
-	ep_lock(ep);
-	ret = p2p_irecv_locked(ep, src, tag, EMU_CTX_USER, buf, len, &r);
-	ep_unlock(ep);
-	if (ret)
-		return ret;
-	ep->nreqs++;
-	*req = r;
-	return 0;
+	return p2p_start_nb(src, tag, buf, len, true, req);
 }
 
 int snemu_wait(struct snemu_req *req, struct snemu_status *st)
