@@ -78,6 +78,10 @@ int probe_opts_check(const struct probe_opts *o, const struct topo *topo,
 void probe_opts_free(struct probe_opts *o);
 void probe_usage(FILE *f);
 
+/* Print "snemu probe: MESSAGE" on err; returns -EINVAL. */
+__attribute__((format(printf, 2, 3))) int probe_fail(FILE *err, const char *fmt,
+						     ...);
+
 /*
  * "8:4M" (doubling from 8 to 4M), "8,512,4K", or a mix. Sizes in
  * [1, PROBE_MAX_SIZE]. Returns 0 and a malloc'd array, or -EINVAL with a

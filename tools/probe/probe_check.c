@@ -8,27 +8,15 @@
 #include "topology/topo.h"
 #include "tools/probe/probe.h"
 
-__attribute__((format(printf, 2, 3))) static int fail(FILE *err,
-						      const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	fprintf(err, "snemu probe: ");
-	vfprintf(err, fmt, ap);
-	fputc('\n', err);
-	va_end(ap);
-	return -EINVAL;
-}
-
 static int check_rank(const struct topo *t, const char *what, int r, FILE *err)
 {
 	int n = topo_num_endpoints(t);
 
 	if (r < n)
 		return 0;
-	return fail(err, "%s: rank %d is not an endpoint of %s (ranks 0 .. %d)",
-		    what, r, topo_name(t), n - 1);
+	return probe_fail(
+		err, "%s: rank %d is not an endpoint of %s (ranks 0 .. %d)",
+		what, r, topo_name(t), n - 1);
 }
 
 /* How many endpoints hold buffers, and the largest message. */
@@ -58,8 +46,8 @@ int probe_opts_check(const struct probe_opts *o, const struct topo *t,
 	switch (o->mode) {
 	case PROBE_SUMMARY:
 		if (n < 2)
-			return fail(err, "%s has fewer than 2 endpoints",
-				    topo_name(t));
+			return probe_fail(err, "%s has fewer than 2 endpoints",
+					  topo_name(t));
 		break;
 	case PROBE_LAT:
 	case PROBE_BW:
@@ -67,10 +55,11 @@ int probe_opts_check(const struct probe_opts *o, const struct topo *t,
 		    check_rank(t, "--dst", o->dst, err))
 			return -EINVAL;
 		if (o->src == o->dst)
-			return fail(err,
-				    "--src and --dst are both rank %d: give "
-				    "two endpoints",
-				    o->src);
+			return probe_fail(
+				err,
+				"--src and --dst are both rank %d: give "
+				"two endpoints",
+				o->src);
 		break;
 	case PROBE_MATRIX:
 		/* Sorted: the last rank is the one that can be too large. */
@@ -78,8 +67,9 @@ int probe_opts_check(const struct probe_opts *o, const struct topo *t,
 		    check_rank(t, "--ranks", o->ranks[o->nranks - 1], err))
 			return -EINVAL;
 		if (o->ranks && o->nranks < 2)
-			return fail(err, "--ranks: a matrix needs at least 2 "
-					 "endpoints");
+			return probe_fail(err,
+					  "--ranks: a matrix needs at least 2 "
+					  "endpoints");
 		break;
 	case PROBE_INCAST:
 		if (check_rank(t, "--dst", o->dst, err))
@@ -89,24 +79,27 @@ int probe_opts_check(const struct probe_opts *o, const struct topo *t,
 			return -EINVAL;
 		for (int i = 0; i < o->nranks; i++) {
 			if (o->ranks[i] == o->dst)
-				return fail(err,
-					    "--ranks: rank %d is the receiver "
-					    "(--dst)",
-					    o->dst);
+				return probe_fail(
+					err,
+					"--ranks: rank %d is the receiver "
+					"(--dst)",
+					o->dst);
 		}
 		if (o->ranks && o->senders != o->nranks)
-			return fail(err, "--senders %d: --ranks lists %d ranks",
-				    o->senders, o->nranks);
+			return probe_fail(
+				err, "--senders %d: --ranks lists %d ranks",
+				o->senders, o->nranks);
 		if (!o->ranks && o->senders > n - 1)
-			return fail(err,
-				    "--senders %d: %s has only %d other "
-				    "endpoints",
-				    o->senders, topo_name(t), n - 1);
+			return probe_fail(err,
+					  "--senders %d: %s has only %d other "
+					  "endpoints",
+					  o->senders, topo_name(t), n - 1);
 		break;
 	case PROBE_ALLTOALL:
 		if (o->nprocs > n)
-			return fail(err, "-n %d: %s has only %d endpoints",
-				    o->nprocs, topo_name(t), n);
+			return probe_fail(err,
+					  "-n %d: %s has only %d endpoints",
+					  o->nprocs, topo_name(t), n);
 		break;
 	}
 	users = footprint(o, t, &max);
@@ -116,10 +109,11 @@ int probe_opts_check(const struct probe_opts *o, const struct topo *t,
 		snemu_format_size(max, a, sizeof(a));
 		snemu_format_size(need >> 20 << 20, b, sizeof(b));
 		snemu_format_size(avail >> 20 << 20, c, sizeof(c));
-		return fail(err,
-			    "size %s: %d endpoints x 2 buffers need %s, more "
-			    "than half of this host's memory (%s)",
-			    a, users, b, c);
+		return probe_fail(
+			err,
+			"size %s: %d endpoints x 2 buffers need %s, more "
+			"than half of this host's memory (%s)",
+			a, users, b, c);
 	}
 	return 0;
 }

@@ -248,6 +248,19 @@ static void print_dist(const char *what, const struct probe_stats *st,
 	       st->max * scale, st->n);
 }
 
+/* The lines every load report ends with: distributions, costs. */
+static void print_tail(const struct probe_ctx *ctx, const struct load_plan *p,
+		       const struct load_result *r)
+{
+	print_dist("per-flow bandwidth", &r->bw, 1, "GB/s");
+	print_dist("message latency", &r->lat, 1e-3, "usec");
+	if (ctx->o->wall)
+		printf("wall-clock cost per message: %.2f usec\n",
+		       r->wall_us_per_msg);
+	printf("job: %d endpoints, %.2f s wall\n", p->nranks,
+	       ctx->job_wall_ns / 1e9);
+}
+
 static void print_incast(const struct probe_ctx *ctx, const struct load_plan *p,
 			 const struct load_result *r)
 {
@@ -273,13 +286,7 @@ static void print_incast(const struct probe_ctx *ctx, const struct load_plan *p,
 	printf("receiver ejection (model) %.1f GB/s: fair share %.2f GB/s "
 	       "per sender; aggregate achieved %.2f GB/s\n",
 	       r->ref_gbps, r->expect_gbps, r->aggregate_gbps);
-	print_dist("per-flow bandwidth", &r->bw, 1, "GB/s");
-	print_dist("message latency", &r->lat, 1e-3, "usec");
-	if (ctx->o->wall)
-		printf("wall-clock cost per message: %.2f usec\n",
-		       r->wall_us_per_msg);
-	printf("job: %d endpoints, %.2f s wall\n", p->nranks,
-	       ctx->job_wall_ns / 1e9);
+	print_tail(ctx, p, r);
 }
 
 static void print_alltoall(const struct probe_ctx *ctx,
@@ -301,13 +308,7 @@ static void print_alltoall(const struct probe_ctx *ctx,
 	printf("injection (model) %.1f GB/s per endpoint: fair share %.2f "
 	       "GB/s per flow; aggregate achieved %.2f GB/s\n",
 	       r->ref_gbps, r->expect_gbps, r->aggregate_gbps);
-	print_dist("per-flow bandwidth", &r->bw, 1, "GB/s");
-	print_dist("message latency", &r->lat, 1e-3, "usec");
-	if (ctx->o->wall)
-		printf("wall-clock cost per message: %.2f usec\n",
-		       r->wall_us_per_msg);
-	printf("job: %d endpoints, %.2f s wall\n", p->nranks,
-	       ctx->job_wall_ns / 1e9);
+	print_tail(ctx, p, r);
 }
 
 static void json_dist(struct probe_json *j, const char *key,

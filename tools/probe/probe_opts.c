@@ -131,8 +131,7 @@ void probe_usage(FILE *f)
 }
 /* clang-format on */
 
-__attribute__((format(printf, 2, 3))) static int fail(FILE *err,
-						      const char *fmt, ...)
+int probe_fail(FILE *err, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -488,15 +487,17 @@ int probe_opts_parse(int argc, char **argv, struct probe_opts *o, FILE *err)
 			o->sizes = NULL;
 			if (probe_parse_sizes(a, &o->sizes, &o->nsizes, msg,
 					      sizeof(msg)))
-				return fail(err, "--sizes '%s': %s", a, msg);
+				return probe_fail(err, "--sizes '%s': %s", a,
+						  msg);
 			break;
 		case OPT_SIZE:
 			if (parse_one_size(a, &o->size, msg, sizeof(msg)))
-				return fail(err, "--size '%s': %s", a, msg);
+				return probe_fail(err, "--size '%s': %s", a,
+						  msg);
 			break;
 		case OPT_ITERS:
 			if (parse_int(a, 1, 10000000, &v))
-				return fail(
+				return probe_fail(
 					err,
 					"--iters '%s': expected 1 .. 10000000",
 					a);
@@ -504,9 +505,9 @@ int probe_opts_parse(int argc, char **argv, struct probe_opts *o, FILE *err)
 			break;
 		case OPT_WINDOW:
 			if (parse_int(a, 1, 4096, &v))
-				return fail(err,
-					    "--window '%s': expected 1 .. 4096",
-					    a);
+				return probe_fail(
+					err,
+					"--window '%s': expected 1 .. 4096", a);
 			o->window = (int)v;
 			break;
 		case OPT_RANKS:
@@ -514,11 +515,12 @@ int probe_opts_parse(int argc, char **argv, struct probe_opts *o, FILE *err)
 			o->ranks = NULL;
 			if (probe_parse_ranks(a, &o->ranks, &o->nranks, msg,
 					      sizeof(msg)))
-				return fail(err, "--ranks '%s': %s", a, msg);
+				return probe_fail(err, "--ranks '%s': %s", a,
+						  msg);
 			break;
 		case OPT_SENDERS:
 			if (parse_int(a, 1, 1 << 24, &v))
-				return fail(
+				return probe_fail(
 					err,
 					"--senders '%s': expected a count >= 1",
 					a);
@@ -526,9 +528,9 @@ int probe_opts_parse(int argc, char **argv, struct probe_opts *o, FILE *err)
 			break;
 		case OPT_NPROCS:
 			if (parse_int(a, 2, 1 << 24, &v))
-				return fail(err,
-					    "-n '%s': expected a count >= 2",
-					    a);
+				return probe_fail(
+					err, "-n '%s': expected a count >= 2",
+					a);
 			o->nprocs = (int)v;
 			break;
 		case OPT_FORMAT:
@@ -537,43 +539,45 @@ int probe_opts_parse(int argc, char **argv, struct probe_opts *o, FILE *err)
 			else if (!strcmp(a, "osu"))
 				o->format = PROBE_FMT_OSU;
 			else
-				return fail(err,
-					    "--format '%s': expected perftest "
-					    "or osu",
-					    a);
+				return probe_fail(
+					err,
+					"--format '%s': expected perftest "
+					"or osu",
+					a);
 			break;
 		case OPT_JSON: o->json = a; break;
 		case OPT_CSV: o->csv = a; break;
 		case OPT_IMAGE: o->image = a; break;
 		case OPT_WALL: o->wall = 1; break;
 		case ':':
-			return fail(err, "option '%s' needs a value",
-				    argv[optind - 1]);
+			return probe_fail(err, "option '%s' needs a value",
+					  argv[optind - 1]);
 		default:
-			return fail(err,
-				    "unknown option '%s' (see 'snemu probe "
-				    "--help')",
-				    argv[optind - 1]);
+			return probe_fail(
+				err,
+				"unknown option '%s' (see 'snemu probe "
+				"--help')",
+				argv[optind - 1]);
 		}
 	}
 	if (optind < argc && parse_mode(argv[optind++], &o->mode, err))
 		return -EINVAL;
 	if (optind < argc)
-		return fail(err,
-			    "unexpected argument '%s': give one mode at most",
-			    argv[optind]);
+		return probe_fail(
+			err, "unexpected argument '%s': give one mode at most",
+			argv[optind]);
 	if (o->preset && o->topo_file)
-		return fail(err,
-			    "--preset and --topo: give one topology at most");
+		return probe_fail(
+			err, "--preset and --topo: give one topology at most");
 	if (check_modes(o, seen, err))
 		return -EINVAL;
 	if (set_defaults(o))
-		return fail(err, "out of memory");
+		return probe_fail(err, "out of memory");
 	ext = o->image ? strrchr(o->image, '.') : NULL;
 	if (o->image && (!ext || (strcmp(ext, ".png") && strcmp(ext, ".svg"))))
-		return fail(err,
-			    "--image '%s': the name must end in .png or .svg",
-			    o->image);
+		return probe_fail(
+			err, "--image '%s': the name must end in .png or .svg",
+			o->image);
 	if ((o->json && check_out_path("json", o->json, err)) ||
 	    (o->csv && check_out_path("csv", o->csv, err)) ||
 	    (o->image && check_out_path("image", o->image, err)))
