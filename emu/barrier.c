@@ -9,7 +9,6 @@
 
 int ep_barrier(struct emu_ep *ep)
 {
-	struct emu_eng *e = &ep->eng;
 	int n = ep->size, ret = 0;
 
 	for (int k = 1, round = 0; k < n && !ret; k <<= 1, round++) {
@@ -26,7 +25,7 @@ int ep_barrier(struct emu_ep *ep)
 				       EMU_CTX_INTERNAL, NULL, 0, &r[1]);
 		if (ret) {
 			/* The send is eager and done: only its request. */
-			emu_eng_free(e, emu_off(e, r[0]), sizeof(*r[0]));
+			ep_req_free(ep, r[0]);
 			ep_unlock(ep);
 			break;
 		}

@@ -208,43 +208,106 @@ void emu_eng_free_later(struct emu_eng *e, uint64_t off, uint64_t len)
 	e->frees[e->nfrees++] = (struct emu_free){off, len};
 }
 
-int emu_msg_new(struct emu_eng *e, enum emu_msg_kind kind, int src, int dst,
-		uint64_t len, bool data, struct emu_msg **out)
-{
-	struct emu_msg *m;
-	uint64_t off, doff = 0;
-	int ret;
+/* A message and its payload are one block: the header, then the bytes. */
+#define MSG_HDR ((sizeof(struct emu_msg) + 63) & ~(size_t)63)
 
-	ret = emu_eng_alloc(e, sizeof(*m), &off);
-	if (ret)
-		return ret;
-	if (data && len) {
-		ret = emu_eng_alloc(e, len, &doff);
-		if (ret) {
-			emu_eng_free(e, off, sizeof(*m));
-			return ret;
-		}
-	}
-	m = emu_ptr(e, off);
+static uint64_t msg_block_len(const struct emu_msg *m)
+{
+	return MSG_HDR + (m->data ? m->len : 0);
+}
+
+static struct emu_msg *msg_init(struct emu_eng *e, uint64_t off,
+				enum emu_msg_kind kind, int src, int dst,
+				uint64_t len, bool data)
+{
+	struct emu_msg *m = emu_ptr(e, off);
+
 	*m = (struct emu_msg){
 		.kind = kind,
 		.src = src,
 		.dst = dst,
 		.len = len,
-		.data = doff,
+		.data = data && len ? off + MSG_HDR : 0,
 	};
-	*out = m;
+	return m;
+}
+
+struct emu_msg *emu_msg_reuse(struct emu_eng *e, int src, int dst, uint64_t len,
+			      bool data)
+{
+	uint64_t *slot = &e->spare[(size_t)dst * e->n + src];
+	uint64_t block = MSG_HDR + (data ? len : 0), off, have;
+
+	/* Look before writing: a read maps 16 pages of the array at once. */
+	if (!__atomic_load_n(slot, __ATOMIC_RELAXED))
+		return NULL;
+	off = __atomic_exchange_n(slot, 0, __ATOMIC_ACQUIRE);
+	if (!off)
+		return NULL;
+	have = msg_block_len(emu_ptr(e, off));
+	if (shm_heap_block_size(have) != shm_heap_block_size(block)) {
+		emu_eng_free_later(e, off, have);
+		return NULL;
+	}
+	return msg_init(e, off, EMU_MSG_SEND, src, dst, len, data);
+}
+
+/*
+ * A sent message's block comes from the receiver's inbox while it lasts:
+ * a receiver's messages then sit side by side, and the read fault that
+ * maps one of them in the receiver maps the next ones too (fault-around).
+ */
+static int msg_alloc(struct emu_eng *e, enum emu_msg_kind kind, int dst,
+		     uint64_t block, uint64_t *off)
+{
+	struct emu_hdr *h = e->hdr;
+	uint64_t end = h->inbox_off + (uint64_t)(dst + 1) * h->inbox_len;
+
+	if (kind == EMU_MSG_SEND &&
+	    !shm_heap_carve(&h->heap, &e->inbox_brk[dst], end, block, off))
+		return 0;
+	return emu_eng_alloc(e, block, off);
+}
+
+int emu_msg_new(struct emu_eng *e, enum emu_msg_kind kind, int src, int dst,
+		uint64_t len, bool data, struct emu_msg **out)
+{
+	uint64_t off;
+	int ret;
+
+	if (kind == EMU_MSG_SEND) {
+		*out = emu_msg_reuse(e, src, dst, len, data);
+		if (*out)
+			return 0;
+	}
+	ret = msg_alloc(e, kind, dst, MSG_HDR + (data ? len : 0), &off);
+	if (ret)
+		return ret;
+	*out = msg_init(e, off, kind, src, dst, len, data);
 	return 0;
 }
 
 void emu_msg_free(struct emu_eng *e, struct emu_msg *m, bool locked)
 {
-	void (*release)(struct emu_eng *, uint64_t, uint64_t) =
-		locked ? emu_eng_free : emu_eng_free_later;
+	uint64_t off = emu_off(e, m);
 
-	if (m->data)
-		release(e, m->data, m->len);
-	release(e, emu_off(e, m), sizeof(*m));
+	/*
+	 * A sent message's block waits for the pair's next message: its
+	 * pages are already mapped in both processes, and a new block's
+	 * first touch costs a page fault in each (docs/PERFORMANCE.md).
+	 */
+	if (m->kind == EMU_MSG_SEND) {
+		uint64_t *slot = &e->spare[(size_t)m->dst * e->n + m->src];
+
+		off = __atomic_exchange_n(slot, off, __ATOMIC_ACQ_REL);
+		if (!off)
+			return;
+		m = emu_ptr(e, off);
+	}
+	if (locked)
+		emu_eng_free(e, off, msg_block_len(m));
+	else
+		emu_eng_free_later(e, off, msg_block_len(m));
 }
 
 /* --- the event heap --- */

@@ -14,6 +14,8 @@
 
 #include "emu/fabric.h"
 
+#define EP_REQ_SPARES 1024
+
 struct emu_ep {
 	struct shm_seg *seg;
 	struct topo *topo;
@@ -22,6 +24,12 @@ struct emu_ep {
 	int rank, size;
 	pid_t pid;
 	int nreqs; /* requests the program has not completed */
+	/*
+	 * Freed request blocks, reused by this rank's next requests: their
+	 * pages are mapped here already.
+	 */
+	uint64_t req_spare[EP_REQ_SPARES];
+	int nreq_spare;
 	uint8_t win_used[EMU_MAX_WINS];
 };
 
@@ -48,6 +56,9 @@ int ep_inject(struct emu_ep *ep, struct emu_msg *m);
 /* req.c: a new request of the caller, posted at its clock (under lock). */
 int ep_req_new(struct emu_ep *ep, enum emu_req_kind kind, enum emu_ctx ctx,
 	       int peer, int tag, struct snemu_req **out);
+
+/* req.c: free a request of this rank (with or without the lock). */
+void ep_req_free(struct emu_ep *ep, struct snemu_req *r);
 
 /* req.c: r is a live user request of this process. */
 bool ep_req_valid(const struct emu_ep *ep, const struct snemu_req *r);

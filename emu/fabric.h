@@ -10,11 +10,15 @@
  *     pair queues    struct emu_pairq [n][n]: matching by source
  *     traffic        uint64 [n][n] bytes sent src -> dst
  *     last arrival   uint64 [n][n] keeps each pair's messages in order
+ *     spares         uint64 [n][n] atomic: a free message block per pair
  *     puts out       uint32 [n][n] puts issued and not yet arrived
  *     windows        struct emu_win_ent [EMU_MAX_WINS][n]
  *     topo state     topo_state_size() bytes (link state and counters)
  *     events         struct emu_event [EMU_MAX_EVENTS], a binary heap
- *     arena          shm_heap: messages, requests, payloads, window memory
+ *     inbox brks     uint64 [n]: the next free offset of each inbox
+ *     arena          inboxes: one range per rank, where messages to it are
+ *                    placed first; then the shm_heap: messages, requests,
+ *                    payloads, window memory
  *
  * The segment is sparse: untouched pages of the big arrays cost nothing.
  * Everything mutable is changed under hdr->lock, except the words marked
@@ -33,7 +37,7 @@
 #include "transport/transport.h"
 
 #define EMU_MAGIC	  0x534e454d55464142ULL /* "SNEMUFAB" */
-#define EMU_VERSION	  1
+#define EMU_VERSION	  2
 #define EMU_SEG_SIZE	  (64ULL << 30)
 #define EMU_MAX_EVENTS	  (1U << 24)
 #define EMU_MAX_WINS	  256
@@ -215,8 +219,10 @@ struct emu_hdr {
 	uint64_t topo_state_size;
 	int32_t topo_endpoints, topo_links;
 
-	uint64_t ctl_off, run_off, pairq_off, traffic_off, last_off, putout_off;
-	uint64_t wins_off, topo_off, ev_off;
+	uint64_t ctl_off, run_off, pairq_off, traffic_off, last_off, spare_off;
+	uint64_t putout_off;
+	uint64_t wins_off, topo_off, ev_off, inbox_brk_off;
+	uint64_t inbox_off, inbox_len; /* rank r's: inbox_off + r * inbox_len */
 
 	int32_t notify_fd;   /* eventfd written on deadlock */
 	uint32_t aborted;    /* atomic */
@@ -257,6 +263,8 @@ struct emu_eng {
 	int32_t *run_heap, *run_pos;
 	struct emu_pairq *pairq; /* [receiver][source] */
 	uint64_t *traffic, *last_arrival;
+	uint64_t *spare; /* [dst][src]: a receiver frees into its row */
+	uint64_t *inbox_brk;
 	uint32_t *puts_out;
 	struct emu_win_ent *wins;
 	void *topo_state;
@@ -280,6 +288,16 @@ static inline void *emu_ptr(const struct emu_eng *e, uint64_t off)
 static inline uint64_t emu_off(const struct emu_eng *e, const void *p)
 {
 	return (uint64_t)((const char *)p - e->base);
+}
+
+/* [p, p + len) lies in the arena (messages, window and device memory). */
+static inline bool emu_in_arena(const struct emu_eng *e, const void *p,
+				uint64_t len)
+{
+	uintptr_t a = (uintptr_t)p, lo = (uintptr_t)e->base + e->hdr->inbox_off,
+		  hi = (uintptr_t)e->base + e->hdr->heap.end;
+
+	return a >= lo && a <= hi && len <= hi - a;
 }
 
 /* fabric.c: attach an engine view to a mapped segment (base). */
@@ -334,11 +352,16 @@ void emu_eng_free(struct emu_eng *e, uint64_t off, uint64_t len);
 void emu_eng_free_later(struct emu_eng *e, uint64_t off, uint64_t len);
 
 /*
- * engine.c: a zeroed message (with a len-byte payload block when data),
- * its INJECT event at time, and its release (with its payload).
+ * engine.c: a zeroed message (with room for a len-byte payload right
+ * after it when data), its INJECT event at time, and its release. A sent
+ * message's block is kept for the next message of its pair: emu_msg_reuse
+ * hands it out as a new send message, without the lock, when it has the
+ * right size (NULL otherwise); emu_msg_new tries it first.
  */
 int emu_msg_new(struct emu_eng *e, enum emu_msg_kind kind, int src, int dst,
 		uint64_t len, bool data, struct emu_msg **out);
+struct emu_msg *emu_msg_reuse(struct emu_eng *e, int src, int dst, uint64_t len,
+			      bool data);
 int emu_eng_inject(struct emu_eng *e, struct emu_msg *m, uint64_t time);
 void emu_msg_free(struct emu_eng *e, struct emu_msg *m, bool locked);
 

@@ -21,21 +21,24 @@ static bool tag_ok(int tag, bool any)
 	       (any && tag == SNEMU_ANY_TAG);
 }
 
-int p2p_isend_locked(struct emu_ep *ep, int dst, int tag, enum emu_ctx ctx,
-		     const void *buf, size_t len, struct snemu_req **out)
+/*
+ * Post the send of m, a new message whose eager payload (if any) is in
+ * place, under the lock. On failure m is freed.
+ */
+static int post_send_locked(struct emu_ep *ep, struct emu_msg *m, int tag,
+			    enum emu_ctx ctx, const void *buf,
+			    struct snemu_req **out)
 {
 	struct emu_eng *e = &ep->eng;
-	bool rndv = len > e->hdr->eager_limit;
+	bool rndv = !m->data && m->len;
 	struct snemu_req *r;
-	struct emu_msg *m;
 	int ret;
 
-	ret = ep_req_new(ep, EMU_REQ_SEND, ctx, dst, tag, &r);
-	if (ret)
+	ret = ep_req_new(ep, EMU_REQ_SEND, ctx, m->dst, tag, &r);
+	if (ret) {
+		emu_msg_free(e, m, true);
 		return ret;
-	ret = emu_msg_new(e, EMU_MSG_SEND, ep->rank, dst, len, !rndv, &m);
-	if (ret)
-		goto err_req;
+	}
 	m->ctx = ctx;
 	m->tag = tag;
 	if (rndv) {
@@ -45,34 +48,74 @@ int p2p_isend_locked(struct emu_ep *ep, int dst, int tag, enum emu_ctx ctx,
 		m->src_pid = ep->pid;
 		m->src_addr = (uintptr_t)buf;
 		/* Window memory: the receiver can read it without CMA. */
-		if (p >= e->base + e->hdr->heap.start &&
-		    p + len <= e->base + e->hdr->heap.end)
+		if (emu_in_arena(e, p, m->len))
 			m->src_seg = emu_off(e, p);
 		m->sreq = emu_off(e, r);
 		m->refs = 2;
 		r->rndv = 1;
 		r->msg = emu_off(e, m);
-	} else if (len) {
-		memcpy(emu_ptr(e, m->data), buf, len);
 	}
 	ret = ep_inject(ep, m);
-	if (ret)
-		goto err_msg;
+	if (ret) {
+		emu_msg_free(e, m, true);
+		ep_req_free(ep, r);
+		return ret;
+	}
 	r->st = (struct snemu_status){
 		.source = ep->rank,
 		.tag = tag,
-		.len = len,
+		.len = m->len,
 	};
 	if (!rndv)
 		emu_req_complete(e, r, ep->me->clock);
 	*out = r;
 	return 0;
+}
 
-err_msg:
-	emu_msg_free(e, m, true);
-err_req:
-	emu_eng_free(e, emu_off(e, r), sizeof(*r));
-	return ret;
+static bool is_eager(const struct emu_ep *ep, size_t len)
+{
+	return len <= ep->eng.hdr->eager_limit;
+}
+
+int p2p_isend_locked(struct emu_ep *ep, int dst, int tag, enum emu_ctx ctx,
+		     const void *buf, size_t len, struct snemu_req **out)
+{
+	struct emu_msg *m;
+	int ret;
+
+	ret = emu_msg_new(&ep->eng, EMU_MSG_SEND, ep->rank, dst, len,
+			  is_eager(ep, len), &m);
+	if (ret)
+		return ret;
+	if (m->data)
+		memcpy(emu_ptr(&ep->eng, m->data), buf, len);
+	return post_send_locked(ep, m, tag, ctx, buf, out);
+}
+
+/*
+ * A new send message to dst with its eager payload in place, made without
+ * the lock: the copy may fault pages in, and other ranks must not wait for
+ * that. The pair's last block, when it fits, needs no lock at all.
+ */
+static int stage_send(struct emu_ep *ep, int dst, const void *buf, size_t len,
+		      struct emu_msg **out)
+{
+	struct emu_msg *m;
+	int ret;
+
+	m = emu_msg_reuse(&ep->eng, ep->rank, dst, len, is_eager(ep, len));
+	if (!m) {
+		ep_lock(ep);
+		ret = emu_msg_new(&ep->eng, EMU_MSG_SEND, ep->rank, dst, len,
+				  is_eager(ep, len), &m);
+		ep_unlock(ep);
+		if (ret)
+			return ret;
+	}
+	if (m->data)
+		memcpy(emu_ptr(&ep->eng, m->data), buf, len);
+	*out = m;
+	return 0;
 }
 
 int p2p_irecv_locked(struct emu_ep *ep, int src, int tag, enum emu_ctx ctx,
@@ -107,13 +150,19 @@ static int p2p_start(int peer, int tag, const void *buf, size_t len, bool recv,
 		return ret;
 	if (!rank_ok(ep, peer, recv) || !tag_ok(tag, recv) || (!buf && len))
 		return -EINVAL;
-	ep_lock(ep);
-	if (recv)
+	if (recv) {
+		ep_lock(ep);
 		ret = p2p_irecv_locked(ep, peer, tag, EMU_CTX_USER, (void *)buf,
 				       len, out);
-	else
-		ret = p2p_isend_locked(ep, peer, tag, EMU_CTX_USER, buf, len,
-				       out);
+	} else {
+		struct emu_msg *m;
+
+		ret = stage_send(ep, peer, buf, len, &m);
+		if (ret)
+			return ret;
+		ep_lock(ep);
+		ret = post_send_locked(ep, m, tag, EMU_CTX_USER, buf, out);
+	}
 	if (ret) {
 		ep_unlock(ep);
 		return ret;

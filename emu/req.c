@@ -23,9 +23,13 @@ int ep_req_new(struct emu_ep *ep, enum emu_req_kind kind, enum emu_ctx ctx,
 	uint64_t off;
 	int ret;
 
-	ret = emu_eng_alloc(&ep->eng, sizeof(*r), &off);
-	if (ret)
-		return ret;
+	if (ep->nreq_spare) {
+		off = ep->req_spare[--ep->nreq_spare];
+	} else {
+		ret = emu_eng_alloc(&ep->eng, sizeof(*r), &off);
+		if (ret)
+			return ret;
+	}
 	r = emu_ptr(&ep->eng, off);
 	*r = (struct snemu_req){
 		.magic = EMU_REQ_MAGIC,
@@ -40,12 +44,18 @@ int ep_req_new(struct emu_ep *ep, enum emu_req_kind kind, enum emu_ctx ctx,
 	return 0;
 }
 
+void ep_req_free(struct emu_ep *ep, struct snemu_req *r)
+{
+	r->magic = 0;
+	if (ep->nreq_spare < EP_REQ_SPARES)
+		ep->req_spare[ep->nreq_spare++] = emu_off(&ep->eng, r);
+	else
+		emu_eng_free_later(&ep->eng, emu_off(&ep->eng, r), sizeof(*r));
+}
+
 bool ep_req_valid(const struct emu_ep *ep, const struct snemu_req *r)
 {
-	const char *p = (const char *)r, *base = ep->eng.base;
-
-	if (!r || p < base + ep->eng.hdr->heap.start ||
-	    p + sizeof(*r) > base + ep->eng.hdr->heap.end || (uintptr_t)p % 64)
+	if (!r || !emu_in_arena(&ep->eng, r, sizeof(*r)) || (uintptr_t)r % 64)
 		return false;
 	return r->magic == EMU_REQ_MAGIC && r->owner == ep->rank &&
 	       r->ctx == EMU_CTX_USER &&
@@ -209,8 +219,7 @@ static int finish(struct emu_ep *ep, struct snemu_req *r,
 	}
 	if (st)
 		*st = r->st;
-	r->magic = 0;
-	emu_eng_free_later(e, emu_off(e, r), sizeof(*r));
+	ep_req_free(ep, r);
 	return ret;
 }
 

@@ -179,7 +179,7 @@ static int win_call(struct emu_ep *ep, struct emu_msg *m, uint64_t buf,
 	return ep_wait_locked(ep, &r, 1, EMU_WAIT_WIN, NULL);
 
 err_req:
-	emu_eng_free(e, emu_off(e, r), sizeof(*r));
+	ep_req_free(ep, r);
 err_msg:
 	emu_msg_free(e, m, true);
 	ep_unlock(ep);

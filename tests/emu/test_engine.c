@@ -218,6 +218,54 @@ static void running_heap_tracks_the_minimum(void **state)
 	}
 }
 
+/*
+ * A sent message's block (header and payload together) waits for the next
+ * message of the same pair and size class; anything else goes back to the
+ * heap.
+ */
+static void a_pair_keeps_its_message_block(void **state)
+{
+	struct fx *f = *state;
+	struct emu_eng *e = &f->e;
+	struct emu_msg *m = fx_msg(f, 0, 1, 0, EMU_CTX_USER, 4096), *m2;
+	uint64_t off = emu_off(e, m), hdr = m->data - off, in_use;
+
+	assert_true(m->data > off && hdr % 64 == 0 && hdr <= 256);
+	in_use = e->hdr->heap.in_use;
+	emu_msg_free(e, m, true);
+	assert_int_equal(e->hdr->heap.in_use, in_use);
+	/* Another pair, then the same pair with another size class. */
+	m2 = fx_msg(f, 1, 0, 0, EMU_CTX_USER, 4096);
+	assert_int_not_equal(emu_off(e, m2), off);
+	emu_msg_free(e, m2, true);
+	m = fx_msg(f, 0, 1, 7, EMU_CTX_USER, 4000);
+	assert_int_equal(emu_off(e, m), off);
+	assert_int_equal(m->len, 4000);
+	assert_int_equal(m->tag, 7);
+	assert_int_equal(m->arrive_ns, 0);
+	emu_msg_free(e, m, true);
+	m = fx_msg(f, 0, 1, 0, EMU_CTX_USER, 8);
+	assert_int_not_equal(emu_off(e, m), off);
+	/*
+	 * The 4 KiB block goes back at this process's next lock: then only
+	 * the other pair's spare and m remain.
+	 */
+	emu_eng_lock(e);
+	emu_eng_unlock(e);
+	assert_int_equal(e->hdr->heap.in_use,
+			 shm_heap_block_size(hdr + 4096) +
+				 shm_heap_block_size(hdr + 8));
+	/* A pair keeps one block: a second free returns the first. */
+	emu_msg_free(e, fx_msg(f, 2, 3, 0, EMU_CTX_USER, 64), true);
+	emu_msg_free(e, fx_msg(f, 2, 3, 0, EMU_CTX_USER, 64 << 10), true);
+	emu_eng_lock(e);
+	emu_eng_unlock(e);
+	assert_int_equal(e->hdr->heap.in_use,
+			 shm_heap_block_size(hdr + 4096) +
+				 shm_heap_block_size(hdr + 8) +
+				 shm_heap_block_size(hdr + (64 << 10)));
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, fx_setup, fx_teardown)
 
 int main(void)
@@ -229,6 +277,7 @@ int main(void)
 		T(completion_wakes_the_blocked_owner_once),
 		T(sync_waiters_wake_at_the_horizon),
 		T(running_heap_tracks_the_minimum),
+		T(a_pair_keeps_its_message_block),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -468,6 +468,46 @@ static void send_to_self(void **state)
 	harness_destroy(run(1, self_rank, NULL));
 }
 
+/*
+ * A rank's requests reuse the arena blocks of its own finished requests,
+ * not those another rank freed meanwhile (whose pages it never touched).
+ */
+static int reuse_rank(void *arg)
+{
+	struct snemu_req *mine[3], *req;
+	unsigned char buf[4096];
+
+	H_OK(snemu_init(NULL, NULL));
+	if (snemu_rank() == 0) {
+		fill(buf, sizeof(buf), 0, 0);
+		H_OK(snemu_isend(1, 0, buf, sizeof(buf), &mine[0]));
+		H_OK(snemu_wait(mine[0], NULL));
+		H_OK(snemu_irecv(1, 1, NULL, 0, &mine[1]));
+		H_OK(snemu_wait(mine[1], NULL));
+		H_OK(snemu_isend(1, 2, buf, sizeof(buf), &mine[2]));
+		H_CHECK(mine[2] == mine[0] || mine[2] == mine[1]);
+		H_OK(snemu_wait(mine[2], NULL));
+	} else {
+		H_OK(snemu_recv(0, 0, buf, sizeof(buf), NULL));
+		H_CHECK(check(buf, sizeof(buf), 0, 0));
+		/* Free many blocks of our own before rank 0 goes on. */
+		for (int i = 0; i < 8; i++) {
+			H_OK(snemu_isend(1, 9, buf, sizeof(buf), &req));
+			H_OK(snemu_recv(1, 9, buf, sizeof(buf), NULL));
+			H_OK(snemu_wait(req, NULL));
+		}
+		H_OK(snemu_send(0, 1, NULL, 0));
+		H_OK(snemu_recv(0, 2, buf, sizeof(buf), NULL));
+	}
+	H_OK(snemu_finalize());
+	return 0;
+}
+
+static void requests_reuse_their_blocks(void **state)
+{
+	harness_destroy(run(2, reuse_rank, NULL));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -482,6 +522,7 @@ int main(void)
 		cmocka_unit_test(waitall_charges_every_receive),
 		cmocka_unit_test(polling_a_large_send),
 		cmocka_unit_test(send_to_self),
+		cmocka_unit_test(requests_reuse_their_blocks),
 	};
 
 	assert_non_null(harness_topo(NULL));
