@@ -18,7 +18,8 @@
  *     inbox brks     uint64 [n]: the next free offset of each inbox
  *     arena          inboxes: one range per rank, where messages to it are
  *                    placed first; then the shm_heap: messages, requests,
- *                    payloads, window memory
+ *                    payloads, window memory,
+ *                    device memory (snemu_mem_alloc)
  *
  * The segment is sparse: untouched pages of the big arrays cost nothing.
  * Everything mutable is changed under hdr->lock, except the words marked
@@ -109,6 +110,7 @@ struct emu_msg {
 	uint64_t src_seg;  /* or in the segment at this offset, 0: no */
 	int32_t src_pid, dst_pid;
 	uint64_t dst_addr;   /* in the receiver's address space */
+	uint64_t dst_seg;    /* or in the segment at this offset, 0: no */
 	uint64_t copy_len;   /* min(len, receive capacity) */
 	uint64_t rreq;	     /* the receive it matched */
 	uint32_t chunks;     /* copy_len in EMU_CHUNK pieces */
@@ -150,6 +152,7 @@ struct snemu_req {
 	uint64_t post_seq;  /* owner's posting order */
 	uint64_t copy_next; /* owner's copy list link */
 	uint64_t buf;	    /* receive, get: owner's buffer address */
+	uint64_t buf_seg;   /* receive: buf's offset in the arena, 0: none */
 	uint64_t cap;	    /* its capacity */
 	uint64_t post_ns;   /* owner's clock when posted */
 	uint64_t done_ns;   /* virtual completion time */
@@ -290,14 +293,22 @@ static inline uint64_t emu_off(const struct emu_eng *e, const void *p)
 	return (uint64_t)((const char *)p - e->base);
 }
 
-/* [p, p + len) lies in the arena (messages, window and device memory). */
-static inline bool emu_in_arena(const struct emu_eng *e, const void *p,
-				uint64_t len)
+/*
+ * The segment offset of [p, p + len) when the whole range lies in the
+ * arena, else 0 (the arena never starts at 0). Memory in the arena is
+ * reachable by every process with a plain memcpy; an offset, not the
+ * address, is what another process can use, since each maps the segment
+ * at its own address. The arena's bounds never change: no lock needed.
+ */
+static inline uint64_t emu_arena_off(const struct emu_eng *e, const void *p,
+				     uint64_t len)
 {
-	uintptr_t a = (uintptr_t)p, lo = (uintptr_t)e->base + e->hdr->inbox_off,
-		  hi = (uintptr_t)e->base + e->hdr->heap.end;
+	const struct shm_heap *h = &e->hdr->heap;
+	uintptr_t a = (uintptr_t)p, b = (uintptr_t)e->base;
 
-	return a >= lo && a <= hi && len <= hi - a;
+	if (a < b + e->hdr->inbox_off || a - b > h->end || len > h->end - (a - b))
+		return 0;
+	return a - b;
 }
 
 /* fabric.c: attach an engine view to a mapped segment (base). */

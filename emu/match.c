@@ -135,6 +135,7 @@ static void rndv_start(struct emu_eng *e, struct snemu_req *r,
 
 	m->rreq = emu_off(e, r);
 	m->dst_addr = r->buf;
+	m->dst_seg = r->buf_seg;
 	m->dst_pid = e->ctl[r->owner].pid;
 	m->copy_len = MIN(m->len, r->cap);
 	m->chunks = (uint32_t)DIV_ROUND_UP(m->copy_len, EMU_CHUNK);

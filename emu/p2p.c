@@ -42,14 +42,11 @@ static int post_send_locked(struct emu_ep *ep, struct emu_msg *m, int tag,
 	m->ctx = ctx;
 	m->tag = tag;
 	if (rndv) {
-		const char *p = buf;
-
 		m->rndv = 1;
 		m->src_pid = ep->pid;
 		m->src_addr = (uintptr_t)buf;
-		/* Window memory: the receiver can read it without CMA. */
-		if (emu_in_arena(e, p, m->len))
-			m->src_seg = emu_off(e, p);
+		/* Window or device memory: the receiver reads it, no CMA. */
+		m->src_seg = emu_arena_off(e, buf, m->len);
 		m->sreq = emu_off(e, r);
 		m->refs = 2;
 		r->rndv = 1;
@@ -128,6 +125,11 @@ int p2p_irecv_locked(struct emu_ep *ep, int src, int tag, enum emu_ctx ctx,
 	if (ret)
 		return ret;
 	r->buf = (uintptr_t)buf;
+	/*
+	 * Found here, in the owner's mapping: the match that hands it to
+	 * the sender may run in any process.
+	 */
+	r->buf_seg = emu_arena_off(&ep->eng, buf, len);
 	r->cap = len;
 	emu_match_post(&ep->eng, r);
 	*out = r;

@@ -6,8 +6,9 @@
  * it. The data moves afterwards, in the processes that own the memory: an
  * eager payload is copied out of the arena when the receive is finished; a
  * rendezvous payload goes straight from the sender's buffer to the
- * receiver's (CMA), in chunks that the receiver claims as soon as it runs
- * and that the sender, if it is waiting for that send, claims too.
+ * receiver's (memcpy for a buffer in the arena, CMA otherwise), in chunks
+ * that the receiver claims as soon as it runs and that the sender, if it is
+ * waiting for that send, claims too.
  */
 #include <errno.h>
 #include <string.h>
@@ -55,14 +56,18 @@ void ep_req_free(struct emu_ep *ep, struct snemu_req *r)
 
 bool ep_req_valid(const struct emu_ep *ep, const struct snemu_req *r)
 {
-	if (!r || !emu_in_arena(&ep->eng, r, sizeof(*r)) || (uintptr_t)r % 64)
+	if (!r || !emu_arena_off(&ep->eng, r, sizeof(*r)) || (uintptr_t)r % 64)
 		return false;
 	return r->magic == EMU_REQ_MAGIC && r->owner == ep->rank &&
 	       r->ctx == EMU_CTX_USER &&
 	       (r->kind == EMU_REQ_SEND || r->kind == EMU_REQ_RECV);
 }
 
-/* Copy [off, off + len) of rendezvous message m, on either side. */
+/*
+ * Copy [off, off + len) of rendezvous message m, on either side. Each side
+ * reaches its own buffer by address; the other side's buffer with memcpy
+ * when it is in the arena (window or device memory), else with CMA.
+ */
 static int copy_piece(struct emu_ep *ep, const struct emu_msg *m, bool sender,
 		      uint64_t off, uint64_t len)
 {
@@ -70,7 +75,9 @@ static int copy_piece(struct emu_ep *ep, const struct emu_msg *m, bool sender,
 	const void *src = (const void *)(uintptr_t)(m->src_addr + off);
 
 	if (sender) {
-		if (m->dst_pid != ep->pid)
+		if (m->dst_seg)
+			dst = emu_ptr(&ep->eng, m->dst_seg + off);
+		else if (m->dst_pid != ep->pid)
 			return shm_cma_write(m->dst_pid, m->dst_addr + off, src,
 					     len);
 	} else if (m->src_seg) {

@@ -137,6 +137,34 @@ int snemu_waitall(int n, struct snemu_req **reqs, struct snemu_status *sts);
 int snemu_barrier(void);
 
 /*
+ * Device memory: the emulator's analog of the communication buffers an NPU
+ * runtime allocates in HBM (like cudaMalloc, ncclMemAlloc or
+ * MPI_Alloc_mem). It lives in the run's shared segment, which every
+ * endpoint process maps, so a large message between device-memory buffers
+ * moves with one plain memcpy; a private buffer (malloc, the stack) must be
+ * reached through the kernel (process_vm_readv/writev), several times
+ * slower. Either kind works with every call; device memory is only faster.
+ *
+ * snemu_mem_alloc is not collective and costs no virtual time. It stores at
+ * *ptr len bytes, 64-byte aligned, page-aligned (4096) when len is at least
+ * 4096, and zeroed, as window memory is: a run's results never depend on
+ * what the memory held before. Returns -EINVAL for len 0 (nothing to free
+ * later: snemu_mem_free refuses NULL) or ptr NULL, -ENOMEM when the
+ * segment's arena is full, -ENXIO outside snemu_init..snemu_finalize. The
+ * memory is valid in this process until snemu_mem_free or snemu_finalize;
+ * what is not freed is reclaimed with the run's segment. Other ranks reach
+ * it through messages, as any buffer.
+ */
+int snemu_mem_alloc(size_t len, void **ptr);
+
+/*
+ * Free device memory from snemu_mem_alloc of this rank. No message using
+ * it may be in flight. Returns -EINVAL, and frees nothing, for NULL or any
+ * other pointer (one freed already, inside a block, another rank's).
+ */
+int snemu_mem_free(void *ptr);
+
+/*
  * Collective: every rank calls it, in the same order, with its own len
  * (which may differ per rank, and may be 0). Allocates len zeroed bytes of
  * window memory at *base that other ranks can reach through *win.

@@ -25,6 +25,7 @@ __attribute__((used)) static void (*const plugin_api[])(void) = {
 	(void (*)(void))snemu_win_free,	   (void (*)(void))snemu_put,
 	(void (*)(void))snemu_get,	   (void (*)(void))snemu_flush,
 	(void (*)(void))snemu_atomic_fadd, (void (*)(void))snemu_atomic_cas,
+	(void (*)(void))snemu_mem_alloc,   (void (*)(void))snemu_mem_free,
 	(void (*)(void))snemu_strerror,
 };
 
