@@ -252,23 +252,6 @@ struct emu_msg *emu_msg_reuse(struct emu_eng *e, int src, int dst, uint64_t len,
 	return msg_init(e, off, EMU_MSG_SEND, src, dst, len, data);
 }
 
-/*
- * A sent message's block comes from the receiver's inbox while it lasts:
- * a receiver's messages then sit side by side, and the read fault that
- * maps one of them in the receiver maps the next ones too (fault-around).
- */
-static int msg_alloc(struct emu_eng *e, enum emu_msg_kind kind, int dst,
-		     uint64_t block, uint64_t *off)
-{
-	struct emu_hdr *h = e->hdr;
-	uint64_t end = h->inbox_off + (uint64_t)(dst + 1) * h->inbox_len;
-
-	if (kind == EMU_MSG_SEND &&
-	    !shm_heap_carve(&h->heap, &e->inbox_brk[dst], end, block, off))
-		return 0;
-	return emu_eng_alloc(e, block, off);
-}
-
 int emu_msg_new(struct emu_eng *e, enum emu_msg_kind kind, int src, int dst,
 		uint64_t len, bool data, struct emu_msg **out)
 {
@@ -280,7 +263,7 @@ int emu_msg_new(struct emu_eng *e, enum emu_msg_kind kind, int src, int dst,
 		if (*out)
 			return 0;
 	}
-	ret = msg_alloc(e, kind, dst, MSG_HDR + (data ? len : 0), &off);
+	ret = emu_eng_alloc(e, MSG_HDR + (data ? len : 0), &off);
 	if (ret)
 		return ret;
 	*out = msg_init(e, off, kind, src, dst, len, data);

@@ -18,15 +18,7 @@ static uint64_t align64(uint64_t x)
 	return (x + 63) & ~63ULL;
 }
 
-/*
- * Inboxes: up to EMU_INBOXES of the segment, at most EMU_INBOX_MAX per
- * rank. Past its inbox, messages to a rank come from the heap.
- */
-#define EMU_INBOXES	(16ULL << 30)
-#define EMU_INBOX_MAX	(1ULL << 30)
-#define EMU_INBOX_ALIGN (64ULL << 10)
-
-/* Place the regions after the header; returns the start of the heap. */
+/* Place the regions after the header; returns the start of the arena. */
 static uint64_t layout(struct emu_hdr *h, size_t topo_size)
 {
 	uint64_t n = (uint64_t)h->nranks, at = align64(sizeof(*h));
@@ -50,13 +42,8 @@ static uint64_t layout(struct emu_hdr *h, size_t topo_size)
 	h->topo_off = at;
 	at = align64(at + topo_size);
 	h->ev_off = at;
-	at = align64(at + (uint64_t)EMU_MAX_EVENTS * sizeof(struct emu_event));
-	h->inbox_brk_off = at;
-	at = align64(at + n * sizeof(uint64_t));
-	h->inbox_off = (at + EMU_INBOX_ALIGN - 1) & ~(EMU_INBOX_ALIGN - 1);
-	h->inbox_len =
-		MIN(EMU_INBOX_MAX, EMU_INBOXES / n) & ~(EMU_INBOX_ALIGN - 1);
-	return h->inbox_off + n * h->inbox_len;
+	return align64(at +
+		       (uint64_t)EMU_MAX_EVENTS * sizeof(struct emu_event));
 }
 
 int emu_hdr_check(const void *base, uint64_t size)
@@ -88,7 +75,6 @@ int emu_eng_init(struct emu_eng *e, void *base, const struct topo *topo)
 		.traffic = (uint64_t *)(b + h->traffic_off),
 		.last_arrival = (uint64_t *)(b + h->last_off),
 		.spare = (uint64_t *)(b + h->spare_off),
-		.inbox_brk = (uint64_t *)(b + h->inbox_brk_off),
 		.puts_out = (uint32_t *)(b + h->putout_off),
 		.wins = (struct emu_win_ent *)(b + h->wins_off),
 		.topo_state = b + h->topo_off,
@@ -121,7 +107,7 @@ static void hdr_init(struct emu_hdr *h, const struct topo *topo,
 {
 	struct emu_ctl *ctl;
 	int32_t *heap, *pos;
-	uint64_t heap_start, *inbox_brk;
+	uint64_t arena;
 
 	h->magic = EMU_MAGIC;
 	h->version = EMU_VERSION;
@@ -133,7 +119,7 @@ static void hdr_init(struct emu_hdr *h, const struct topo *topo,
 	h->topo_endpoints = topo_num_endpoints(topo);
 	h->topo_links = topo_num_links(topo);
 	h->notify_fd = efd;
-	heap_start = layout(h, h->topo_state_size);
+	arena = layout(h, h->topo_state_size);
 
 	ctl = (struct emu_ctl *)((char *)h + h->ctl_off);
 	heap = (int32_t *)((char *)h + h->run_off);
@@ -148,10 +134,7 @@ static void hdr_init(struct emu_hdr *h, const struct topo *topo,
 	h->nrun = o->nranks;
 	topo_state_init(topo, (char *)h + h->topo_off);
 	shm_lock_init(&h->lock);
-	inbox_brk = (uint64_t *)((char *)h + h->inbox_brk_off);
-	for (int r = 0; r < o->nranks; r++)
-		inbox_brk[r] = h->inbox_off + (uint64_t)r * h->inbox_len;
-	shm_heap_init(&h->heap, heap_start, EMU_SEG_SIZE);
+	shm_heap_init(&h->heap, arena, EMU_SEG_SIZE);
 }
 
 int emu_fabric_create(const struct topo *topo, const struct emu_fabric_opts *o,

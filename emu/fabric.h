@@ -15,10 +15,7 @@
  *     windows        struct emu_win_ent [EMU_MAX_WINS][n]
  *     topo state     topo_state_size() bytes (link state and counters)
  *     events         struct emu_event [EMU_MAX_EVENTS], a binary heap
- *     inbox brks     uint64 [n]: the next free offset of each inbox
- *     arena          inboxes: one range per rank, where messages to it are
- *                    placed first; then the shm_heap: messages, requests,
- *                    payloads, window memory,
+ *     arena          shm_heap: messages, requests, payloads, window memory,
  *                    device memory (snemu_mem_alloc)
  *
  * The segment is sparse: untouched pages of the big arrays cost nothing.
@@ -224,8 +221,7 @@ struct emu_hdr {
 
 	uint64_t ctl_off, run_off, pairq_off, traffic_off, last_off, spare_off;
 	uint64_t putout_off;
-	uint64_t wins_off, topo_off, ev_off, inbox_brk_off;
-	uint64_t inbox_off, inbox_len; /* rank r's: inbox_off + r * inbox_len */
+	uint64_t wins_off, topo_off, ev_off;
 
 	int32_t notify_fd;   /* eventfd written on deadlock */
 	uint32_t aborted;    /* atomic */
@@ -267,7 +263,6 @@ struct emu_eng {
 	struct emu_pairq *pairq; /* [receiver][source] */
 	uint64_t *traffic, *last_arrival;
 	uint64_t *spare; /* [dst][src]: a receiver frees into its row */
-	uint64_t *inbox_brk;
 	uint32_t *puts_out;
 	struct emu_win_ent *wins;
 	void *topo_state;
@@ -306,7 +301,7 @@ static inline uint64_t emu_arena_off(const struct emu_eng *e, const void *p,
 	const struct shm_heap *h = &e->hdr->heap;
 	uintptr_t a = (uintptr_t)p, b = (uintptr_t)e->base;
 
-	if (a < b + e->hdr->inbox_off || a - b > h->end || len > h->end - (a - b))
+	if (a < b + h->start || a - b > h->end || len > h->end - (a - b))
 		return 0;
 	return a - b;
 }

@@ -94,14 +94,6 @@ void shm_heap_init(struct shm_heap *h, uint64_t start, uint64_t end);
 /* Allocate len bytes (0 is taken as 1); *off is the block's offset. */
 int shm_heap_alloc(struct shm_heap *h, void *base, uint64_t len, uint64_t *off);
 
-/*
- * Allocate a block for len bytes from a range the caller keeps outside
- * [start, end): at *brk, which moves past it, if the block ends by end.
- * The block is counted in h, and once freed it joins h's free lists.
- */
-int shm_heap_carve(struct shm_heap *h, uint64_t *brk, uint64_t end,
-		   uint64_t len, uint64_t *off);
-
 /* Free the block at off that was allocated with len bytes. */
 void shm_heap_free(struct shm_heap *h, void *base, uint64_t off, uint64_t len);
 

@@ -132,32 +132,6 @@ static void blocks_never_overlap(void **state)
 	assert_int_equal(f->heap.in_use, 0);
 }
 
-/* A side range: blocks carved from it are counted, then reused. */
-static void carved_blocks_join_the_free_lists(void **state)
-{
-	struct fixture *f = *state;
-	uint64_t side = ARENA / 2, end = side + 8192, brk = side, a, b, c;
-
-	shm_heap_init(&f->heap, 64, side);
-	assert_int_equal(shm_heap_carve(&f->heap, &brk, end, 5000, &a), 0);
-	assert_int_equal(a, side);
-	assert_int_equal(brk, side + shm_heap_block_size(5000));
-	assert_int_equal(f->heap.in_use, shm_heap_block_size(5000));
-	/* The next one does not fit before end; brk stays. */
-	assert_int_equal(shm_heap_carve(&f->heap, &brk, end, 5000, &b),
-			 -ENOMEM);
-	assert_int_equal(brk, side + shm_heap_block_size(5000));
-	assert_int_equal(shm_heap_carve(&f->heap, &brk, end, 1000, &b), 0);
-	assert_int_equal(b, a + shm_heap_block_size(5000));
-	/* Freed, a carved block is what the heap hands out next. */
-	shm_heap_free(&f->heap, f->base, a, 5000);
-	assert_int_equal(shm_heap_alloc(&f->heap, f->base, 4900, &c), 0);
-	assert_int_equal(c, a);
-	shm_heap_free(&f->heap, f->base, b, 1000);
-	shm_heap_free(&f->heap, f->base, c, 4900);
-	assert_int_equal(f->heap.in_use, 0);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -168,8 +142,6 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(blocks_never_overlap, setup,
 						teardown),
-		cmocka_unit_test_setup_teardown(
-			carved_blocks_join_the_free_lists, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

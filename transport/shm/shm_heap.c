@@ -76,23 +76,6 @@ int shm_heap_alloc(struct shm_heap *h, void *base, uint64_t len, uint64_t *off)
 	return 0;
 }
 
-int shm_heap_carve(struct shm_heap *h, uint64_t *brk, uint64_t end,
-		   uint64_t len, uint64_t *off)
-{
-	unsigned c = size_class(len ? len : 1);
-	uint64_t size;
-
-	if (c >= SHM_HEAP_CLASSES)
-		return -ENOMEM;
-	size = class_size(c);
-	if (*brk > end || size > end - *brk)
-		return -ENOMEM;
-	*off = *brk;
-	*brk += size;
-	h->in_use += size;
-	return 0;
-}
-
 void shm_heap_free(struct shm_heap *h, void *base, uint64_t off, uint64_t len)
 {
 	unsigned c = size_class(len ? len : 1);
