@@ -245,6 +245,7 @@ struct emu_msg *emu_msg_reuse(struct emu_eng *e, int src, int dst, uint64_t len,
 	if (!off)
 		return NULL;
 	have = msg_block_len(emu_ptr(e, off));
+	__atomic_sub_fetch(&e->hdr->spare_bytes, have, __ATOMIC_RELAXED);
 	if (shm_heap_block_size(have) != shm_heap_block_size(block)) {
 		emu_eng_free_later(e, off, have);
 		return NULL;
@@ -278,8 +279,12 @@ void emu_msg_free(struct emu_eng *e, struct emu_msg *m, bool locked)
 	 * A sent message's block waits for the pair's next message: its
 	 * pages are already mapped in both processes, and a new block's
 	 * first touch costs a page fault in each (docs/PERFORMANCE.md).
+	 * Spares hold at most spare_budget bytes: pairs that talk once must
+	 * not keep the arena from recycling their memory.
 	 */
-	if (m->kind == EMU_MSG_SEND) {
+	if (m->kind == EMU_MSG_SEND &&
+	    __atomic_add_fetch(&e->hdr->spare_bytes, msg_block_len(m),
+			       __ATOMIC_RELAXED) <= e->hdr->spare_budget) {
 		uint64_t *slot = &e->spare[(size_t)m->dst * e->n + m->src];
 
 		off = __atomic_exchange_n(slot, off, __ATOMIC_ACQ_REL);
@@ -287,6 +292,9 @@ void emu_msg_free(struct emu_eng *e, struct emu_msg *m, bool locked)
 			return;
 		m = emu_ptr(e, off);
 	}
+	if (m->kind == EMU_MSG_SEND)
+		__atomic_sub_fetch(&e->hdr->spare_bytes, msg_block_len(m),
+				   __ATOMIC_RELAXED);
 	if (locked)
 		emu_eng_free(e, off, msg_block_len(m));
 	else

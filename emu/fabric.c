@@ -114,6 +114,7 @@ static void hdr_init(struct emu_hdr *h, const struct topo *topo,
 	h->nranks = o->nranks;
 	h->seg_size = EMU_SEG_SIZE;
 	h->eager_limit = o->eager_limit ? o->eager_limit : EMU_EAGER_DEFAULT;
+	h->spare_budget = EMU_SPARE_BUDGET;
 	strcpy(h->topo_spec, o->topo_spec);
 	h->topo_state_size = topo_state_size(topo);
 	h->topo_endpoints = topo_num_endpoints(topo);

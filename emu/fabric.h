@@ -42,6 +42,7 @@
 #define EMU_SPEC_MAX	  4096
 #define EMU_EAGER_DEFAULT (64ULL << 10)
 #define EMU_CLOCK_MAX	  (1ULL << 62) /* about 146 years of virtual time */
+#define EMU_SPARE_BUDGET  (1ULL << 30) /* bytes kept in per-pair spares */
 
 /*
  * Matching contexts: internal traffic (barriers) never matches a user
@@ -233,7 +234,9 @@ struct emu_hdr {
 	int32_t nsync; /* RUNNING ranks waiting for the horizon */
 	uint32_t nev;  /* events pending */
 	uint64_t ev_seq;
-	uint64_t events; /* events processed */
+	uint64_t events;       /* events processed */
+	uint64_t spare_bytes;  /* atomic: in per-pair spare blocks */
+	uint64_t spare_budget; /* the most spare_bytes may be */
 	struct shm_heap heap;
 };
 

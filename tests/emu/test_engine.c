@@ -266,6 +266,31 @@ static void a_pair_keeps_its_message_block(void **state)
 				 shm_heap_block_size(hdr + (64 << 10)));
 }
 
+/* Spares hold no more than the budget; the rest goes back to the heap. */
+static void spares_stay_within_their_budget(void **state)
+{
+	struct fx *f = *state;
+	struct emu_eng *e = &f->e;
+	struct emu_msg *m[3];
+	uint64_t block, in_use;
+
+	for (int i = 0; i < 3; i++)
+		m[i] = fx_msg(f, i, 3, 0, EMU_CTX_USER, 1000);
+	block = m[0]->data + 1000 - emu_off(e, m[0]);
+	e->hdr->spare_budget = 2 * block;
+	in_use = e->hdr->heap.in_use;
+	for (int i = 0; i < 3; i++)
+		emu_msg_free(e, m[i], true);
+	assert_int_equal(e->hdr->spare_bytes, 2 * block);
+	assert_int_equal(e->hdr->heap.in_use,
+			 in_use - shm_heap_block_size(block));
+	/* Taking a spare gives its bytes back to the budget. */
+	m[0] = fx_msg(f, 0, 3, 0, EMU_CTX_USER, 1000);
+	assert_int_equal(e->hdr->spare_bytes, block);
+	emu_msg_free(e, m[0], true);
+	assert_int_equal(e->hdr->spare_bytes, 2 * block);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, fx_setup, fx_teardown)
 
 int main(void)
@@ -278,6 +303,7 @@ int main(void)
 		T(sync_waiters_wake_at_the_horizon),
 		T(running_heap_tracks_the_minimum),
 		T(a_pair_keeps_its_message_block),
+		T(spares_stay_within_their_budget),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
