@@ -383,6 +383,10 @@ void emu_req_complete(struct emu_eng *e, struct snemu_req *r, uint64_t t)
 	__atomic_store_n(&r->done, 1, __ATOMIC_RELEASE);
 	if (!r->waited || c->state != EMU_RANK_BLOCKED)
 		return;
+	if (r->kind == EMU_REQ_BARRIER) {
+		emu_barrier_arrive(e, r);
+		return;
+	}
 	c->wait_until = MAX(c->wait_until, t);
 	c->wait_charge += emu_req_charge(e, r);
 	if (--c->wait_count)

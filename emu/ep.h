@@ -76,18 +76,18 @@ int ep_wait_locked(struct emu_ep *ep, struct snemu_req **reqs, int n,
 		   enum emu_wait_op op, struct snemu_status *sts);
 
 /*
+ * req.c: the caller is BLOCKED: sleep until the engine makes it RUNNING
+ * again (doing the copies it owes meanwhile). 0 or -ECANCELED.
+ */
+int ep_sleep_blocked(struct emu_ep *ep);
+
+/*
  * req.c: called under the lock, returns without it. The caller polls at
  * its clock: once no event earlier than that clock can be pending, say
  * whether r is done (then complete it as snemu_test does).
  */
 int ep_test_locked(struct emu_ep *ep, struct snemu_req *r, int *done,
 		   struct snemu_status *st);
-
-/* p2p.c: start a send or a receive (under the lock); args are checked. */
-int p2p_isend_locked(struct emu_ep *ep, int dst, int tag, enum emu_ctx ctx,
-		     const void *buf, size_t len, struct snemu_req **out);
-int p2p_irecv_locked(struct emu_ep *ep, int src, int tag, enum emu_ctx ctx,
-		     void *buf, size_t len, struct snemu_req **out);
 
 /* barrier.c: the dissemination barrier, over internal messages. */
 int ep_barrier(struct emu_ep *ep);

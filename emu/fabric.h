@@ -124,6 +124,7 @@ enum emu_req_kind {
 	EMU_REQ_GET,
 	EMU_REQ_AMO,
 	EMU_REQ_FLUSH,
+	EMU_REQ_BARRIER, /* a barrier's receive, reused for every round */
 };
 
 #define EMU_REQ_MAGIC 0x72657131U
@@ -193,6 +194,7 @@ struct emu_ctl {
 	struct emu_queue unexp;	 /* messages from anyone, arrival order */
 	uint64_t post_seq;	 /* receives posted so far */
 	uint64_t msgs_sent, bytes_sent, msgs_recv, bytes_recv;
+	int32_t bar_round, bar_rounds; /* the barrier being run */
 } __attribute__((aligned(64)));
 
 struct emu_event {
@@ -382,6 +384,12 @@ void emu_req_complete(struct emu_eng *e, struct snemu_req *r, uint64_t t);
 
 /* engine.c: recv_ns owed when r completes (receives only). */
 uint64_t emu_req_charge(const struct emu_eng *e, const struct snemu_req *r);
+
+/*
+ * barrier.c: the message a rank waited for in its barrier arrived: run
+ * its next rounds, and wake it when the barrier is over.
+ */
+void emu_barrier_arrive(struct emu_eng *e, struct snemu_req *r);
 
 /* match.c: post a receive: match an unexpected message or queue it. */
 void emu_match_post(struct emu_eng *e, struct snemu_req *r);

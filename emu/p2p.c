@@ -74,21 +74,6 @@ static bool is_eager(const struct emu_ep *ep, size_t len)
 	return len <= ep->eng.hdr->eager_limit;
 }
 
-int p2p_isend_locked(struct emu_ep *ep, int dst, int tag, enum emu_ctx ctx,
-		     const void *buf, size_t len, struct snemu_req **out)
-{
-	struct emu_msg *m;
-	int ret;
-
-	ret = emu_msg_new(&ep->eng, EMU_MSG_SEND, ep->rank, dst, len,
-			  is_eager(ep, len), &m);
-	if (ret)
-		return ret;
-	if (m->data)
-		memcpy(emu_ptr(&ep->eng, m->data), buf, len);
-	return post_send_locked(ep, m, tag, ctx, buf, out);
-}
-
 /*
  * A new send message to dst with its eager payload in place, made without
  * the lock: the copy may fault pages in, and other ranks must not wait for
@@ -115,8 +100,8 @@ static int stage_send(struct emu_ep *ep, int dst, const void *buf, size_t len,
 	return 0;
 }
 
-int p2p_irecv_locked(struct emu_ep *ep, int src, int tag, enum emu_ctx ctx,
-		     void *buf, size_t len, struct snemu_req **out)
+static int irecv_locked(struct emu_ep *ep, int src, int tag, enum emu_ctx ctx,
+			void *buf, size_t len, struct snemu_req **out)
 {
 	struct snemu_req *r;
 	int ret;
@@ -154,8 +139,8 @@ static int p2p_start(int peer, int tag, const void *buf, size_t len, bool recv,
 		return -EINVAL;
 	if (recv) {
 		ep_lock(ep);
-		ret = p2p_irecv_locked(ep, peer, tag, EMU_CTX_USER, (void *)buf,
-				       len, out);
+		ret = irecv_locked(ep, peer, tag, EMU_CTX_USER, (void *)buf,
+				   len, out);
 	} else {
 		struct emu_msg *m;
 

@@ -195,6 +195,11 @@ static bool wait_ready(struct emu_ep *ep, struct snemu_req **reqs, int n)
 	return true;
 }
 
+int ep_sleep_blocked(struct emu_ep *ep)
+{
+	return sleep_until(ep, wait_ready, NULL, 0);
+}
+
 /* The engine cleared our sync flag: the horizon reached our clock. */
 static bool sync_ready(struct emu_ep *ep, struct snemu_req **reqs, int n)
 {

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "emu/ep.h"
 #include "tests/emu/harness.h"
 
 #define NRANKS	16 /* two nodes of cloudmatrix384 */
@@ -257,6 +258,34 @@ static void barrier_waits_for_everyone(void **state)
 	harness_destroy(h);
 }
 
+/*
+ * The engine runs a barrier's rounds for a rank that waits: the rank is
+ * woken once per barrier, not once per round it waited in. Rank 0 comes
+ * late to each barrier, so every other rank waits.
+ */
+static int wake_rank(void *arg)
+{
+	uint32_t before;
+
+	H_OK(snemu_init(NULL, NULL));
+	before = __atomic_load_n(&emu_ep->me->futex, __ATOMIC_RELAXED);
+	for (int i = 0; i < 10; i++) {
+		if (snemu_rank() == 0)
+			H_OK(snemu_compute(100000));
+		H_OK(snemu_barrier());
+	}
+	H_CHECK(__atomic_load_n(&emu_ep->me->futex, __ATOMIC_RELAXED) -
+			before <=
+		10);
+	H_OK(snemu_finalize());
+	return 0;
+}
+
+static void barrier_wakes_a_rank_once(void **state)
+{
+	harness_destroy(run(48, wake_rank));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -264,6 +293,7 @@ int main(void)
 		cmocka_unit_test(windows_allocate_and_free),
 		cmocka_unit_test(large_sends_from_window_memory),
 		cmocka_unit_test(barrier_waits_for_everyone),
+		cmocka_unit_test(barrier_wakes_a_rank_once),
 	};
 
 	assert_non_null(harness_topo(NULL));
