@@ -451,6 +451,13 @@ void emu_eng_advance(struct emu_eng *e)
 		struct emu_event ev = ev_pop(e);
 		struct emu_msg *m = emu_ptr(e, ev.msg);
 
+		/*
+		 * The next message is likely cold in this process's caches
+		 * and TLB (another process wrote it): start fetching it while
+		 * this one is processed.
+		 */
+		if (h->nev)
+			__builtin_prefetch(emu_ptr(e, e->ev[0].msg));
 		if (ev.kind == EMU_EV_INJECT)
 			inject(e, m, ev.time);
 		else
