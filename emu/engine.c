@@ -216,9 +216,9 @@ static uint64_t msg_block_len(const struct emu_msg *m)
 	return MSG_HDR + (m->data ? m->len : 0);
 }
 
-static struct emu_msg *msg_init(struct emu_eng *e, uint64_t off,
-				enum emu_msg_kind kind, int src, int dst,
-				uint64_t len, bool data)
+struct emu_msg *emu_msg_init(struct emu_eng *e, uint64_t off,
+			     enum emu_msg_kind kind, int src, int dst,
+			     uint64_t len, bool data)
 {
 	struct emu_msg *m = emu_ptr(e, off);
 
@@ -232,42 +232,46 @@ static struct emu_msg *msg_init(struct emu_eng *e, uint64_t off,
 	return m;
 }
 
-struct emu_msg *emu_msg_reuse(struct emu_eng *e, int src, int dst, uint64_t len,
-			      bool data)
+uint64_t emu_msg_spare(struct emu_eng *e, int src, int dst, uint64_t len,
+		       bool data)
 {
 	uint64_t *slot = &e->spare[(size_t)dst * e->n + src];
 	uint64_t block = MSG_HDR + (data ? len : 0), off, have;
 
 	/* Look before writing: a read maps 16 pages of the array at once. */
 	if (!__atomic_load_n(slot, __ATOMIC_RELAXED))
-		return NULL;
+		return 0;
 	off = __atomic_exchange_n(slot, 0, __ATOMIC_ACQUIRE);
 	if (!off)
-		return NULL;
+		return 0;
 	have = msg_block_len(emu_ptr(e, off));
 	__atomic_sub_fetch(&e->hdr->spare_bytes, have, __ATOMIC_RELAXED);
 	if (shm_heap_block_size(have) != shm_heap_block_size(block)) {
 		emu_eng_free_later(e, off, have);
-		return NULL;
+		return 0;
 	}
-	return msg_init(e, off, EMU_MSG_SEND, src, dst, len, data);
+	return off;
+}
+
+int emu_msg_alloc(struct emu_eng *e, uint64_t len, bool data, uint64_t *off)
+{
+	return emu_eng_alloc(e, MSG_HDR + (data ? len : 0), off);
 }
 
 int emu_msg_new(struct emu_eng *e, enum emu_msg_kind kind, int src, int dst,
 		uint64_t len, bool data, struct emu_msg **out)
 {
-	uint64_t off;
+	uint64_t off = 0;
 	int ret;
 
-	if (kind == EMU_MSG_SEND) {
-		*out = emu_msg_reuse(e, src, dst, len, data);
-		if (*out)
-			return 0;
+	if (kind == EMU_MSG_SEND)
+		off = emu_msg_spare(e, src, dst, len, data);
+	if (!off) {
+		ret = emu_msg_alloc(e, len, data, &off);
+		if (ret)
+			return ret;
 	}
-	ret = emu_eng_alloc(e, MSG_HDR + (data ? len : 0), &off);
-	if (ret)
-		return ret;
-	*out = msg_init(e, off, kind, src, dst, len, data);
+	*out = emu_msg_init(e, off, kind, src, dst, len, data);
 	return 0;
 }
 

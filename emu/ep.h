@@ -15,6 +15,7 @@
 #include "emu/fabric.h"
 
 #define EP_REQ_SPARES 1024
+#define EP_REQ_SLAB   32 /* requests carved from one block (6 KiB) */
 
 struct emu_ep {
 	struct shm_seg *seg;
@@ -25,8 +26,8 @@ struct emu_ep {
 	pid_t pid;
 	int nreqs; /* requests the program has not completed */
 	/*
-	 * Freed request blocks, reused by this rank's next requests: their
-	 * pages are mapped here already.
+	 * Free request blocks, for this rank's next requests: their pages
+	 * are mapped here already (req.c).
 	 */
 	uint64_t req_spare[EP_REQ_SPARES];
 	int nreq_spare;

@@ -363,16 +363,25 @@ void emu_eng_free(struct emu_eng *e, uint64_t off, uint64_t len);
 void emu_eng_free_later(struct emu_eng *e, uint64_t off, uint64_t len);
 
 /*
- * engine.c: a zeroed message (with room for a len-byte payload right
- * after it when data), its INJECT event at time, and its release. A sent
- * message's block is kept for the next message of its pair: emu_msg_reuse
- * hands it out as a new send message, without the lock, when it has the
- * right size (NULL otherwise); emu_msg_new tries it first.
+ * engine.c: messages. A message and its payload (when data) are one block
+ * of the arena: the header, then len bytes. emu_msg_new makes a zeroed
+ * one, under the lock. Its parts, for a sender that fills the block
+ * without the lock: emu_msg_spare hands out the block the pair (src, dst)
+ * left, if it has the right size, without the lock (0: none);
+ * emu_msg_alloc takes a new block from the heap, under the lock;
+ * emu_msg_init makes a block a zeroed message, no lock needed while no
+ * one else knows of it. emu_eng_inject queues its INJECT event at time;
+ * emu_msg_free releases it: a sent message's block becomes its pair's
+ * spare.
  */
 int emu_msg_new(struct emu_eng *e, enum emu_msg_kind kind, int src, int dst,
 		uint64_t len, bool data, struct emu_msg **out);
-struct emu_msg *emu_msg_reuse(struct emu_eng *e, int src, int dst, uint64_t len,
-			      bool data);
+uint64_t emu_msg_spare(struct emu_eng *e, int src, int dst, uint64_t len,
+		       bool data);
+int emu_msg_alloc(struct emu_eng *e, uint64_t len, bool data, uint64_t *off);
+struct emu_msg *emu_msg_init(struct emu_eng *e, uint64_t off,
+			     enum emu_msg_kind kind, int src, int dst,
+			     uint64_t len, bool data);
 int emu_eng_inject(struct emu_eng *e, struct emu_msg *m, uint64_t time);
 void emu_msg_free(struct emu_eng *e, struct emu_msg *m, bool locked);
 

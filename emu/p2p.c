@@ -76,24 +76,28 @@ static bool is_eager(const struct emu_ep *ep, size_t len)
 
 /*
  * A new send message to dst with its eager payload in place, made without
- * the lock: the copy may fault pages in, and other ranks must not wait for
- * that. The pair's last block, when it fits, needs no lock at all.
+ * the lock: writing a new block faults its pages in, and other ranks must
+ * not wait for that. Only a new block from the heap takes the lock, to
+ * allocate it; the pair's last block, when it fits, needs none.
  */
 static int stage_send(struct emu_ep *ep, int dst, const void *buf, size_t len,
 		      struct emu_msg **out)
 {
+	bool eager = is_eager(ep, len);
 	struct emu_msg *m;
+	uint64_t off;
 	int ret;
 
-	m = emu_msg_reuse(&ep->eng, ep->rank, dst, len, is_eager(ep, len));
-	if (!m) {
+	off = emu_msg_spare(&ep->eng, ep->rank, dst, len, eager);
+	if (!off) {
 		ep_lock(ep);
-		ret = emu_msg_new(&ep->eng, EMU_MSG_SEND, ep->rank, dst, len,
-				  is_eager(ep, len), &m);
+		ret = emu_msg_alloc(&ep->eng, len, eager, &off);
 		ep_unlock(ep);
 		if (ret)
 			return ret;
 	}
+	m = emu_msg_init(&ep->eng, off, EMU_MSG_SEND, ep->rank, dst, len,
+			 eager);
 	if (m->data)
 		memcpy(emu_ptr(&ep->eng, m->data), buf, len);
 	*out = m;

@@ -17,21 +17,37 @@
 #include "common/log.h"
 #include "emu/ep.h"
 
+/*
+ * A rank's new requests come EP_REQ_SLAB at a time from one arena block,
+ * so they share pages with each other only: the first touch of a page, in
+ * the rank and in whichever process completes them, serves many.
+ */
+static int req_refill(struct emu_ep *ep)
+{
+	uint64_t size = shm_heap_block_size(sizeof(struct snemu_req)), off;
+	int ret;
+
+	ret = emu_eng_alloc(&ep->eng, EP_REQ_SLAB * size, &off);
+	if (ret)
+		return ret;
+	/* Each piece is a block of its own: it can be freed alone. */
+	for (int i = EP_REQ_SLAB - 1; i >= 0; i--)
+		ep->req_spare[ep->nreq_spare++] = off + (uint64_t)i * size;
+	return 0;
+}
+
 int ep_req_new(struct emu_ep *ep, enum emu_req_kind kind, enum emu_ctx ctx,
 	       int peer, int tag, struct snemu_req **out)
 {
 	struct snemu_req *r;
-	uint64_t off;
 	int ret;
 
-	if (ep->nreq_spare) {
-		off = ep->req_spare[--ep->nreq_spare];
-	} else {
-		ret = emu_eng_alloc(&ep->eng, sizeof(*r), &off);
+	if (!ep->nreq_spare) {
+		ret = req_refill(ep);
 		if (ret)
 			return ret;
 	}
-	r = emu_ptr(&ep->eng, off);
+	r = emu_ptr(&ep->eng, ep->req_spare[--ep->nreq_spare]);
 	*r = (struct snemu_req){
 		.magic = EMU_REQ_MAGIC,
 		.kind = kind,

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "emu/ep.h"
 #include "tests/emu/harness.h"
 
 static struct harness *run(int nranks, int (*fn)(void *), void *arg)
@@ -503,6 +504,31 @@ static int reuse_rank(void *arg)
 	return 0;
 }
 
+/* A rank's requests are packed side by side, and not with others'. */
+static int packed_rank(void *arg)
+{
+	size_t size = shm_heap_block_size(sizeof(struct snemu_req));
+	struct snemu_req *r[3];
+
+	H_OK(snemu_init(NULL, NULL));
+	/* Whole slabs: the pieces are blocks of a class of their own. */
+	H_CHECK(shm_heap_block_size(EP_REQ_SLAB * size) == EP_REQ_SLAB * size);
+	for (int i = 0; i < 3; i++)
+		H_OK(snemu_irecv(1 - snemu_rank(), i, NULL, 0, &r[i]));
+	H_CHECK((char *)r[1] - (char *)r[0] == (ptrdiff_t)size);
+	H_CHECK((char *)r[2] - (char *)r[1] == (ptrdiff_t)size);
+	for (int i = 0; i < 3; i++)
+		H_OK(snemu_send(1 - snemu_rank(), i, NULL, 0));
+	H_OK(snemu_waitall(3, r, NULL));
+	H_OK(snemu_finalize());
+	return 0;
+}
+
+static void requests_are_packed(void **state)
+{
+	harness_destroy(run(2, packed_rank, NULL));
+}
+
 static void requests_reuse_their_blocks(void **state)
 {
 	harness_destroy(run(2, reuse_rank, NULL));
@@ -523,6 +549,7 @@ int main(void)
 		cmocka_unit_test(polling_a_large_send),
 		cmocka_unit_test(send_to_self),
 		cmocka_unit_test(requests_reuse_their_blocks),
+		cmocka_unit_test(requests_are_packed),
 	};
 
 	assert_non_null(harness_topo(NULL));
