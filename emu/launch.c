@@ -8,8 +8,9 @@
  *
  * The ranks run in a process group of their own so that a Ctrl-C reaches
  * only the launcher, which then stops them in order, and so that a rank's
- * own children die with the run. PR_SET_PDEATHSIG covers the launcher
- * itself being killed.
+ * own children die with the run; those that left the group are swept
+ * after it (strays.c). PR_SET_PDEATHSIG covers the launcher itself being
+ * killed.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -31,6 +32,7 @@
 #include "common/common.h"
 #include "emu/emu.h"
 #include "emu/report.h"
+#include "emu/strays.h"
 #include "topology/topo.h"
 
 #define UD_SIGNAL	 (UINT64_MAX - 1)
@@ -548,6 +550,7 @@ int emu_run_job(const struct emu_job *job)
 		.parent = getpid(),
 		.run = {.job = job, .cause_rank = -1},
 	};
+	struct strays strays;
 	const char *what;
 	int ret;
 
@@ -588,15 +591,17 @@ int emu_run_job(const struct emu_job *job)
 	what = "the ranks";
 	l.progress = !job->quiet && isatty(STDOUT_FILENO);
 	l.t0 = snemu_wall_ns();
+	strays_begin(&strays);
 	ret = start_ranks(&l);
 	if (!ret) {
 		what = "supervising the ranks";
 		ret = supervise(&l);
 	}
-	if (ret) {
+	if (ret)
 		kill_all(&l);
+	strays_end(&strays);
+	if (ret)
 		goto err_run;
-	}
 	l.run.wall_ns = snemu_wall_ns() - l.t0;
 	ret = finish(&l);
 err_run:
