@@ -239,8 +239,18 @@ struct coll_moe_cfg {
 int coll_moe_route(const struct coll_moe_cfg *cfg, int nranks, int32_t *idx,
 		   float *weight);
 
-/* Value of element h of rank src's token t payload byte / expert output. */
-uint8_t coll_moe_x_byte(int src, int token, size_t h);
+/*
+ * Value of byte h of rank src's token payload: a Weyl step, inline so that
+ * filling and checking every byte of every token vectorizes.
+ */
+static inline uint8_t coll_moe_x_byte(int src, int token, size_t h)
+{
+	uint64_t key = ((uint64_t)src << 48) ^ ((uint64_t)token << 24) ^ h;
+
+	return (uint8_t)((key + 1) * 0xbf58476d1ce4e5b9ULL >> 56);
+}
+
+/* Value of element h of expert output slot of rank src's token. */
 uint16_t coll_moe_row_value(int src, int token, int slot, size_t h);
 
 /* ---- the benchmark (coll_bench.c, coll_bench_sizes.c, coll_bench_moe.c) */

@@ -189,14 +189,6 @@ int coll_moe_route(const struct coll_moe_cfg *cfg, int nranks, int32_t *idx,
 	return 0;
 }
 
-uint8_t coll_moe_x_byte(int src, int token, size_t h)
-{
-	uint64_t key = ((uint64_t)src << 48) ^ ((uint64_t)token << 24) ^ h;
-
-	/* a Weyl step: cheap enough to check every byte of every token */
-	return (uint8_t)((key + 1) * 0xbf58476d1ce4e5b9ULL >> 56);
-}
-
 uint16_t coll_moe_row_value(int src, int token, int slot, size_t h)
 {
 	/* bf16 of -2, -1, 0, 1, 2: weighted sums stay exact (docs/COLL.md) */
