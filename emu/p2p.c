@@ -26,20 +26,19 @@ static bool tag_ok(int tag, bool any)
  * place, under the lock. On failure m is freed.
  */
 static int post_send_locked(struct emu_ep *ep, struct emu_msg *m, int tag,
-			    enum emu_ctx ctx, const void *buf,
-			    struct snemu_req **out)
+			    const void *buf, struct snemu_req **out)
 {
 	struct emu_eng *e = &ep->eng;
 	bool rndv = !m->data && m->len;
 	struct snemu_req *r;
 	int ret;
 
-	ret = ep_req_new(ep, EMU_REQ_SEND, ctx, m->dst, tag, &r);
+	ret = ep_req_new(ep, EMU_REQ_SEND, EMU_CTX_USER, m->dst, tag, &r);
 	if (ret) {
 		emu_msg_free(e, m, true);
 		return ret;
 	}
-	m->ctx = ctx;
+	m->ctx = EMU_CTX_USER;
 	m->tag = tag;
 	if (rndv) {
 		m->rndv = 1;
@@ -104,13 +103,13 @@ static int stage_send(struct emu_ep *ep, int dst, const void *buf, size_t len,
 	return 0;
 }
 
-static int irecv_locked(struct emu_ep *ep, int src, int tag, enum emu_ctx ctx,
-			void *buf, size_t len, struct snemu_req **out)
+static int irecv_locked(struct emu_ep *ep, int src, int tag, void *buf,
+			size_t len, struct snemu_req **out)
 {
 	struct snemu_req *r;
 	int ret;
 
-	ret = ep_req_new(ep, EMU_REQ_RECV, ctx, src, tag, &r);
+	ret = ep_req_new(ep, EMU_REQ_RECV, EMU_CTX_USER, src, tag, &r);
 	if (ret)
 		return ret;
 	r->buf = (uintptr_t)buf;
@@ -143,8 +142,7 @@ static int p2p_start(int peer, int tag, const void *buf, size_t len, bool recv,
 		return -EINVAL;
 	if (recv) {
 		ep_lock(ep);
-		ret = irecv_locked(ep, peer, tag, EMU_CTX_USER, (void *)buf,
-				   len, out);
+		ret = irecv_locked(ep, peer, tag, (void *)buf, len, out);
 	} else {
 		struct emu_msg *m;
 
@@ -152,7 +150,7 @@ static int p2p_start(int peer, int tag, const void *buf, size_t len, bool recv,
 		if (ret)
 			return ret;
 		ep_lock(ep);
-		ret = post_send_locked(ep, m, tag, EMU_CTX_USER, buf, out);
+		ret = post_send_locked(ep, m, tag, buf, out);
 	}
 	if (ret) {
 		ep_unlock(ep);
