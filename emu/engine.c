@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "common/common.h"
@@ -188,6 +189,20 @@ int emu_eng_alloc(struct emu_eng *e, uint64_t len, uint64_t *off)
 void emu_eng_free(struct emu_eng *e, uint64_t off, uint64_t len)
 {
 	shm_heap_free(&e->hdr->heap, e->base, off, len);
+}
+
+void emu_eng_trim(struct emu_eng *e, uint64_t off, uint64_t len)
+{
+	uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE), from, to;
+
+	if (len < EMU_TRIM_MIN)
+		return;
+	/* The block's first bytes will hold its free-list link. */
+	from = (off + 64 + page - 1) & ~(page - 1);
+	to = (off + len) & ~(page - 1);
+	/* Best effort: the memory is only kept if this fails. */
+	if (to > from)
+		madvise(e->base + from, to - from, MADV_REMOVE);
 }
 
 void emu_eng_free_later(struct emu_eng *e, uint64_t off, uint64_t len)

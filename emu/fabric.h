@@ -359,6 +359,16 @@ void emu_eng_flush_pokes(struct emu_eng *e);
  * without it: the block is freed at this process's next lock.
  */
 int emu_eng_alloc(struct emu_eng *e, uint64_t len, uint64_t *off);
+
+/*
+ * engine.c: give the pages of a large block (EMU_TRIM_MIN or more) that
+ * the caller is about to free back to the host, without the lock; its
+ * owner still holds it. Device memory and windows do this: a program
+ * that frees a big buffer and allocates another of another size must
+ * not keep both. Smaller blocks are reused as they are.
+ */
+#define EMU_TRIM_MIN (1ULL << 20)
+void emu_eng_trim(struct emu_eng *e, uint64_t off, uint64_t len);
 void emu_eng_free(struct emu_eng *e, uint64_t off, uint64_t len);
 void emu_eng_free_later(struct emu_eng *e, uint64_t off, uint64_t len);
 

@@ -91,6 +91,7 @@ static struct mem_hdr *mem_find(struct emu_ep *ep, const void *p)
 
 int snemu_mem_free(void *ptr)
 {
+	uint64_t block, block_len;
 	struct emu_ep *ep;
 	struct mem_hdr *h;
 	int ret;
@@ -102,10 +103,17 @@ int snemu_mem_free(void *ptr)
 		return -EINVAL;
 	ep_lock(ep);
 	h = mem_find(ep, ptr);
-	if (h) {
+	if (h)
 		h->magic = 0;
-		emu_eng_free(&ep->eng, h->block, h->block_len);
-	}
 	ep_unlock(ep);
-	return h ? 0 : -EINVAL;
+	if (!h)
+		return -EINVAL;
+	/* Still ours: give the pages back, then the block. */
+	block = h->block;
+	block_len = h->block_len;
+	emu_eng_trim(&ep->eng, block, block_len);
+	ep_lock(ep);
+	emu_eng_free(&ep->eng, block, block_len);
+	ep_unlock(ep);
+	return 0;
 }

@@ -394,8 +394,11 @@ int snemu_win_free(struct snemu_win *win)
 		ret = ep_barrier(ep);
 	if (ret)
 		return ret;
-	ep_lock(ep);
+	/* Only this rank writes its entry: no lock needed to read it. */
 	we = win_ent(&ep->eng, (uint32_t)win->id, ep->rank);
+	if (we->len)
+		emu_eng_trim(&ep->eng, we->off, we->len);
+	ep_lock(ep);
 	if (we->len)
 		emu_eng_free(&ep->eng, we->off, we->len);
 	*we = (struct emu_win_ent){0};

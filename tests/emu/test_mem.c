@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "emu/ep.h"
@@ -368,6 +369,63 @@ static void eager_from_device_memory(void **state)
 	harness_destroy(run(2, eager_rank, NULL));
 }
 
+/* Whole pages inside [p, p + len) that are in the segment's memory. */
+static size_t resident(const void *p, size_t len)
+{
+	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+	uintptr_t from = ((uintptr_t)p + page - 1) & ~(page - 1);
+	uintptr_t to = ((uintptr_t)p + len) & ~(page - 1);
+	size_t pages = to > from ? (to - from) / page : 0, n = 0;
+	unsigned char *vec = calloc(pages + 1, 1);
+
+	if (!vec || mincore((void *)from, pages * page, vec)) {
+		free(vec);
+		return (size_t)-1;
+	}
+	for (size_t i = 0; i < pages; i++)
+		n += vec[i] & 1;
+	free(vec);
+	return n;
+}
+
+/*
+ * A large block goes back to the host when freed (device memory and
+ * windows alike); a small one stays, for reuse.
+ */
+static int trim_rank(void *arg)
+{
+	size_t big = 8 * MIB, page = (size_t)sysconf(_SC_PAGESIZE);
+	unsigned char *p, *q, *wbase;
+	struct snemu_win *win;
+
+	H_OK(snemu_init(NULL, NULL));
+	H_OK(snemu_mem_alloc(big, (void **)&p));
+	H_OK(snemu_mem_alloc(4 * page, (void **)&q));
+	memset(p, 1, big);
+	memset(q, 1, 4 * page);
+	H_CHECK(resident(p, big) == big / page);
+	H_OK(snemu_mem_free(p));
+	H_OK(snemu_mem_free(q));
+	H_CHECK(resident(p + page, big - 2 * page) == 0);
+	H_CHECK(resident(q, 4 * page) == 4);
+	H_OK(snemu_win_allocate(big, (void **)&wbase, &win));
+	memset(wbase, 1, big);
+	H_OK(snemu_win_free(win));
+	H_CHECK(resident(wbase + page, big - 2 * page) == 0);
+	/* What comes back is zero, as ever. */
+	H_OK(snemu_mem_alloc(big, (void **)&p));
+	for (size_t i = 0; i < big; i += page / 2)
+		H_CHECK(p[i] == 0);
+	H_OK(snemu_mem_free(p));
+	H_OK(snemu_finalize());
+	return 0;
+}
+
+static void large_blocks_go_back_to_the_host(void **state)
+{
+	harness_destroy(run(1, trim_rank, NULL));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -378,6 +436,7 @@ int main(void)
 		cmocka_unit_test(device_to_private),
 		cmocka_unit_test(device_to_device),
 		cmocka_unit_test(eager_from_device_memory),
+		cmocka_unit_test(large_blocks_go_back_to_the_host),
 	};
 
 	flags = mmap(NULL, sizeof(*flags), PROT_READ | PROT_WRITE,
