@@ -226,9 +226,43 @@ void emu_eng_free_later(struct emu_eng *e, uint64_t off, uint64_t len)
 /* A message and its payload are one block: the header, then the bytes. */
 #define MSG_HDR ((sizeof(struct emu_msg) + 63) & ~(size_t)63)
 
+static uint64_t block_len(uint64_t len, bool data)
+{
+	return MSG_HDR + (data ? len : 0);
+}
+
 static uint64_t msg_block_len(const struct emu_msg *m)
 {
-	return MSG_HDR + (m->data ? m->len : 0);
+	return block_len(m->len, m->data != 0);
+}
+
+/* The slot of the pair (src, dst): a receiver frees into its own row. */
+static uint64_t *spare_slot(struct emu_eng *e, int src, int dst)
+{
+	return &e->spare[(size_t)dst * e->n + src];
+}
+
+/*
+ * Keep m's block as its pair's spare (lock-free). Returns the block to
+ * free instead, 0: none: the spare it displaced, or m's own when the
+ * spares already hold spare_budget bytes (pairs that talk once must not
+ * keep the heap from recycling their memory).
+ */
+static uint64_t spare_put(struct emu_eng *e, struct emu_msg *m)
+{
+	uint64_t len = msg_block_len(m), *bytes = &e->hdr->spare_bytes, off;
+
+	if (__atomic_add_fetch(bytes, len, __ATOMIC_RELAXED) >
+	    e->hdr->spare_budget) {
+		__atomic_sub_fetch(bytes, len, __ATOMIC_RELAXED);
+		return emu_off(e, m);
+	}
+	off = __atomic_exchange_n(spare_slot(e, m->src, m->dst), emu_off(e, m),
+				  __ATOMIC_ACQ_REL);
+	if (off)
+		__atomic_sub_fetch(bytes, msg_block_len(emu_ptr(e, off)),
+				   __ATOMIC_RELAXED);
+	return off;
 }
 
 struct emu_msg *emu_msg_init(struct emu_eng *e, uint64_t off,
@@ -250,8 +284,7 @@ struct emu_msg *emu_msg_init(struct emu_eng *e, uint64_t off,
 uint64_t emu_msg_spare(struct emu_eng *e, int src, int dst, uint64_t len,
 		       bool data)
 {
-	uint64_t *slot = &e->spare[(size_t)dst * e->n + src];
-	uint64_t block = MSG_HDR + (data ? len : 0), off, have;
+	uint64_t *slot = spare_slot(e, src, dst), off, have;
 
 	/* Look before writing: a read maps 16 pages of the array at once. */
 	if (!__atomic_load_n(slot, __ATOMIC_RELAXED))
@@ -261,7 +294,8 @@ uint64_t emu_msg_spare(struct emu_eng *e, int src, int dst, uint64_t len,
 		return 0;
 	have = msg_block_len(emu_ptr(e, off));
 	__atomic_sub_fetch(&e->hdr->spare_bytes, have, __ATOMIC_RELAXED);
-	if (shm_heap_block_size(have) != shm_heap_block_size(block)) {
+	if (shm_heap_block_size(have) !=
+	    shm_heap_block_size(block_len(len, data))) {
 		emu_eng_free_later(e, off, have);
 		return 0;
 	}
@@ -270,7 +304,7 @@ uint64_t emu_msg_spare(struct emu_eng *e, int src, int dst, uint64_t len,
 
 int emu_msg_alloc(struct emu_eng *e, uint64_t len, bool data, uint64_t *off)
 {
-	return emu_eng_alloc(e, MSG_HDR + (data ? len : 0), off);
+	return emu_eng_alloc(e, block_len(len, data), off);
 }
 
 int emu_msg_new(struct emu_eng *e, enum emu_msg_kind kind, int src, int dst,
@@ -292,28 +326,17 @@ int emu_msg_new(struct emu_eng *e, enum emu_msg_kind kind, int src, int dst,
 
 void emu_msg_free(struct emu_eng *e, struct emu_msg *m, bool locked)
 {
-	uint64_t off = emu_off(e, m);
-
 	/*
 	 * A sent message's block waits for the pair's next message: its
 	 * pages are already mapped in both processes, and a new block's
 	 * first touch costs a page fault in each (docs/PERFORMANCE.md).
-	 * Spares hold at most spare_budget bytes: pairs that talk once must
-	 * not keep the arena from recycling their memory.
 	 */
-	if (m->kind == EMU_MSG_SEND &&
-	    __atomic_add_fetch(&e->hdr->spare_bytes, msg_block_len(m),
-			       __ATOMIC_RELAXED) <= e->hdr->spare_budget) {
-		uint64_t *slot = &e->spare[(size_t)m->dst * e->n + m->src];
+	uint64_t off =
+		m->kind == EMU_MSG_SEND ? spare_put(e, m) : emu_off(e, m);
 
-		off = __atomic_exchange_n(slot, off, __ATOMIC_ACQ_REL);
-		if (!off)
-			return;
-		m = emu_ptr(e, off);
-	}
-	if (m->kind == EMU_MSG_SEND)
-		__atomic_sub_fetch(&e->hdr->spare_bytes, msg_block_len(m),
-				   __ATOMIC_RELAXED);
+	if (!off)
+		return;
+	m = emu_ptr(e, off);
 	if (locked)
 		emu_eng_free(e, off, msg_block_len(m));
 	else
