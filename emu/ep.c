@@ -31,6 +31,8 @@ int ep_enter(struct emu_ep **out)
 void ep_lock(struct emu_ep *ep)
 {
 	emu_eng_lock(&ep->eng);
+	if (ep->nposts)
+		ep_posts_flush_locked(ep);
 }
 
 void ep_unlock(struct emu_ep *ep)
@@ -38,6 +40,11 @@ void ep_unlock(struct emu_ep *ep)
 	emu_eng_unlock(&ep->eng);
 	/* A receive we just matched may hold a sender: free it at once. */
 	ep_copies(ep);
+}
+
+uint64_t ep_clock(const struct emu_ep *ep)
+{
+	return __atomic_load_n(&ep->me->clock, __ATOMIC_RELAXED) + ep->posts_ns;
 }
 
 void ep_charge(struct emu_ep *ep, uint64_t ns)
@@ -212,8 +219,7 @@ int snemu_node_of(int rank)
 
 uint64_t snemu_now(void)
 {
-	return emu_ep ? __atomic_load_n(&emu_ep->me->clock, __ATOMIC_RELAXED)
-		      : 0;
+	return emu_ep ? ep_clock(emu_ep) : 0;
 }
 
 int snemu_compute(uint64_t ns)
@@ -225,7 +231,7 @@ int snemu_compute(uint64_t ns)
 	if (ret)
 		return ret;
 	/* Far from UINT64_MAX, which means "no running rank". */
-	if (ns > EMU_CLOCK_MAX - ep->me->clock)
+	if (ns > EMU_CLOCK_MAX - ep_clock(ep))
 		return -EINVAL;
 	ep_lock(ep);
 	ep_charge(ep, ns);

@@ -8,6 +8,8 @@
  * completed. A call that must wait for the fabric does it in
  * ep_wait_locked: it blocks the rank (so it does not hold back virtual
  * time) and sleeps on its futex until the engine makes it RUNNING again.
+ * Small isend and irecv calls take no lock: they are held here and posted
+ * by the next ep_lock (p2p.c).
  */
 #ifndef SNEMU_EMU_EP_H
 #define SNEMU_EMU_EP_H
@@ -15,7 +17,14 @@
 #include "emu/fabric.h"
 
 #define EP_REQ_SPARES 1024
-#define EP_REQ_SLAB   32 /* requests carved from one block (6 KiB) */
+#define EP_REQ_SLAB   32  /* requests carved from one block (6 KiB) */
+#define EP_POSTS      512 /* nonblocking posts held until the next lock */
+
+/* A nonblocking send or receive the engine has not seen yet (p2p.c). */
+struct ep_post {
+	struct snemu_req *r;
+	struct emu_msg *m; /* a send's message; NULL: a receive */
+};
 
 struct emu_ep {
 	struct shm_seg *seg;
@@ -31,6 +40,14 @@ struct emu_ep {
 	 */
 	uint64_t req_spare[EP_REQ_SPARES];
 	int nreq_spare;
+	/*
+	 * isend and irecv calls held back, in program order: ep_lock posts
+	 * them before anything else (p2p.c). Until then me->clock lags the
+	 * program's clock by posts_ns.
+	 */
+	struct ep_post posts[EP_POSTS];
+	int nposts;
+	uint64_t posts_ns;
 	uint8_t win_used[EMU_MAX_WINS];
 };
 
@@ -42,8 +59,16 @@ extern struct emu_ep *emu_ep;
  * run is stopped; otherwise do the copies senders wait for and return 0.
  */
 int ep_enter(struct emu_ep **out);
+
+/* ep.c: take the lock, and post what this rank held back. */
 void ep_lock(struct emu_ep *ep);
 void ep_unlock(struct emu_ep *ep);
+
+/* ep.c: the caller's clock, with what its held posts will add. */
+uint64_t ep_clock(const struct emu_ep *ep);
+
+/* p2p.c: post the held sends and receives, in order (under the lock). */
+void ep_posts_flush_locked(struct emu_ep *ep);
 
 /* ep.c: charge ns of CPU time to the caller's clock (under the lock). */
 void ep_charge(struct emu_ep *ep, uint64_t ns);
@@ -54,7 +79,10 @@ void ep_charge(struct emu_ep *ep, uint64_t ns);
  */
 int ep_inject(struct emu_ep *ep, struct emu_msg *m);
 
-/* req.c: a new request of the caller, posted at its clock (under lock). */
+/*
+ * req.c: a new request of the caller, posted at its clock. Under the lock,
+ * or without it while the rank has spare requests (nreq_spare).
+ */
 int ep_req_new(struct emu_ep *ep, enum emu_req_kind kind, enum emu_ctx ctx,
 	       int peer, int tag, struct snemu_req **out);
 

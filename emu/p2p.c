@@ -22,25 +22,25 @@ static bool tag_ok(int tag, bool any)
 }
 
 /*
- * Post the send of m, a new message whose eager payload (if any) is in
- * place, under the lock. On failure m is freed.
+ * The request of a send of m, a staged message (stage_send), with its
+ * fields set; the lock is needed only when the rank has no spare request.
+ * On failure m is freed.
  */
-static int post_send_locked(struct emu_ep *ep, struct emu_msg *m, int tag,
-			    const void *buf, struct snemu_req **out)
+static int send_request(struct emu_ep *ep, struct emu_msg *m, int tag,
+			const void *buf, bool locked, struct snemu_req **out)
 {
 	struct emu_eng *e = &ep->eng;
-	bool rndv = !m->data && m->len;
 	struct snemu_req *r;
 	int ret;
 
 	ret = ep_req_new(ep, EMU_REQ_SEND, EMU_CTX_USER, m->dst, tag, &r);
 	if (ret) {
-		emu_msg_free(e, m, true);
+		emu_msg_free(e, m, locked);
 		return ret;
 	}
 	m->ctx = EMU_CTX_USER;
 	m->tag = tag;
-	if (rndv) {
+	if (!m->data && m->len) {
 		m->rndv = 1;
 		m->src_pid = ep->pid;
 		m->src_addr = (uintptr_t)buf;
@@ -51,21 +51,78 @@ static int post_send_locked(struct emu_ep *ep, struct emu_msg *m, int tag,
 		r->rndv = 1;
 		r->msg = emu_off(e, m);
 	}
-	ret = ep_inject(ep, m);
-	if (ret) {
-		emu_msg_free(e, m, true);
-		ep_req_free(ep, r);
-		return ret;
-	}
 	r->st = (struct snemu_status){
 		.source = ep->rank,
 		.tag = tag,
 		.len = m->len,
 	};
-	if (!rndv)
-		emu_req_complete(e, r, ep->me->clock);
 	*out = r;
 	return 0;
+}
+
+/*
+ * Post the send of m with its request r, under the lock: m leaves at the
+ * caller's clock plus send_ns, and an eager send completes then. When the
+ * fabric cannot take it (its event queue is full), r completes at once
+ * with the error, which the wait returns.
+ */
+static void send_post_locked(struct emu_ep *ep, struct emu_msg *m,
+			     struct snemu_req *r)
+{
+	struct emu_eng *e = &ep->eng;
+	int ret;
+
+	ret = ep_inject(ep, m);
+	if (ret) {
+		emu_msg_free(e, m, true);
+		r->rndv = 0;
+		r->msg = 0;
+		r->result = ret;
+	}
+	if (!r->rndv)
+		emu_req_complete(e, r, ep->me->clock);
+}
+
+/* The request of a receive, not posted yet (the lock as for sends). */
+static int recv_request(struct emu_ep *ep, int src, int tag, void *buf,
+			size_t len, struct snemu_req **out)
+{
+	struct snemu_req *r;
+	int ret;
+
+	ret = ep_req_new(ep, EMU_REQ_RECV, EMU_CTX_USER, src, tag, &r);
+	if (ret)
+		return ret;
+	r->buf = (uintptr_t)buf;
+	/*
+	 * Found here, in the owner's mapping: the match that hands it to
+	 * the sender may run in any process.
+	 */
+	r->buf_seg = emu_arena_off(&ep->eng, buf, len);
+	r->cap = len;
+	*out = r;
+	return 0;
+}
+
+/* Post receive r at the caller's clock, under the lock. */
+static void recv_post_locked(struct emu_ep *ep, struct snemu_req *r)
+{
+	r->post_ns = ep->me->clock;
+	emu_match_post(&ep->eng, r);
+}
+
+void ep_posts_flush_locked(struct emu_ep *ep)
+{
+	for (int i = 0; i < ep->nposts; i++) {
+		struct ep_post *p = &ep->posts[i];
+
+		if (p->m)
+			send_post_locked(ep, p->m, p->r);
+		else
+			recv_post_locked(ep, p->r);
+	}
+	ep->nposts = 0;
+	ep->posts_ns = 0;
 }
 
 static bool is_eager(const struct emu_ep *ep, size_t len)
@@ -103,34 +160,9 @@ static int stage_send(struct emu_ep *ep, int dst, const void *buf, size_t len,
 	return 0;
 }
 
-static int irecv_locked(struct emu_ep *ep, int src, int tag, void *buf,
-			size_t len, struct snemu_req **out)
-{
-	struct snemu_req *r;
-	int ret;
-
-	ret = ep_req_new(ep, EMU_REQ_RECV, EMU_CTX_USER, src, tag, &r);
-	if (ret)
-		return ret;
-	r->buf = (uintptr_t)buf;
-	/*
-	 * Found here, in the owner's mapping: the match that hands it to
-	 * the sender may run in any process.
-	 */
-	r->buf_seg = emu_arena_off(&ep->eng, buf, len);
-	r->cap = len;
-	emu_match_post(&ep->eng, r);
-	*out = r;
-	return 0;
-}
-
-/*
- * Check a user send (recv false) or receive (recv true: peer and tag may be
- * wildcards) and post it. Returns 0 with the endpoint locked and *out set,
- * or -EINVAL / -ENXIO with nothing posted and nothing locked.
- */
-static int p2p_start(int peer, int tag, const void *buf, size_t len, bool recv,
-		     struct emu_ep **epp, struct snemu_req **out)
+/* Enter the library for a user send or receive, and check its arguments. */
+static int p2p_enter(int peer, int tag, const void *buf, size_t len, bool recv,
+		     struct emu_ep **out)
 {
 	struct emu_ep *ep;
 	int ret;
@@ -140,9 +172,25 @@ static int p2p_start(int peer, int tag, const void *buf, size_t len, bool recv,
 		return ret;
 	if (!rank_ok(ep, peer, recv) || !tag_ok(tag, recv) || (!buf && len))
 		return -EINVAL;
+	*out = ep;
+	return 0;
+}
+
+/*
+ * Post a send (recv false) or receive (recv true: peer and tag may be
+ * wildcards) now. Returns 0 with the endpoint locked and *out set, or an
+ * error with nothing posted and nothing locked.
+ */
+static int p2p_post(struct emu_ep *ep, int peer, int tag, const void *buf,
+		    size_t len, bool recv, struct snemu_req **out)
+{
+	int ret;
+
 	if (recv) {
 		ep_lock(ep);
-		ret = irecv_locked(ep, peer, tag, (void *)buf, len, out);
+		ret = recv_request(ep, peer, tag, (void *)buf, len, out);
+		if (!ret)
+			recv_post_locked(ep, *out);
 	} else {
 		struct emu_msg *m;
 
@@ -150,14 +198,48 @@ static int p2p_start(int peer, int tag, const void *buf, size_t len, bool recv,
 		if (ret)
 			return ret;
 		ep_lock(ep);
-		ret = post_send_locked(ep, m, tag, buf, out);
+		ret = send_request(ep, m, tag, buf, true, out);
+		if (!ret)
+			send_post_locked(ep, m, *out);
 	}
-	if (ret) {
+	if (ret)
 		ep_unlock(ep);
-		return ret;
+	return ret;
+}
+
+/*
+ * A nonblocking send or receive of at most the eager limit is held back
+ * until the rank's next lock (when there is room and a spare request),
+ * and posted then, in program order, before anything else: the results
+ * are those of posting at once (docs/ARCHITECTURE.md), without a lock
+ * per call. A larger one is posted at once, so that a rendezvous sender
+ * can match it and copy while this rank is out of the library.
+ */
+static bool p2p_can_hold(const struct emu_ep *ep, size_t len)
+{
+	return is_eager(ep, len) && ep->nposts < EP_POSTS && ep->nreq_spare;
+}
+
+static int p2p_hold(struct emu_ep *ep, int peer, int tag, const void *buf,
+		    size_t len, bool recv, struct snemu_req **out)
+{
+	struct emu_msg *m = NULL;
+	int ret;
+
+	if (recv) {
+		ret = recv_request(ep, peer, tag, (void *)buf, len, out);
+	} else {
+		/* A new block takes the lock, which posts the held ones. */
+		ret = stage_send(ep, peer, buf, len, &m);
+		if (ret)
+			return ret;
+		ret = send_request(ep, m, tag, buf, false, out);
+		if (!ret)
+			ep->posts_ns += ep->eng.par->send_ns;
 	}
-	*epp = ep;
-	return 0;
+	if (!ret)
+		ep->posts[ep->nposts++] = (struct ep_post){.r = *out, .m = m};
+	return ret;
 }
 
 /* Post a nonblocking send or receive and hand its request to the caller. */
@@ -170,10 +252,18 @@ static int p2p_start_nb(int peer, int tag, const void *buf, size_t len,
 
 	if (!req)
 		return -EINVAL;
-	ret = p2p_start(peer, tag, buf, len, recv, &ep, &r);
+	ret = p2p_enter(peer, tag, buf, len, recv, &ep);
 	if (ret)
 		return ret;
-	ep_unlock(ep);
+	if (p2p_can_hold(ep, len)) {
+		ret = p2p_hold(ep, peer, tag, buf, len, recv, &r);
+	} else {
+		ret = p2p_post(ep, peer, tag, buf, len, recv, &r);
+		if (!ret)
+			ep_unlock(ep);
+	}
+	if (ret)
+		return ret;
 	ep->nreqs++;
 	*req = r;
 	return 0;
@@ -185,7 +275,8 @@ int snemu_send(int dst, int tag, const void *buf, size_t len)
 	struct emu_ep *ep;
 	int ret;
 
-	ret = p2p_start(dst, tag, buf, len, false, &ep, &r);
+	ret = p2p_enter(dst, tag, buf, len, false, &ep)
+		      ?: p2p_post(ep, dst, tag, buf, len, false, &r);
 	if (ret)
 		return ret;
 	return ep_wait_locked(ep, &r, 1, EMU_WAIT_SEND, NULL);
@@ -197,7 +288,8 @@ int snemu_recv(int src, int tag, void *buf, size_t len, struct snemu_status *st)
 	struct emu_ep *ep;
 	int ret;
 
-	ret = p2p_start(src, tag, buf, len, true, &ep, &r);
+	ret = p2p_enter(src, tag, buf, len, true, &ep)
+		      ?: p2p_post(ep, src, tag, buf, len, true, &r);
 	if (ret)
 		return ret;
 	return ep_wait_locked(ep, &r, 1, EMU_WAIT_RECV, st);

@@ -106,7 +106,12 @@ int snemu_recv(int src, int tag, void *buf, size_t len,
 /*
  * Nonblocking send and receive: as above, but return at once with *req;
  * complete them with snemu_wait, snemu_test or snemu_waitall. buf must stay
- * valid (and, for isend, unchanged) until then.
+ * valid (and, for isend, unchanged) until then. Virtual times are those of
+ * posting at the call. On the host, a post of at most the eager limit
+ * (64 KiB) reaches the fabric at this rank's next call that is not an
+ * isend or irecv; other ranks may wait for it in wall time, never in
+ * virtual time. A failure of the fabric itself (out of memory) is
+ * returned by the wait.
  */
 int snemu_isend(int dst, int tag, const void *buf, size_t len,
 		struct snemu_req **req);

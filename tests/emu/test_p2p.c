@@ -534,6 +534,88 @@ static void requests_reuse_their_blocks(void **state)
 	harness_destroy(run(2, reuse_rank, NULL));
 }
 
+/*
+ * Small nonblocking posts are held until the rank's next lock, which posts
+ * them first, in program order; a large one is posted at once. The clock
+ * the program sees counts them all along.
+ */
+#define HELD_BIG (256 << 10)
+#define HELD_N	 (EP_POSTS + 3)
+
+static void held_sender(struct emu_ep *ep, unsigned char *big)
+{
+	struct snemu_req *reqs[3];
+	uint64_t c0 = ep->me->clock;
+	int one = 1, v = 0;
+
+	H_OK(snemu_isend(1, 1, &one, sizeof(one), &reqs[0]));
+	H_OK(snemu_irecv(1, 5, &v, sizeof(v), &reqs[1]));
+	H_CHECK(ep->nposts == 2);
+	H_CHECK(ep->me->clock == c0);
+	H_CHECK(snemu_now() == c0 + ep->eng.par->send_ns);
+	/* Large: posted at once, after the held ones. */
+	fill(big, HELD_BIG, 0, 0);
+	H_OK(snemu_isend(1, 2, big, HELD_BIG, &reqs[2]));
+	H_CHECK(ep->nposts == 0);
+	H_CHECK(ep->me->clock == snemu_now());
+	H_OK(snemu_waitall(3, reqs, NULL));
+	H_CHECK(v == 55);
+}
+
+/* More receives than fit: the first EP_POSTS go when the next comes. */
+static void held_receiver(struct emu_ep *ep, int round)
+{
+	static struct snemu_req *reqs[HELD_N];
+	static int vals[HELD_N];
+
+	for (int i = 0; i < HELD_N; i++)
+		H_OK(snemu_irecv(1, 100, &vals[i], sizeof(int), &reqs[i]));
+	/* The first round stocks the requests the second takes. */
+	if (round)
+		H_CHECK(ep->nposts == HELD_N - EP_POSTS - 1);
+	H_OK(snemu_send(1, 6, NULL, 0));
+	H_OK(snemu_waitall(HELD_N, reqs, NULL));
+	for (int i = 0; i < HELD_N; i++)
+		H_CHECK(vals[i] == i);
+}
+
+static int held_rank(void *arg)
+{
+	static unsigned char big[HELD_BIG];
+	int v = 0;
+
+	H_OK(snemu_init(NULL, NULL));
+	if (snemu_rank() == 0) {
+		/* Warm up: requests in stock, the pair's message block back. */
+		H_OK(snemu_send(1, 0, &v, sizeof(v)));
+		H_OK(snemu_recv(1, 0, &v, sizeof(v), NULL));
+		held_sender(emu_ep, big);
+		for (int round = 0; round < 2; round++)
+			held_receiver(emu_ep, round);
+	} else {
+		H_OK(snemu_recv(0, 0, &v, sizeof(v), NULL));
+		H_OK(snemu_send(0, 0, &v, sizeof(v)));
+		H_OK(snemu_recv(0, 1, &v, sizeof(v), NULL));
+		H_CHECK(v == 1);
+		H_OK(snemu_recv(0, 2, big, HELD_BIG, NULL));
+		H_CHECK(check(big, HELD_BIG, 0, 0));
+		v = 55;
+		H_OK(snemu_send(0, 5, &v, sizeof(v)));
+		for (int round = 0; round < 2; round++) {
+			H_OK(snemu_recv(0, 6, NULL, 0, NULL));
+			for (int i = 0; i < HELD_N; i++)
+				H_OK(snemu_send(0, 100, &i, sizeof(i)));
+		}
+	}
+	H_OK(snemu_finalize());
+	return 0;
+}
+
+static void small_posts_wait_for_the_next_lock(void **state)
+{
+	harness_destroy(run(2, held_rank, NULL));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -550,6 +632,7 @@ int main(void)
 		cmocka_unit_test(send_to_self),
 		cmocka_unit_test(requests_reuse_their_blocks),
 		cmocka_unit_test(requests_are_packed),
+		cmocka_unit_test(small_posts_wait_for_the_next_lock),
 	};
 
 	assert_non_null(harness_topo(NULL));
