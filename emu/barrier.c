@@ -42,11 +42,10 @@ static int round_post(struct emu_eng *e, int rank, struct snemu_req *r)
 	struct emu_msg *m;
 	int ret;
 
-	ret = emu_msg_new(e, EMU_MSG_SEND, rank, (rank + dist) % n, 0, false,
-			  &m);
+	ret = emu_msg_new(e, EMU_MSG_SEND, EMU_CTX_INTERNAL, rank,
+			  (rank + dist) % n, 0, false, &m);
 	if (ret)
 		return ret;
-	m->ctx = EMU_CTX_INTERNAL;
 	m->tag = c->bar_round;
 	ret = emu_eng_inject(e, m, t);
 	if (ret) {

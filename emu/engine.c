@@ -237,9 +237,10 @@ static uint64_t msg_block_len(const struct emu_msg *m)
 }
 
 /* The slot of the pair (src, dst): a receiver frees into its own row. */
-static uint64_t *spare_slot(struct emu_eng *e, int src, int dst)
+static uint64_t *spare_slot(struct emu_eng *e, enum emu_ctx ctx, int src,
+			    int dst)
 {
-	return &e->spare[(size_t)dst * e->n + src];
+	return &e->spare[((size_t)ctx * e->n + dst) * e->n + src];
 }
 
 /*
@@ -257,8 +258,8 @@ static uint64_t spare_put(struct emu_eng *e, struct emu_msg *m)
 		__atomic_sub_fetch(bytes, len, __ATOMIC_RELAXED);
 		return emu_off(e, m);
 	}
-	off = __atomic_exchange_n(spare_slot(e, m->src, m->dst), emu_off(e, m),
-				  __ATOMIC_ACQ_REL);
+	off = __atomic_exchange_n(spare_slot(e, m->ctx, m->src, m->dst),
+				  emu_off(e, m), __ATOMIC_ACQ_REL);
 	if (off)
 		__atomic_sub_fetch(bytes, msg_block_len(emu_ptr(e, off)),
 				   __ATOMIC_RELAXED);
@@ -281,10 +282,10 @@ struct emu_msg *emu_msg_init(struct emu_eng *e, uint64_t off,
 	return m;
 }
 
-uint64_t emu_msg_spare(struct emu_eng *e, int src, int dst, uint64_t len,
-		       bool data)
+uint64_t emu_msg_spare(struct emu_eng *e, enum emu_ctx ctx, int src, int dst,
+		       uint64_t len, bool data)
 {
-	uint64_t *slot = spare_slot(e, src, dst), off, have;
+	uint64_t *slot = spare_slot(e, ctx, src, dst), off, have;
 
 	/* Look before writing: a read maps 16 pages of the array at once. */
 	if (!__atomic_load_n(slot, __ATOMIC_RELAXED))
@@ -307,20 +308,21 @@ int emu_msg_alloc(struct emu_eng *e, uint64_t len, bool data, uint64_t *off)
 	return emu_eng_alloc(e, block_len(len, data), off);
 }
 
-int emu_msg_new(struct emu_eng *e, enum emu_msg_kind kind, int src, int dst,
-		uint64_t len, bool data, struct emu_msg **out)
+int emu_msg_new(struct emu_eng *e, enum emu_msg_kind kind, enum emu_ctx ctx,
+		int src, int dst, uint64_t len, bool data, struct emu_msg **out)
 {
 	uint64_t off = 0;
 	int ret;
 
 	if (kind == EMU_MSG_SEND)
-		off = emu_msg_spare(e, src, dst, len, data);
+		off = emu_msg_spare(e, ctx, src, dst, len, data);
 	if (!off) {
 		ret = emu_msg_alloc(e, len, data, &off);
 		if (ret)
 			return ret;
 	}
 	*out = emu_msg_init(e, off, kind, src, dst, len, data);
+	(*out)->ctx = ctx;
 	return 0;
 }
 

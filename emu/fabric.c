@@ -34,7 +34,7 @@ static uint64_t layout(struct emu_hdr *h, size_t topo_size)
 	h->last_off = at;
 	at = align64(at + n * n * sizeof(uint64_t));
 	h->spare_off = at;
-	at = align64(at + n * n * sizeof(uint64_t));
+	at = align64(at + EMU_NCTX * n * n * sizeof(uint64_t));
 	h->putout_off = at;
 	at = align64(at + n * n * sizeof(uint32_t));
 	h->wins_off = at;

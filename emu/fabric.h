@@ -10,7 +10,8 @@
  *     pair queues    struct emu_pairq [n][n]: matching by source
  *     traffic        uint64 [n][n] bytes sent src -> dst
  *     last arrival   uint64 [n][n] keeps each pair's messages in order
- *     spares         uint64 [n][n] atomic: a free message block per pair
+ *     spares         uint64 [ctx][n][n] atomic: a free message block per
+ *                    pair and context
  *     puts out       uint32 [n][n] puts issued and not yet arrived
  *     windows        struct emu_win_ent [EMU_MAX_WINS][n]
  *     topo state     topo_state_size() bytes (link state and counters)
@@ -35,7 +36,7 @@
 #include "transport/transport.h"
 
 #define EMU_MAGIC	  0x534e454d55464142ULL /* "SNEMUFAB" */
-#define EMU_VERSION	  2
+#define EMU_VERSION	  3
 #define EMU_SEG_SIZE	  (64ULL << 30)
 #define EMU_MAX_EVENTS	  (1U << 24)
 #define EMU_MAX_WINS	  256
@@ -51,6 +52,7 @@
 enum emu_ctx {
 	EMU_CTX_USER,
 	EMU_CTX_INTERNAL,
+	EMU_NCTX,
 };
 
 enum emu_ev_kind {
@@ -267,7 +269,7 @@ struct emu_eng {
 	int32_t *run_heap, *run_pos;
 	struct emu_pairq *pairq; /* [receiver][source] */
 	uint64_t *traffic, *last_arrival;
-	uint64_t *spare; /* [dst][src]: a receiver frees into its row */
+	uint64_t *spare; /* [ctx][dst][src]: a receiver frees into its row */
 	uint32_t *puts_out;
 	struct emu_win_ent *wins;
 	void *topo_state;
@@ -382,12 +384,14 @@ void emu_eng_free_later(struct emu_eng *e, uint64_t off, uint64_t len);
  * emu_msg_init makes a block a zeroed message, no lock needed while no
  * one else knows of it. emu_eng_inject queues its INJECT event at time;
  * emu_msg_free releases it: a sent message's block becomes its pair's
- * spare.
+ * spare. Internal traffic (the barrier's) keeps spares of its own, so
+ * that it does not take the blocks of the program's messages.
  */
-int emu_msg_new(struct emu_eng *e, enum emu_msg_kind kind, int src, int dst,
-		uint64_t len, bool data, struct emu_msg **out);
-uint64_t emu_msg_spare(struct emu_eng *e, int src, int dst, uint64_t len,
-		       bool data);
+int emu_msg_new(struct emu_eng *e, enum emu_msg_kind kind, enum emu_ctx ctx,
+		int src, int dst, uint64_t len, bool data,
+		struct emu_msg **out);
+uint64_t emu_msg_spare(struct emu_eng *e, enum emu_ctx ctx, int src, int dst,
+		       uint64_t len, bool data);
 int emu_msg_alloc(struct emu_eng *e, uint64_t len, bool data, uint64_t *off);
 struct emu_msg *emu_msg_init(struct emu_eng *e, uint64_t off,
 			     enum emu_msg_kind kind, int src, int dst,

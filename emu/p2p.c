@@ -144,7 +144,7 @@ static int stage_send(struct emu_ep *ep, int dst, const void *buf, size_t len,
 	uint64_t off;
 	int ret;
 
-	off = emu_msg_spare(&ep->eng, ep->rank, dst, len, eager);
+	off = emu_msg_spare(&ep->eng, EMU_CTX_USER, ep->rank, dst, len, eager);
 	if (!off) {
 		ep_lock(ep);
 		ret = emu_msg_alloc(&ep->eng, len, eager, &off);

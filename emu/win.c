@@ -80,8 +80,8 @@ static void exec_arrive(struct emu_eng *e, struct emu_msg *m, uint64_t t)
 	void *p;
 	int ret;
 
-	ret = emu_msg_new(e, get ? EMU_MSG_GET_REP : EMU_MSG_AMO_REP, m->dst,
-			  m->src, len, get, &rep);
+	ret = emu_msg_new(e, get ? EMU_MSG_GET_REP : EMU_MSG_AMO_REP,
+			  EMU_CTX_USER, m->dst, m->src, len, get, &rep);
 	if (ret) {
 		struct snemu_req *r = emu_ptr(e, m->sreq);
 
@@ -194,7 +194,7 @@ static int win_msg(struct emu_ep *ep, enum emu_msg_kind kind,
 	struct emu_msg *m;
 	int ret;
 
-	ret = emu_msg_new(&ep->eng, kind, ep->rank, rank, len,
+	ret = emu_msg_new(&ep->eng, kind, EMU_CTX_USER, ep->rank, rank, len,
 			  kind == EMU_MSG_PUT, &m);
 	if (ret)
 		return ret;

@@ -41,9 +41,9 @@ struct emu_msg *fx_msg(struct fx *f, int src, int dst, int tag,
 	struct emu_msg *m;
 
 	assert_int_equal(
-		emu_msg_new(&f->e, EMU_MSG_SEND, src, dst, len, true, &m), 0);
+		emu_msg_new(&f->e, EMU_MSG_SEND, ctx, src, dst, len, true, &m),
+		0);
 	m->tag = tag;
-	m->ctx = ctx;
 	return m;
 }
 

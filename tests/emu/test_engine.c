@@ -266,6 +266,31 @@ static void a_pair_keeps_its_message_block(void **state)
 				 shm_heap_block_size(hdr + (64 << 10)));
 }
 
+/*
+ * Internal traffic (the barrier's 0-byte messages) keeps its own spares:
+ * it does not displace the block of the program's messages on that pair.
+ */
+static void internal_messages_keep_their_own_spares(void **state)
+{
+	struct fx *f = *state;
+	struct emu_eng *e = &f->e;
+	struct emu_msg *m = fx_msg(f, 0, 1, 0, EMU_CTX_USER, 4096);
+	struct emu_msg *bar = fx_msg(f, 0, 1, 0, EMU_CTX_INTERNAL, 0);
+	uint64_t off = emu_off(e, m), bar_off = emu_off(e, bar);
+	uint64_t in_use = e->hdr->heap.in_use;
+
+	emu_msg_free(e, m, true);
+	emu_msg_free(e, bar, true);
+	/* Both kept: neither displaced the other. */
+	assert_int_equal(e->hdr->heap.in_use, in_use);
+	bar = fx_msg(f, 0, 1, 0, EMU_CTX_INTERNAL, 0);
+	m = fx_msg(f, 0, 1, 0, EMU_CTX_USER, 4096);
+	assert_int_equal(emu_off(e, bar), bar_off);
+	assert_int_equal(emu_off(e, m), off);
+	assert_int_equal(bar->ctx, EMU_CTX_INTERNAL);
+	assert_int_equal(m->ctx, EMU_CTX_USER);
+}
+
 /* Spares hold no more than the budget; the rest goes back to the heap. */
 static void spares_stay_within_their_budget(void **state)
 {
@@ -303,6 +328,7 @@ int main(void)
 		T(sync_waiters_wake_at_the_horizon),
 		T(running_heap_tracks_the_minimum),
 		T(a_pair_keeps_its_message_block),
+		T(internal_messages_keep_their_own_spares),
 		T(spares_stay_within_their_budget),
 	};
 
