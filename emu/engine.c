@@ -358,20 +358,14 @@ static bool ev_less(const struct emu_event *a, const struct emu_event *b)
 	return a->seq < b->seq;
 }
 
-static int ev_push(struct emu_eng *e, uint64_t time, enum emu_ev_kind kind,
-		   const struct emu_msg *m)
+/* Queue ev, numbered after every event queued before it. */
+static int ev_push(struct emu_eng *e, struct emu_event ev)
 {
-	struct emu_event ev = {
-		.time = time,
-		.kind = kind,
-		.src = m->src,
-		.seq = e->hdr->ev_seq++,
-		.msg = emu_off(e, m),
-	};
 	uint32_t i;
 
 	if (e->hdr->nev == EMU_MAX_EVENTS)
 		return -ENOMEM;
+	ev.seq = e->hdr->ev_seq++;
 	i = e->hdr->nev++;
 	while (i > 0) {
 		uint32_t parent = (i - 1) / 2;
@@ -407,9 +401,26 @@ static struct emu_event ev_pop(struct emu_eng *e)
 	return top;
 }
 
+struct emu_event emu_msg_event(const struct emu_eng *e, const struct emu_msg *m,
+			       uint64_t time, enum emu_ev_kind kind)
+{
+	return (struct emu_event){
+		.time = time,
+		.msg = emu_off(e, m),
+		.len = m->len,
+		.src = m->src,
+		.dst = m->dst,
+		.tag = m->tag,
+		.kind = kind,
+		.mkind = m->kind,
+		.ctx = m->ctx,
+		.rndv = m->rndv,
+	};
+}
+
 int emu_eng_inject(struct emu_eng *e, struct emu_msg *m, uint64_t time)
 {
-	return ev_push(e, time, EMU_EV_INJECT, m);
+	return ev_push(e, emu_msg_event(e, m, time, EMU_EV_INJECT));
 }
 
 /* --- requests --- */
@@ -441,31 +452,34 @@ void emu_req_complete(struct emu_eng *e, struct snemu_req *r, uint64_t t)
 
 /* --- processing --- */
 
-static void inject(struct emu_eng *e, struct emu_msg *m, uint64_t t)
+/* Price the message of ev on the links; its ARRIVE event follows. */
+static void inject(struct emu_eng *e, struct emu_event ev)
 {
-	uint64_t *last = &e->last_arrival[(size_t)m->src * e->n + m->dst];
+	size_t pair = (size_t)ev.src * e->n + ev.dst;
 	uint64_t arrival;
 
-	arrival = topo_price(e->topo, e->topo_state, m->src, m->dst, m->len, t);
+	arrival = topo_price(e->topo, e->topo_state, ev.src, ev.dst, ev.len,
+			     ev.time);
 	/* Messages of one pair arrive in the order they were sent. */
-	arrival = MAX(arrival, *last);
-	*last = arrival;
-	m->arrive_ns = arrival;
-	e->ctl[m->src].msgs_sent++;
-	e->ctl[m->src].bytes_sent += m->len;
-	e->traffic[(size_t)m->src * e->n + m->dst] += m->len;
+	arrival = MAX(arrival, e->last_arrival[pair]);
+	e->last_arrival[pair] = arrival;
+	e->ctl[ev.src].msgs_sent++;
+	e->ctl[ev.src].bytes_sent += ev.len;
+	e->traffic[pair] += ev.len;
+	ev.time = arrival;
+	ev.kind = EMU_EV_ARRIVE;
 	/* Cannot fail: the INJECT event just left the heap. */
-	ev_push(e, arrival, EMU_EV_ARRIVE, m);
+	ev_push(e, ev);
 }
 
-static void arrive(struct emu_eng *e, struct emu_msg *m, uint64_t t)
+static void arrive(struct emu_eng *e, const struct emu_event *ev)
 {
-	e->ctl[m->dst].msgs_recv++;
-	e->ctl[m->dst].bytes_recv += m->len;
-	if (m->kind == EMU_MSG_SEND)
-		emu_match_arrive(e, m, t);
+	e->ctl[ev->dst].msgs_recv++;
+	e->ctl[ev->dst].bytes_recv += ev->len;
+	if (ev->mkind == EMU_MSG_SEND)
+		emu_match_arrive(e, ev);
 	else
-		emu_win_arrive(e, m, t);
+		emu_win_arrive(e, emu_ptr(e, ev->msg), ev->time);
 }
 
 /* Wake the ranks that wait for the horizon to reach their clock. */
@@ -493,19 +507,11 @@ void emu_eng_advance(struct emu_eng *e)
 
 	while (h->nev && e->ev[0].time < emu_eng_horizon(e)) {
 		struct emu_event ev = ev_pop(e);
-		struct emu_msg *m = emu_ptr(e, ev.msg);
 
-		/*
-		 * The next message is likely cold in this process's caches
-		 * and TLB (another process wrote it): start fetching it while
-		 * this one is processed.
-		 */
-		if (h->nev)
-			__builtin_prefetch(emu_ptr(e, e->ev[0].msg));
 		if (ev.kind == EMU_EV_INJECT)
-			inject(e, m, ev.time);
+			inject(e, ev);
 		else
-			arrive(e, m, ev.time);
+			arrive(e, &ev);
 		h->events++;
 	}
 	if (h->nsync)

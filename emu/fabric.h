@@ -103,7 +103,7 @@ struct emu_msg {
 	uint64_t off;	     /* window ops: offset in the target window */
 	uint64_t arg0, arg1; /* atomics: operands; replies: the value */
 	uint64_t sreq;	     /* the origin's request (rndv send, get, amo) */
-	uint64_t arrive_ns;  /* virtual time its last byte arrives */
+	uint64_t arrive_ns;  /* unexpected: when its last byte arrived */
 
 	/* Rendezvous: where the bytes are and go, and the shared copy. */
 	uint64_t src_addr; /* in the sender's address space */
@@ -199,12 +199,22 @@ struct emu_ctl {
 	int32_t bar_round, bar_rounds; /* the barrier being run */
 } __attribute__((aligned(64)));
 
+/*
+ * An event carries what pricing and matching need of its message, so that
+ * the engine does not read the header: another process wrote it, and the
+ * process that runs the engine would take a page fault and cache misses
+ * for it (docs/PERFORMANCE.md).
+ */
 struct emu_event {
 	uint64_t time;
-	uint32_t kind; /* enum emu_ev_kind */
-	int32_t src;
 	uint64_t seq;
 	uint64_t msg;
+	uint64_t len;
+	int32_t src, dst, tag;
+	uint8_t kind;  /* enum emu_ev_kind */
+	uint8_t mkind; /* enum emu_msg_kind */
+	uint8_t ctx;   /* enum emu_ctx */
+	uint8_t rndv;
 };
 
 /* A rank's part of a window. */
@@ -397,6 +407,10 @@ struct emu_msg *emu_msg_init(struct emu_eng *e, uint64_t off,
 			     enum emu_msg_kind kind, int src, int dst,
 			     uint64_t len, bool data);
 int emu_eng_inject(struct emu_eng *e, struct emu_msg *m, uint64_t time);
+
+/* engine.c: m's event of kind at time (seq 0: the heap numbers it). */
+struct emu_event emu_msg_event(const struct emu_eng *e, const struct emu_msg *m,
+			       uint64_t time, enum emu_ev_kind kind);
 void emu_msg_free(struct emu_eng *e, struct emu_msg *m, bool locked);
 
 /*
@@ -417,8 +431,11 @@ void emu_barrier_arrive(struct emu_eng *e, struct snemu_req *r);
 /* match.c: post a receive: match an unexpected message or queue it. */
 void emu_match_post(struct emu_eng *e, struct snemu_req *r);
 
-/* match.c: a message arrived at time t: match a posted receive or queue. */
-void emu_match_arrive(struct emu_eng *e, struct emu_msg *m, uint64_t t);
+/*
+ * match.c: the message of ev arrived at ev->time: match a posted receive,
+ * or queue it as unexpected.
+ */
+void emu_match_arrive(struct emu_eng *e, const struct emu_event *ev);
 
 /* win.c: execute a window message at its arrival time t. */
 void emu_win_arrive(struct emu_eng *e, struct emu_msg *m, uint64_t t);

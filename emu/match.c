@@ -73,25 +73,26 @@ static void rq_append(struct emu_eng *e, struct emu_queue *q,
 	q->tail = node;
 }
 
-static bool matches(const struct snemu_req *r, const struct emu_msg *m)
+/* Receive r takes the message of ev (its context, source and tag). */
+static bool matches(const struct snemu_req *r, const struct emu_event *ev)
 {
-	return r->ctx == m->ctx &&
-	       (r->peer == SNEMU_ANY_SOURCE || r->peer == m->src) &&
-	       (r->tag == SNEMU_ANY_TAG || r->tag == m->tag);
+	return r->ctx == ev->ctx &&
+	       (r->peer == SNEMU_ANY_SOURCE || r->peer == ev->src) &&
+	       (r->tag == SNEMU_ANY_TAG || r->tag == ev->tag);
 }
 
 /*
- * The first receive of q that matches m, and the one before it in q (0
+ * The first receive of q that matches ev, and the one before it in q (0
  * when it is the head), or NULL.
  */
 static struct snemu_req *rq_find(struct emu_eng *e, struct emu_queue *q,
-				 const struct emu_msg *m, uint64_t *prev)
+				 const struct emu_event *ev, uint64_t *prev)
 {
 	*prev = 0;
 	for (uint64_t off = q->head; off;) {
 		struct snemu_req *r = emu_ptr(e, off);
 
-		if (matches(r, m))
+		if (matches(r, ev))
 			return r;
 		*prev = off;
 		off = r->next;
@@ -148,20 +149,25 @@ static void rndv_start(struct emu_eng *e, struct snemu_req *r,
 	emu_eng_poke(e, m->src);
 }
 
-/* Receive r takes message m at virtual time t. */
-static void deliver(struct emu_eng *e, struct snemu_req *r, struct emu_msg *m,
-		    uint64_t t)
+/*
+ * Receive r takes the message of ev, which arrived at ev->time, at virtual
+ * time t. Only a rendezvous message's header is touched.
+ */
+static void deliver(struct emu_eng *e, struct snemu_req *r,
+		    const struct emu_event *ev, uint64_t t)
 {
-	r->msg = emu_off(e, m);
-	r->rndv = m->rndv;
-	r->result = m->len > r->cap ? -EMSGSIZE : 0;
+	r->msg = ev->msg;
+	r->rndv = ev->rndv;
+	r->result = ev->len > r->cap ? -EMSGSIZE : 0;
 	r->st = (struct snemu_status){
-		.source = m->src,
-		.tag = m->tag,
-		.len = m->len,
-		.arrival_ns = m->arrive_ns,
+		.source = ev->src,
+		.tag = ev->tag,
+		.len = ev->len,
+		.arrival_ns = ev->time,
 	};
-	if (m->rndv) {
+	if (ev->rndv) {
+		struct emu_msg *m = emu_ptr(e, ev->msg);
+
 		rndv_start(e, r, m);
 		/* The send completes at the match, as a synchronous send. */
 		emu_req_complete(e, emu_ptr(e, m->sreq), t);
@@ -181,35 +187,39 @@ void emu_match_post(struct emu_eng *e, struct snemu_req *r)
 	r->post_seq = c->post_seq++;
 	for (uint64_t off = q->head; off; off = link_of(e, off, link)->next) {
 		struct emu_msg *m = emu_ptr(e, off);
+		struct emu_event ev =
+			emu_msg_event(e, m, m->arrive_ns, EMU_EV_ARRIVE);
 
-		if (!matches(r, m))
+		if (!matches(r, &ev))
 			continue;
 		dq_unlink(e, &c->unexp, off, ANY_LINK);
 		dq_unlink(e, &e->pairq[(size_t)r->owner * e->n + m->src].unexp,
 			  off, FROM_LINK);
-		deliver(e, r, m, MAX(r->post_ns, m->arrive_ns));
+		deliver(e, r, &ev, MAX(r->post_ns, m->arrive_ns));
 		return;
 	}
 	rq_append(e, any ? &c->posted : &pq->posted, r);
 }
 
-void emu_match_arrive(struct emu_eng *e, struct emu_msg *m, uint64_t t)
+void emu_match_arrive(struct emu_eng *e, const struct emu_event *ev)
 {
-	struct emu_ctl *c = &e->ctl[m->dst];
-	struct emu_pairq *pq = &e->pairq[(size_t)m->dst * e->n + m->src];
-	uint64_t prev_from, prev_any;
-	struct snemu_req *from = rq_find(e, &pq->posted, m, &prev_from);
-	struct snemu_req *any = rq_find(e, &c->posted, m, &prev_any);
+	struct emu_ctl *c = &e->ctl[ev->dst];
+	struct emu_pairq *pq = &e->pairq[(size_t)ev->dst * e->n + ev->src];
+	uint64_t prev_from, prev_any, t = ev->time;
+	struct snemu_req *from = rq_find(e, &pq->posted, ev, &prev_from);
+	struct snemu_req *any = rq_find(e, &c->posted, ev, &prev_any);
 
 	/* Of the two candidates, the receive posted first. */
 	if (from && (!any || from->post_seq < any->post_seq)) {
 		rq_unlink(e, &pq->posted, prev_from, from);
-		deliver(e, from, m, MAX(from->post_ns, t));
+		deliver(e, from, ev, MAX(from->post_ns, t));
 	} else if (any) {
 		rq_unlink(e, &c->posted, prev_any, any);
-		deliver(e, any, m, MAX(any->post_ns, t));
+		deliver(e, any, ev, MAX(any->post_ns, t));
 	} else {
-		dq_append(e, &c->unexp, emu_off(e, m), ANY_LINK);
-		dq_append(e, &pq->unexp, emu_off(e, m), FROM_LINK);
+		/* Unexpected: the header keeps what a later post needs. */
+		((struct emu_msg *)emu_ptr(e, ev->msg))->arrive_ns = t;
+		dq_append(e, &c->unexp, ev->msg, ANY_LINK);
+		dq_append(e, &pq->unexp, ev->msg, FROM_LINK);
 	}
 }

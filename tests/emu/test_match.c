@@ -14,9 +14,9 @@ static struct emu_msg *arrive(struct fx *f, int src, int tag, enum emu_ctx ctx,
 			      uint64_t len, uint64_t t)
 {
 	struct emu_msg *m = fx_msg(f, src, 0, tag, ctx, len);
+	struct emu_event ev = emu_msg_event(&f->e, m, t, EMU_EV_ARRIVE);
 
-	m->arrive_ns = t;
-	emu_match_arrive(&f->e, m, t);
+	emu_match_arrive(&f->e, &ev);
 	return m;
 }
 
