@@ -358,14 +358,13 @@ static bool ev_less(const struct emu_event *a, const struct emu_event *b)
 	return a->seq < b->seq;
 }
 
-/* Queue ev, numbered after every event queued before it. */
-static int ev_push(struct emu_eng *e, struct emu_event ev)
+/* Put ev, numbered already, in the heap. */
+static int ev_insert(struct emu_eng *e, struct emu_event ev)
 {
 	uint32_t i;
 
 	if (e->hdr->nev == EMU_MAX_EVENTS)
 		return -ENOMEM;
-	ev.seq = e->hdr->ev_seq++;
 	i = e->hdr->nev++;
 	while (i > 0) {
 		uint32_t parent = (i - 1) / 2;
@@ -377,6 +376,13 @@ static int ev_push(struct emu_eng *e, struct emu_event ev)
 	}
 	e->ev[i] = ev;
 	return 0;
+}
+
+/* Queue ev, numbered after every event queued before it. */
+static int ev_push(struct emu_eng *e, struct emu_event ev)
+{
+	ev.seq = e->hdr->ev_seq++;
+	return ev_insert(e, ev);
 }
 
 static struct emu_event ev_pop(struct emu_eng *e)
@@ -414,13 +420,54 @@ struct emu_event emu_msg_event(const struct emu_eng *e, const struct emu_msg *m,
 		.kind = kind,
 		.mkind = m->kind,
 		.ctx = m->ctx,
-		.rndv = m->rndv,
+		.flags = m->rndv ? EMU_EV_RNDV : 0,
 	};
+}
+
+/*
+ * A source's INJECT events wait in its queue, in the order it made them,
+ * which is their order in the heap too (times and seq only grow); the
+ * heap holds only the queue's head. So the heap stays small (the queue
+ * heads and the messages in flight) and cache-resident, where it would
+ * otherwise hold every send a rank posted (docs/PERFORMANCE.md). Replies
+ * (get, atomic) are made at the target's arrival time, not at the
+ * source's clock, so they go to the heap, as do sends that find the
+ * queue full.
+ */
+static struct emu_event *injq_at(struct emu_eng *e, int src, uint32_t i)
+{
+	return &e->injq[(size_t)src * EMU_INJQ + i % EMU_INJQ];
 }
 
 int emu_eng_inject(struct emu_eng *e, struct emu_msg *m, uint64_t time)
 {
-	return ev_push(e, emu_msg_event(e, m, time, EMU_EV_INJECT));
+	struct emu_event ev = emu_msg_event(e, m, time, EMU_EV_INJECT);
+	struct emu_ctl *c = &e->ctl[m->src];
+	int ret;
+
+	if (m->kind == EMU_MSG_GET_REP || m->kind == EMU_MSG_AMO_REP ||
+	    c->injq_len == EMU_INJQ)
+		return ev_push(e, ev);
+	ev.seq = e->hdr->ev_seq++;
+	ev.flags |= EMU_EV_QUEUED;
+	if (!c->injq_len) {
+		ret = ev_insert(e, ev);
+		if (ret)
+			return ret;
+	}
+	*injq_at(e, m->src, c->injq_head + c->injq_len++) = ev;
+	return 0;
+}
+
+/* The head of src's inject queue left the heap: the next one goes in. */
+static void injq_next(struct emu_eng *e, int src)
+{
+	struct emu_ctl *c = &e->ctl[src];
+
+	c->injq_head = (c->injq_head + 1) % EMU_INJQ;
+	/* Cannot fail: its head just left the heap. */
+	if (--c->injq_len)
+		ev_insert(e, *injq_at(e, src, c->injq_head));
 }
 
 /* --- requests --- */
@@ -468,6 +515,7 @@ static void inject(struct emu_eng *e, struct emu_event ev)
 	e->traffic[pair] += ev.len;
 	ev.time = arrival;
 	ev.kind = EMU_EV_ARRIVE;
+	ev.flags &= ~EMU_EV_QUEUED;
 	/* Cannot fail: the INJECT event just left the heap. */
 	ev_push(e, ev);
 }
@@ -508,6 +556,8 @@ void emu_eng_advance(struct emu_eng *e)
 	while (h->nev && e->ev[0].time < emu_eng_horizon(e)) {
 		struct emu_event ev = ev_pop(e);
 
+		if (ev.flags & EMU_EV_QUEUED)
+			injq_next(e, ev.src);
 		if (ev.kind == EMU_EV_INJECT)
 			inject(e, ev);
 		else

@@ -41,6 +41,8 @@ static uint64_t layout(struct emu_hdr *h, size_t topo_size)
 	at = align64(at + EMU_MAX_WINS * n * sizeof(struct emu_win_ent));
 	h->topo_off = at;
 	at = align64(at + topo_size);
+	h->injq_off = at;
+	at = align64(at + n * EMU_INJQ * sizeof(struct emu_event));
 	h->ev_off = at;
 	return align64(at +
 		       (uint64_t)EMU_MAX_EVENTS * sizeof(struct emu_event));
@@ -78,6 +80,7 @@ int emu_eng_init(struct emu_eng *e, void *base, const struct topo *topo)
 		.puts_out = (uint32_t *)(b + h->putout_off),
 		.wins = (struct emu_win_ent *)(b + h->wins_off),
 		.topo_state = b + h->topo_off,
+		.injq = (struct emu_event *)(b + h->injq_off),
 		.ev = (struct emu_event *)(b + h->ev_off),
 		.topo = topo,
 		.par = topo_params(topo),

@@ -15,6 +15,7 @@
  *     puts out       uint32 [n][n] puts issued and not yet arrived
  *     windows        struct emu_win_ent [EMU_MAX_WINS][n]
  *     topo state     topo_state_size() bytes (link state and counters)
+ *     inject queues  struct emu_event [n][EMU_INJQ]: each source's INJECTs
  *     events         struct emu_event [EMU_MAX_EVENTS], a binary heap
  *     arena          shm_heap: messages, requests, payloads, window memory,
  *                    device memory (snemu_mem_alloc)
@@ -36,9 +37,10 @@
 #include "transport/transport.h"
 
 #define EMU_MAGIC	  0x534e454d55464142ULL /* "SNEMUFAB" */
-#define EMU_VERSION	  3
+#define EMU_VERSION	  4
 #define EMU_SEG_SIZE	  (64ULL << 30)
 #define EMU_MAX_EVENTS	  (1U << 24)
+#define EMU_INJQ	  1024 /* a source's queued INJECT events */
 #define EMU_MAX_WINS	  256
 #define EMU_SPEC_MAX	  4096
 #define EMU_EAGER_DEFAULT (64ULL << 10)
@@ -197,6 +199,7 @@ struct emu_ctl {
 	uint64_t post_seq;	 /* receives posted so far */
 	uint64_t msgs_sent, bytes_sent, msgs_recv, bytes_recv;
 	int32_t bar_round, bar_rounds; /* the barrier being run */
+	uint32_t injq_head, injq_len;  /* this rank's inject queue */
 } __attribute__((aligned(64)));
 
 /*
@@ -214,8 +217,11 @@ struct emu_event {
 	uint8_t kind;  /* enum emu_ev_kind */
 	uint8_t mkind; /* enum emu_msg_kind */
 	uint8_t ctx;   /* enum emu_ctx */
-	uint8_t rndv;
+	uint8_t flags; /* EMU_EV_* */
 };
+
+#define EMU_EV_RNDV   1 /* a rendezvous message */
+#define EMU_EV_QUEUED 2 /* the head of its source's inject queue */
 
 /* A rank's part of a window. */
 struct emu_win_ent {
@@ -236,7 +242,7 @@ struct emu_hdr {
 
 	uint64_t ctl_off, run_off, pairq_off, traffic_off, last_off, spare_off;
 	uint64_t putout_off;
-	uint64_t wins_off, topo_off, ev_off;
+	uint64_t wins_off, topo_off, injq_off, ev_off;
 
 	int32_t notify_fd;   /* eventfd written on deadlock */
 	uint32_t aborted;    /* atomic */
@@ -246,7 +252,7 @@ struct emu_hdr {
 	int32_t nrun; /* ranks in the run heap */
 	int32_t nblocked;
 	int32_t nsync; /* RUNNING ranks waiting for the horizon */
-	uint32_t nev;  /* events pending */
+	uint32_t nev;  /* events in the heap (and so pending) */
 	uint64_t ev_seq;
 	uint64_t events;       /* events processed */
 	uint64_t spare_bytes;  /* atomic: in per-pair spare blocks */
@@ -283,6 +289,7 @@ struct emu_eng {
 	uint32_t *puts_out;
 	struct emu_win_ent *wins;
 	void *topo_state;
+	struct emu_event *injq; /* [src][EMU_INJQ] */
 	struct emu_event *ev;
 	const struct topo *topo;
 	const struct topo_params *par;

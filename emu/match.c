@@ -157,7 +157,7 @@ static void deliver(struct emu_eng *e, struct snemu_req *r,
 		    const struct emu_event *ev, uint64_t t)
 {
 	r->msg = ev->msg;
-	r->rndv = ev->rndv;
+	r->rndv = !!(ev->flags & EMU_EV_RNDV);
 	r->result = ev->len > r->cap ? -EMSGSIZE : 0;
 	r->st = (struct snemu_status){
 		.source = ev->src,
@@ -165,7 +165,7 @@ static void deliver(struct emu_eng *e, struct snemu_req *r,
 		.len = ev->len,
 		.arrival_ns = ev->time,
 	};
-	if (ev->rndv) {
+	if (ev->flags & EMU_EV_RNDV) {
 		struct emu_msg *m = emu_ptr(e, ev->msg);
 
 		rndv_start(e, r, m);

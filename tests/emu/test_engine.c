@@ -113,6 +113,36 @@ static void events_come_out_by_time_then_source(void **state)
 	assert_int_equal(emu_fabric_events(f->fab), 12);
 }
 
+/*
+ * A source's INJECT events wait in its queue with only the head in the
+ * heap; past the queue's capacity they go to the heap. Either way they
+ * come out in (time, source) order with the other sources' events.
+ */
+static void injects_wait_in_their_source_queue(void **state)
+{
+	enum { N1 = EMU_INJQ + 5, N2 = 3 };
+	struct fx *f = *state;
+	struct emu_eng *e = &f->e;
+	static int src[N1 + N2];
+	int n;
+
+	fx_only(f, NULL, 0);
+	/* 0 bytes, one node: arrival = injection + the same latency. */
+	for (int i = 0; i < N1; i++)
+		send_at(f, 1, 0, 0, 10 * (uint64_t)i);
+	assert_int_equal(e->hdr->nev, 1 + (N1 - EMU_INJQ));
+	for (int i = 0; i < N2; i++)
+		send_at(f, 2, 0, 0, 10 * (uint64_t)i + 5);
+	assert_int_equal(e->hdr->nev, 2 + (N1 - EMU_INJQ));
+	emu_eng_advance(e);
+	assert_int_equal(emu_fabric_events(f->fab), 2 * (N1 + N2));
+	assert_int_equal(e->hdr->nev, 0);
+	n = unexpected(f, 0, src, N1 + N2);
+	assert_int_equal(n, N1 + N2);
+	for (int i = 0; i < n; i++)
+		assert_int_equal(src[i], i < 2 * N2 && i % 2 ? 2 : 1);
+}
+
 static void one_pair_stays_in_order(void **state)
 {
 	struct fx *f = *state;
@@ -325,6 +355,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		T(events_wait_for_the_slowest_running_rank),
 		T(events_come_out_by_time_then_source),
+		T(injects_wait_in_their_source_queue),
 		T(one_pair_stays_in_order),
 		T(completion_wakes_the_blocked_owner_once),
 		T(sync_waiters_wake_at_the_horizon),
