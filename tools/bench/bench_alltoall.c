@@ -222,7 +222,8 @@ static uint64_t memcpy_baseline(int n, size_t len)
 				memcpy(in + d * per + s * len,
 				       out + s * per + d * len, len);
 	ns = snemu_wall_ns() - t0;
-	if (in[n > 1 ? len : 0] != (n > 1 ? 1 : 2) || in[0] != 2)
+	/* Rank 0's own slot is never copied; its slot from rank 1 is. */
+	if (in[0] != 2 || (n > 1 && in[len] != 1))
 		exit(1);
 	free(in);
 	free(out);
@@ -290,7 +291,16 @@ int main(int argc, char **argv)
 		 (int)getpid());
 	job.topo = t;
 	job.topo_spec = spec;
-	job.nranks = n > 0 ? n : topo_num_endpoints(t);
+	job.nranks = n ? n : topo_num_endpoints(t);
+	if (job.nranks < 2 || job.nranks > topo_num_endpoints(t) || !b.len ||
+	    reps < 1) {
+		fprintf(stderr,
+			"bench_alltoall: need 2 <= N <= %d ranks, BYTES >= 1 "
+			"and REPS >= 1 (got -n %d -s %zu -r %d)\n",
+			topo_num_endpoints(t), job.nranks, b.len, reps);
+		topo_destroy(t);
+		return 2;
+	}
 	job.fn = rank_main;
 	job.arg = &b;
 	job.report_path = report;
