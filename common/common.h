@@ -27,6 +27,15 @@ uint64_t snemu_wall_ns(void);
  */
 int snemu_parse_size(const char *s, uint64_t *out);
 
+/*
+ * Parse a whole decimal number in [min, max]: optional '-', then digits,
+ * and nothing else (no spaces, '+', base prefix or suffix). Returns 0 and
+ * sets *out; -EINVAL if s is not such a number (NULL, empty, junk); or
+ * -ERANGE if it is one but outside [min, max]. Leaves
+ * *out alone on error.
+ */
+int snemu_parse_int(const char *s, int min, int max, int *out);
+
 /* Format bytes as "4K", "16M", or plain bytes when not a round unit. */
 void snemu_format_size(uint64_t bytes, char *buf, size_t len);
 

@@ -52,6 +52,24 @@ int snemu_parse_size(const char *s, uint64_t *out)
 	return 0;
 }
 
+int snemu_parse_int(const char *s, int min, int max, int *out)
+{
+	const char *digits = s && *s == '-' ? s + 1 : s;
+	char *end;
+	long v;
+
+	if (!digits || !isdigit((unsigned char)*digits))
+		return -EINVAL;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (*end)
+		return -EINVAL;
+	if (errno || v < min || v > max)
+		return -ERANGE;
+	*out = (int)v;
+	return 0;
+}
+
 void snemu_format_size(uint64_t bytes, char *buf, size_t len)
 {
 	static const char units[] = "KMG";

@@ -124,20 +124,6 @@ static const struct option longopts[] = {
 	{NULL, 0, NULL, 0},
 };
 
-/* A whole number in [lo, hi], or -EINVAL. */
-static int parse_int(const char *s, long lo, long hi, int *out)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || end == s || *end || v < lo || v > hi)
-		return -EINVAL;
-	*out = (int)v;
-	return 0;
-}
-
 static int bad(const char *opt, const char *arg, const char *want)
 {
 	fprintf(stderr, "snemu coll: %s '%s': expected %s\n", opt, arg, want);
@@ -178,7 +164,7 @@ static int parse(int argc, char **argv, struct coll_opts *o)
 		case 'p': o->preset = optarg; break;
 		case 't': o->topo_file = optarg; break;
 		case 'n':
-			if (parse_int(optarg, 1, INT_MAX, &o->nranks))
+			if (snemu_parse_int(optarg, 1, INT_MAX, &o->nranks))
 				return bad("-n", optarg, "a rank count >= 1");
 			break;
 		case 'b':
@@ -205,11 +191,11 @@ static int parse(int argc, char **argv, struct coll_opts *o)
 					   "float, bfloat16, int32 or int8");
 			break;
 		case 'r':
-			if (parse_int(optarg, 0, INT_MAX, &o->root))
+			if (snemu_parse_int(optarg, 0, INT_MAX, &o->root))
 				return bad("--root", optarg, "a rank");
 			break;
 		case 'i':
-			if (parse_int(optarg, 1, 1000000, &o->iters))
+			if (snemu_parse_int(optarg, 1, 1000000, &o->iters))
 				return bad("--iters", optarg, "a count >= 1");
 			break;
 		case 'c': o->check = 1; break;
@@ -218,19 +204,20 @@ static int parse(int argc, char **argv, struct coll_opts *o)
 		case OPT_REPORT: o->report = optarg; break;
 		case OPT_SUMMARY: o->summary = 1; break;
 		case OPT_TOKENS:
-			if (parse_int(optarg, 0, 1 << 24, &o->moe.tokens))
+			if (snemu_parse_int(optarg, 0, 1 << 24, &o->moe.tokens))
 				return bad("--tokens", optarg, "a count >= 0");
 			break;
 		case OPT_HIDDEN:
-			if (parse_int(optarg, 1, 1 << 24, &o->moe.hidden))
+			if (snemu_parse_int(optarg, 1, 1 << 24, &o->moe.hidden))
 				return bad("--hidden", optarg, "a width >= 1");
 			break;
 		case OPT_TOPK:
-			if (parse_int(optarg, 1, 32, &o->moe.topk))
+			if (snemu_parse_int(optarg, 1, 32, &o->moe.topk))
 				return bad("--topk", optarg, "1 to 32");
 			break;
 		case OPT_EXPERTS:
-			if (parse_int(optarg, 1, 1 << 24, &o->moe.experts))
+			if (snemu_parse_int(optarg, 1, 1 << 24,
+					    &o->moe.experts))
 				return bad("--experts", optarg, "a count >= 1");
 			break;
 		case OPT_SEED:

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/common.h"
 #include "emu/demo.h"
 #include "emu/emu.h"
 #include "tools/cmd.h"
@@ -41,19 +42,6 @@ static void usage(FILE *f)
 	fprintf(f, "\n\nexit status: 0 ok, 1 a rank failed, 2 the run did "
 		   "not start (usage, config,\nprogram), 3 deadlock, 128+SIG "
 		   "interrupted by signal SIG (see docs/RUN.md).\n");
-}
-
-static int parse_ranks(const char *s, int *out)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || end == s || *end || v < 1 || v > INT_MAX)
-		return -EINVAL;
-	*out = (int)v;
-	return 0;
 }
 
 /*
@@ -110,7 +98,7 @@ int cmd_run(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "+n:p:t:r:qh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'n':
-			if (parse_ranks(optarg, &n)) {
+			if (snemu_parse_int(optarg, 1, INT_MAX, &n)) {
 				fprintf(stderr,
 					"snemu run: -n wants a number "
 					"of ranks >= 1, not '%s'\n",

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -80,19 +81,6 @@ static int bad_usage(const char *fmt, ...)
 	return 2;
 }
 
-static int parse_endpoint(const char *s, int *out)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || end == s || *end || v < 0 || v > INT32_MAX)
-		return -EINVAL;
-	*out = v;
-	return 0;
-}
-
 /* Returns -1 to go on, else the exit status. */
 static int parse_opts(int argc, char **argv, struct opts *o)
 {
@@ -120,10 +108,10 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		case 'r':
 			if (optind >= argc)
 				return bad_usage("--route needs SRC and DST");
-			if (parse_endpoint(optarg, &o->src))
+			if (snemu_parse_int(optarg, 0, INT_MAX, &o->src))
 				return bad_usage("bad --route SRC '%s'",
 						 optarg);
-			if (parse_endpoint(argv[optind], &o->dst))
+			if (snemu_parse_int(argv[optind], 0, INT_MAX, &o->dst))
 				return bad_usage("bad --route DST '%s'",
 						 argv[optind]);
 			optind++;

@@ -25,6 +25,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +35,7 @@
 
 #include "snemu.h"
 #include "common/common.h"
+#include "tools/bench/bench_args.h"
 #include "emu/emu.h"
 #include "topology/topo.h"
 
@@ -274,9 +276,9 @@ int main(int argc, char **argv)
 
 	while ((c = getopt(argc, argv, "n:s:r:")) != -1) {
 		switch (c) {
-		case 'n': n = atoi(optarg); break;
-		case 's': b.len = strtoull(optarg, NULL, 0); break;
-		case 'r': reps = atoi(optarg); break;
+		case 'n': n = bench_int_arg(c, 2, INT_MAX); break;
+		case 's': b.len = bench_size_arg(c, 1, 1 << 30); break;
+		case 'r': reps = bench_int_arg(c, 1, 1000000); break;
 		default:
 			fprintf(stderr, "usage: bench_alltoall [-n N] "
 					"[-s BYTES] [-r REPS]\n");
@@ -292,12 +294,12 @@ int main(int argc, char **argv)
 	job.topo = t;
 	job.topo_spec = spec;
 	job.nranks = n ? n : topo_num_endpoints(t);
-	if (job.nranks < 2 || job.nranks > topo_num_endpoints(t) || !b.len ||
-	    reps < 1) {
+	/* -n is parsed as at least 2; the default may still be fewer. */
+	if (job.nranks < 2 || job.nranks > topo_num_endpoints(t)) {
 		fprintf(stderr,
-			"bench_alltoall: need 2 <= N <= %d ranks, BYTES >= 1 "
-			"and REPS >= 1 (got -n %d -s %zu -r %d)\n",
-			topo_num_endpoints(t), job.nranks, b.len, reps);
+			"bench_alltoall: need 2 <= N <= %d ranks, the "
+			"endpoints of %s (got N = %d)\n",
+			topo_num_endpoints(t), preset, job.nranks);
 		topo_destroy(t);
 		return 2;
 	}

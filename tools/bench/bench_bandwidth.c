@@ -24,6 +24,7 @@
 
 #include "snemu.h"
 #include "common/common.h"
+#include "tools/bench/bench_args.h"
 #include "emu/emu.h"
 #include "topology/topo.h"
 #include "transport/transport.h"
@@ -236,19 +237,15 @@ int main(int argc, char **argv)
 
 	while ((opt = getopt(argc, argv, "s:w:n:r:")) != -1) {
 		switch (opt) {
-		case 's': b.len = strtoull(optarg, NULL, 0); break;
-		case 'w': b.window = atoi(optarg); break;
-		case 'n': b.windows = atoi(optarg); break;
-		case 'r': reps = atoi(optarg); break;
+		case 's': b.len = bench_size_arg(opt, 1, 1 << 30); break;
+		case 'w': b.window = bench_int_arg(opt, 1, 1000000); break;
+		case 'n': b.windows = bench_int_arg(opt, 1, 1000000000); break;
+		case 'r': reps = bench_int_arg(opt, 1, ARRAY_SIZE(base)); break;
 		default:
 			fprintf(stderr, "usage: bench_bandwidth [-s BYTES] "
 					"[-w WINDOW] [-n WINDOWS] [-r REPS]\n");
 			return 2;
 		}
-	}
-	if (!b.len || b.window < 1 || b.windows < 1 || reps < 1 || reps > 32) {
-		fprintf(stderr, "bench_bandwidth: bad option value\n");
-		return 2;
 	}
 	b.sh = mmap(NULL, sizeof(*b.sh), PROT_READ | PROT_WRITE,
 		    MAP_SHARED | MAP_ANONYMOUS, -1, 0);

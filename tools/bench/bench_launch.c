@@ -17,6 +17,7 @@
 
 #include "snemu.h"
 #include "common/common.h"
+#include "tools/bench/bench_args.h"
 #include "emu/emu.h"
 #include "topology/topo.h"
 
@@ -90,8 +91,8 @@ int main(int argc, char **argv)
 		return 0;
 	while ((c = getopt(argc, argv, "n:r:")) != -1) {
 		switch (c) {
-		case 'n': n = atoi(optarg); break;
-		case 'r': reps = atoi(optarg); break;
+		case 'n': n = bench_int_arg(c, 1, INT_MAX); break;
+		case 'r': reps = bench_int_arg(c, 1, 1000000); break;
 		default:
 			fprintf(stderr,
 				"usage: bench_launch [-n N] [-r REPS]\n");
@@ -104,11 +105,20 @@ int main(int argc, char **argv)
 		fprintf(stderr, "bench_launch: cannot set up\n");
 		return 1;
 	}
+	/* Before the baselines fork that many processes. */
+	if (n > topo_num_endpoints(t)) {
+		fprintf(stderr,
+			"bench_launch: need N <= %d, the endpoints of %s (got "
+			"-n %d)\n",
+			topo_num_endpoints(t), preset, n);
+		topo_destroy(t);
+		return 2;
+	}
 	self[len] = '\0';
 	snprintf(spec, sizeof(spec), "preset:%s", preset);
 	job.topo = t;
 	job.topo_spec = spec;
-	job.nranks = n > 0 ? n : topo_num_endpoints(t);
+	job.nranks = n ? n : topo_num_endpoints(t);
 	job.quiet = 1;
 	for (int i = 0; i < reps; i++) {
 		fk = MIN(fk, baseline(job.nranks, NULL));

@@ -18,6 +18,7 @@
 
 #include "snemu.h"
 #include "common/common.h"
+#include "tools/bench/bench_args.h"
 #include "emu/emu.h"
 #include "topology/topo.h"
 #include "transport/transport.h"
@@ -160,18 +161,15 @@ int main(int argc, char **argv)
 
 	while ((opt = getopt(argc, argv, "i:s:r:")) != -1) {
 		switch (opt) {
-		case 'i': b.iters = atoi(optarg); break;
-		case 's': b.len = strtoull(optarg, NULL, 0); break;
-		case 'r': reps = atoi(optarg); break;
+		/* At most 1e9: the futex turn, 2 * (WARMUP + ITERS), fits. */
+		case 'i': b.iters = bench_int_arg(opt, 1, 1000000000); break;
+		case 's': b.len = bench_size_arg(opt, 0, 1 << 30); break;
+		case 'r': reps = bench_int_arg(opt, 1, ARRAY_SIZE(raw)); break;
 		default:
 			fprintf(stderr, "usage: bench_pingpong [-i ITERS] "
 					"[-s BYTES] [-r REPS]\n");
 			return 2;
 		}
-	}
-	if (b.iters < 1 || reps < 1 || reps > 32) {
-		fprintf(stderr, "bench_pingpong: bad -i or -r\n");
-		return 2;
 	}
 	b.sh = mmap(NULL, sizeof(*b.sh), PROT_READ | PROT_WRITE,
 		    MAP_SHARED | MAP_ANONYMOUS, -1, 0);

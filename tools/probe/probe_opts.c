@@ -143,22 +143,6 @@ int probe_fail(FILE *err, const char *fmt, ...)
 	return -EINVAL;
 }
 
-/* Strict decimal in [lo, hi]. */
-static int parse_int(const char *s, long lo, long hi, long *out)
-{
-	char *end;
-	long v;
-
-	if (!s || !*s || *s == '-' || *s == '+')
-		return -EINVAL;
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || *end || v < lo || v > hi)
-		return -EINVAL;
-	*out = v;
-	return 0;
-}
-
 static int parse_one_size(const char *s, uint64_t *v, char *msg, size_t len)
 {
 	char lim[16];
@@ -262,7 +246,7 @@ int probe_parse_ranks(const char *s, int **out, int *n, char *msg,
 	ret = -EINVAL;
 	for (save = copy; (tok = strsep(&save, ","));) {
 		char *dash = strchr(tok, '-'), *colon = strchr(tok, ':');
-		long a, b, step = 1;
+		int a, b, step = 1;
 
 		if (!*tok) {
 			snprintf(msg, msglen, "'%s' has an empty element", s);
@@ -272,10 +256,10 @@ int probe_parse_ranks(const char *s, int **out, int *n, char *msg,
 			*colon = '\0';
 		if (dash)
 			*dash = '\0';
-		if (parse_int(tok, 0, 1 << 24, &a) ||
-		    (dash && parse_int(dash + 1, 0, 1 << 24, &b)) ||
-		    (colon &&
-		     (!dash || parse_int(colon + 1, 1, 1 << 24, &step)))) {
+		if (snemu_parse_int(tok, 0, 1 << 24, &a) ||
+		    (dash && snemu_parse_int(dash + 1, 0, 1 << 24, &b)) ||
+		    (colon && (!dash || snemu_parse_int(colon + 1, 1, 1 << 24,
+							&step)))) {
 			if (dash)
 				*dash = '-';
 			if (colon)
@@ -288,7 +272,7 @@ int probe_parse_ranks(const char *s, int **out, int *n, char *msg,
 			b = a;
 		if (b < a) {
 			snprintf(msg, msglen,
-				 "range '%ld-%ld' ends below its start", a, b);
+				 "range '%d-%d' ends below its start", a, b);
 			goto err;
 		}
 		for (long v = a; v <= b; v += step) {
@@ -453,8 +437,7 @@ int probe_opts_parse(int argc, char **argv, struct probe_opts *o, FILE *err)
 	unsigned char seen[OPT_WALL + 1] = {0};
 	const char *ext;
 	char msg[256];
-	long v;
-	int c;
+	int v, c;
 
 	memset(o, 0, sizeof(*o));
 	o->src = -1;
@@ -473,14 +456,14 @@ int probe_opts_parse(int argc, char **argv, struct probe_opts *o, FILE *err)
 		case OPT_TOPO: o->topo_file = a; break;
 		case OPT_SRC:
 		case OPT_DST:
-			if (parse_int(a, 0, 1 << 24, &v)) {
+			if (snemu_parse_int(a, 0, 1 << 24, &v)) {
 				fprintf(err,
 					"snemu probe: --%s '%s': expected a "
 					"rank (a number >= 0)\n",
 					opt_name(c), a);
 				return -EINVAL;
 			}
-			*(c == OPT_SRC ? &o->src : &o->dst) = (int)v;
+			*(c == OPT_SRC ? &o->src : &o->dst) = v;
 			break;
 		case OPT_SIZES:
 			free(o->sizes);
@@ -496,19 +479,19 @@ int probe_opts_parse(int argc, char **argv, struct probe_opts *o, FILE *err)
 						  msg);
 			break;
 		case OPT_ITERS:
-			if (parse_int(a, 1, 10000000, &v))
+			if (snemu_parse_int(a, 1, 10000000, &v))
 				return probe_fail(
 					err,
 					"--iters '%s': expected 1 .. 10000000",
 					a);
-			o->iters = (int)v;
+			o->iters = v;
 			break;
 		case OPT_WINDOW:
-			if (parse_int(a, 1, 4096, &v))
+			if (snemu_parse_int(a, 1, 4096, &v))
 				return probe_fail(
 					err,
 					"--window '%s': expected 1 .. 4096", a);
-			o->window = (int)v;
+			o->window = v;
 			break;
 		case OPT_RANKS:
 			free(o->ranks);
@@ -519,19 +502,19 @@ int probe_opts_parse(int argc, char **argv, struct probe_opts *o, FILE *err)
 						  msg);
 			break;
 		case OPT_SENDERS:
-			if (parse_int(a, 1, 1 << 24, &v))
+			if (snemu_parse_int(a, 1, 1 << 24, &v))
 				return probe_fail(
 					err,
 					"--senders '%s': expected a count >= 1",
 					a);
-			o->senders = (int)v;
+			o->senders = v;
 			break;
 		case OPT_NPROCS:
-			if (parse_int(a, 2, 1 << 24, &v))
+			if (snemu_parse_int(a, 2, 1 << 24, &v))
 				return probe_fail(
 					err, "-n '%s': expected a count >= 2",
 					a);
-			o->nprocs = (int)v;
+			o->nprocs = v;
 			break;
 		case OPT_FORMAT:
 			if (!strcmp(a, "perftest"))
