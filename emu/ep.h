@@ -17,7 +17,7 @@
 #include "emu/fabric.h"
 
 #define EP_REQ_SPARES 1024
-#define EP_REQ_SLAB   32  /* requests carved from one block (6 KiB) */
+#define EP_REQ_SLAB   512 /* requests carved from one block (64 KiB) */
 #define EP_POSTS      512 /* nonblocking posts held until the next lock */
 
 /* A nonblocking send or receive the engine has not seen yet (p2p.c). */

@@ -37,7 +37,7 @@
 #include "transport/transport.h"
 
 #define EMU_MAGIC	  0x534e454d55464142ULL /* "SNEMUFAB" */
-#define EMU_VERSION	  4
+#define EMU_VERSION	  5
 #define EMU_SEG_SIZE	  (64ULL << 30)
 #define EMU_MAX_EVENTS	  (1U << 24)
 #define EMU_INJQ	  1024 /* a source's queued INJECT events */
@@ -136,32 +136,35 @@ enum emu_req_kind {
 /*
  * A request in the arena; the handle a program holds is its address in
  * the program's own mapping. The owner creates and frees it; the engine,
- * in any process, completes it.
+ * in any process, completes it. Two cache lines: the engine matches with
+ * the first and completes with both (docs/PERFORMANCE.md).
  */
 struct snemu_req {
 	uint32_t magic;
-	uint8_t kind;	   /* enum emu_req_kind */
-	uint8_t ctx;	   /* enum emu_ctx */
-	uint8_t rndv;	   /* a rendezvous send or receive */
-	uint8_t waited;	   /* the owner is blocked on it */
-	uint32_t done;	   /* atomic: completed in virtual time */
-	uint32_t released; /* atomic: rndv send: the receiver has it */
-	uint32_t copied;   /* atomic: rndv receive: all chunks copied */
+	uint8_t kind;	/* enum emu_req_kind */
+	uint8_t ctx;	/* enum emu_ctx */
+	uint8_t rndv;	/* a rendezvous send or receive */
+	uint8_t waited; /* the owner is blocked on it */
+	uint32_t done;	/* atomic: completed in virtual time */
 	int32_t owner;
-	int32_t peer;	    /* send: dst; receive: source filter */
-	int32_t tag;	    /* send: tag; receive: tag filter */
-	int32_t result;	    /* 0 or -errno */
-	uint64_t next;	    /* posted queue link */
-	uint64_t post_seq;  /* owner's posting order */
-	uint64_t copy_next; /* owner's copy list link */
-	uint64_t buf;	    /* receive, get: owner's buffer address */
-	uint64_t buf_seg;   /* receive: buf's offset in the arena, 0: none */
-	uint64_t cap;	    /* its capacity */
-	uint64_t post_ns;   /* owner's clock when posted */
-	uint64_t done_ns;   /* virtual completion time */
-	uint64_t msg;	    /* receive, get: the message; rndv send: its */
-	uint64_t value;	    /* atomics: the old value */
+	int32_t peer;	   /* send: dst; receive: source filter */
+	int32_t tag;	   /* send: tag; receive: tag filter */
+	int32_t result;	   /* 0 or -errno */
+	uint32_t copied;   /* atomic: rndv: the payload has been copied */
+	uint64_t next;	   /* posted queue link */
+	uint64_t post_seq; /* owner's posting order */
+	uint64_t post_ns;  /* owner's clock when posted */
+	uint64_t cap;	   /* receive, get: its buffer's capacity */
+
+	uint64_t done_ns; /* virtual completion time */
+	uint64_t msg;	  /* receive, get: the message; rndv send: its */
 	struct snemu_status st;
+	uint64_t buf;	  /* receive, get: owner's buffer address */
+	uint64_t buf_seg; /* receive: buf's offset in the arena, 0: none */
+	union {
+		uint64_t copy_next; /* rndv receive: owner's copy list */
+		uint64_t value;	    /* atomics: the old value */
+	};
 };
 
 /* A FIFO of messages or requests, linked by offsets. */

@@ -142,7 +142,7 @@ static void rndv_start(struct emu_eng *e, struct snemu_req *r,
 	m->chunks = (uint32_t)DIV_ROUND_UP(m->copy_len, EMU_CHUNK);
 	if (!m->chunks) {
 		__atomic_store_n(&r->copied, 1, __ATOMIC_RELEASE);
-		__atomic_store_n(&s->released, 1, __ATOMIC_RELEASE);
+		__atomic_store_n(&s->copied, 1, __ATOMIC_RELEASE);
 		return;
 	}
 	copy_push(e, r);

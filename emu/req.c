@@ -18,10 +18,14 @@
 #include "emu/ep.h"
 
 /*
- * A rank's new requests come EP_REQ_SLAB at a time from one arena block,
- * so they share pages with each other only: the first touch of a page, in
- * the rank and in whichever process completes them, serves many.
+ * A rank's new requests come EP_REQ_SLAB at a time from one 64 KiB arena
+ * block, so they share pages with each other only. The engine completes
+ * them in whichever process runs it, which maps their pages on its first
+ * read: the kernel maps the pages in memory of the aligned 64 KiB around a
+ * read fault, so one or two faults serve a whole slab (docs/PERFORMANCE.md).
  */
+_Static_assert(sizeof(struct snemu_req) == 128, "a request is two lines");
+
 static int req_refill(struct emu_ep *ep)
 {
 	uint64_t size = shm_heap_block_size(sizeof(struct snemu_req)), off;
@@ -134,7 +138,7 @@ static void copy_chunks(struct emu_ep *ep, struct emu_msg *m, bool sender)
 		    m->chunks)
 			continue;
 		__atomic_store_n(&r->copied, 1, __ATOMIC_RELEASE);
-		__atomic_store_n(&s->released, 1, __ATOMIC_RELEASE);
+		__atomic_store_n(&s->copied, 1, __ATOMIC_RELEASE);
 		emu_ctl_poke(&e->ctl[m->dst]);
 		emu_ctl_poke(&e->ctl[m->src]);
 	}
@@ -164,7 +168,7 @@ static void help_copies(struct emu_ep *ep, struct snemu_req **reqs, int n)
 
 		if (r->kind == EMU_REQ_SEND && r->rndv &&
 		    __atomic_load_n(&r->done, __ATOMIC_ACQUIRE) &&
-		    !__atomic_load_n(&r->released, __ATOMIC_ACQUIRE))
+		    !__atomic_load_n(&r->copied, __ATOMIC_ACQUIRE))
 			copy_chunks(ep, emu_ptr(&ep->eng, r->msg), true);
 	}
 }
@@ -203,10 +207,7 @@ static bool wait_ready(struct emu_ep *ep, struct snemu_req **reqs, int n)
 		return false;
 	for (int i = 0; i < n; i++)
 		if (reqs[i]->rndv &&
-		    !__atomic_load_n(reqs[i]->kind == EMU_REQ_SEND
-					     ? &reqs[i]->released
-					     : &reqs[i]->copied,
-				     __ATOMIC_ACQUIRE))
+		    !__atomic_load_n(&reqs[i]->copied, __ATOMIC_ACQUIRE))
 			return false;
 	return true;
 }
