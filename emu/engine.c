@@ -468,6 +468,8 @@ static void injq_next(struct emu_eng *e, int src)
 	/* Cannot fail: its head just left the heap. */
 	if (--c->injq_len)
 		ev_insert(e, *injq_at(e, src, c->injq_head));
+	if (c->injq_len > 1)
+		__builtin_prefetch(injq_at(e, src, c->injq_head + 1));
 }
 
 /* --- requests --- */
@@ -549,12 +551,55 @@ static void wake_sync(struct emu_eng *e, int i, uint64_t horizon)
 	wake_sync(e, 2 * i + 2, horizon);
 }
 
+/* Start loading the pair state that ev will use. */
+static void prefetch_pair(struct emu_eng *e, const struct emu_event *ev)
+{
+	if (ev->kind == EMU_EV_ARRIVE) {
+		__builtin_prefetch(&e->pairq[(size_t)ev->dst * e->n + ev->src]);
+	} else {
+		size_t pair = (size_t)ev->src * e->n + ev->dst;
+
+		__builtin_prefetch(&e->last_arrival[pair], 1);
+		__builtin_prefetch(&e->traffic[pair], 1);
+	}
+}
+
+/*
+ * The engine waits on cache and TLB misses, one event after another:
+ * start the loads of the next events while this one runs. The next one
+ * is the heap's top, and the one after is likely one of its children. The
+ * top's pair state was prefetched an event ago, when it was a child, so
+ * the first receive its arrival will look at can be loaded now.
+ */
+static void prefetch_next(struct emu_eng *e)
+{
+	const struct emu_event *top = &e->ev[0];
+	uint32_t nev = e->hdr->nev;
+	uint64_t head;
+
+	if (!nev)
+		return;
+	for (uint32_t i = 1; i < 3 && i < nev; i++)
+		prefetch_pair(e, &e->ev[i]);
+	if (top->kind != EMU_EV_ARRIVE) {
+		prefetch_pair(e, top);
+		return;
+	}
+	head = e->pairq[(size_t)top->dst * e->n + top->src].posted.head;
+	if (head) {
+		__builtin_prefetch(emu_ptr(e, head), 1);
+		__builtin_prefetch(emu_ptr(e, head + 64), 1);
+	}
+}
+
 void emu_eng_advance(struct emu_eng *e)
 {
 	struct emu_hdr *h = e->hdr;
 
 	while (h->nev && e->ev[0].time < emu_eng_horizon(e)) {
 		struct emu_event ev = ev_pop(e);
+
+		prefetch_next(e);
 
 		if (ev.flags & EMU_EV_QUEUED)
 			injq_next(e, ev.src);
