@@ -134,10 +134,12 @@ static bool is_eager(const struct emu_ep *ep, size_t len)
  * A new send message to dst with its eager payload in place, made without
  * the lock: writing a new block faults its pages in, and other ranks must
  * not wait for that. Only a new block from the heap takes the lock, to
- * allocate it; the pair's last block, when it fits, needs none.
+ * allocate it; the pair's last block, when it fits, needs none. A held
+ * post (held) streams its payload past the cache: its receiver reads it
+ * only after the engine has run over the rank's whole batch of posts.
  */
 static int stage_send(struct emu_ep *ep, int dst, const void *buf, size_t len,
-		      struct emu_msg **out)
+		      bool held, struct emu_msg **out)
 {
 	bool eager = is_eager(ep, len);
 	struct emu_msg *m;
@@ -154,7 +156,9 @@ static int stage_send(struct emu_ep *ep, int dst, const void *buf, size_t len,
 	}
 	m = emu_msg_init(&ep->eng, off, EMU_MSG_SEND, ep->rank, dst, len,
 			 eager);
-	if (m->data)
+	if (m->data && held)
+		shm_copy_stream(emu_ptr(&ep->eng, m->data), buf, len);
+	else if (m->data)
 		memcpy(emu_ptr(&ep->eng, m->data), buf, len);
 	*out = m;
 	return 0;
@@ -194,7 +198,7 @@ static int p2p_post(struct emu_ep *ep, int peer, int tag, const void *buf,
 	} else {
 		struct emu_msg *m;
 
-		ret = stage_send(ep, peer, buf, len, &m);
+		ret = stage_send(ep, peer, buf, len, false, &m);
 		if (ret)
 			return ret;
 		ep_lock(ep);
@@ -230,7 +234,7 @@ static int p2p_hold(struct emu_ep *ep, int peer, int tag, const void *buf,
 		ret = recv_request(ep, peer, tag, (void *)buf, len, out);
 	} else {
 		/* A new block takes the lock, which posts the held ones. */
-		ret = stage_send(ep, peer, buf, len, &m);
+		ret = stage_send(ep, peer, buf, len, true, &m);
 		if (ret)
 			return ret;
 		ret = send_request(ep, m, tag, buf, false, out);

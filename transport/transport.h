@@ -100,6 +100,21 @@ void shm_heap_free(struct shm_heap *h, void *base, uint64_t off, uint64_t len);
 /* The block size len is rounded up to (for tests and accounting). */
 uint64_t shm_heap_block_size(uint64_t len);
 
+/* --- copies into the segment (shm_copy.c) --- */
+
+/*
+ * memcpy for a destination no one will read soon: where the CPU has
+ * non-temporal stores (x86 SSE2), the bytes go to memory without being
+ * read into the cache first and without evicting what is there. An eager
+ * payload of a batch of posts is read by its receiver only after the
+ * engine has run over the whole batch, long out of the cache by then;
+ * filling the cache with it costs the extra memory traffic of reading
+ * every line before writing it, and evicts the engine's working set
+ * (docs/PERFORMANCE.md). The stores are complete and ordered before the
+ * call returns.
+ */
+void shm_copy_stream(void *dst, const void *src, size_t len);
+
 /* --- single copy from another process (shm_cma.c) --- */
 
 /*
