@@ -32,7 +32,7 @@ static void check_copy(size_t doff, size_t soff, size_t len)
 
 static void copies_every_length(void **state)
 {
-	static const size_t lens[] = {0,  1,   15,  16,   63,	 64,
+	static const size_t lens[] = {0,  1,   15,  16,	  63,	64,
 				      65, 127, 128, 4096, 4097, MAX_LEN};
 
 	for (size_t i = 0; i < sizeof(lens) / sizeof(lens[0]); i++)

@@ -15,19 +15,11 @@ void shm_copy_stream(void *dst, const void *src, size_t len)
 	const char *s = src;
 
 	/* Non-temporal stores need 16-byte aligned destinations. */
-	if (!((uintptr_t)d & 15)) {
-		for (; done + 64 <= len; done += 64) {
-			__m128i a = _mm_loadu_si128((const void *)(s + done));
-			__m128i b = _mm_loadu_si128((const void *)(s + done + 16));
-			__m128i c = _mm_loadu_si128((const void *)(s + done + 32));
-			__m128i e = _mm_loadu_si128((const void *)(s + done + 48));
-
-			_mm_stream_si128((void *)(d + done), a);
-			_mm_stream_si128((void *)(d + done + 16), b);
-			_mm_stream_si128((void *)(d + done + 32), c);
-			_mm_stream_si128((void *)(d + done + 48), e);
-		}
-	}
+	if (!((uintptr_t)d & 15))
+		for (; done + 16 <= len; done += 16)
+			_mm_stream_si128(
+				(void *)(d + done),
+				_mm_loadu_si128((const void *)(s + done)));
 #endif
 	memcpy((char *)dst + done, (const char *)src + done, len - done);
 #if defined(__SSE2__)
