@@ -30,9 +30,8 @@ int snemu_parse_size(const char *s, uint64_t *out);
 /*
  * Parse a whole decimal number in [min, max]: optional '-', then digits,
  * and nothing else (no spaces, '+', base prefix or suffix). Returns 0 and
- * sets *out; -EINVAL if s is not such a number (NULL, empty, junk); or
- * -ERANGE if it is one but outside [min, max]. Leaves
- * *out alone on error.
+ * sets *out; -EINVAL if s is not such a number (NULL, empty, junk), or
+ * -ERANGE if it is one outside [min, max]; *out is then left alone.
  */
 int snemu_parse_int(const char *s, int min, int max, int *out);
 

@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-#include <errno.h>
+#include <errno.h> /* program_invocation_short_name */
 #include <getopt.h>
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 
