@@ -104,14 +104,11 @@ uint64_t shm_heap_block_size(uint64_t len);
 
 /*
  * memcpy for a destination no one will read soon: where the CPU has
- * non-temporal stores (x86 SSE2), the bytes go to memory without being
- * read into the cache first and without evicting what is there. An eager
- * payload of a batch of posts is read by its receiver only after the
- * engine has run over the whole batch, long out of the cache by then;
- * filling the cache with it costs the extra memory traffic of reading
- * every line before writing it, and evicts the engine's working set
- * (docs/PERFORMANCE.md). The stores are complete and ordered before the
- * call returns.
+ * non-temporal stores (x86 SSE2), the bytes go to memory without reading
+ * each line into the cache first and without evicting what is there;
+ * elsewhere it is memcpy. The stores are complete and ordered before the
+ * call returns. For the eager payloads of held posts (emu/p2p.c,
+ * docs/PERFORMANCE.md).
  */
 void shm_copy_stream(void *dst, const void *src, size_t len);
 
