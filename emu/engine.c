@@ -345,6 +345,14 @@ void emu_msg_free(struct emu_eng *e, struct emu_msg *m, bool locked)
 		emu_eng_free_later(e, off, msg_block_len(m));
 }
 
+void emu_msg_prefetch(const struct emu_eng *e, uint64_t msg, uint64_t len)
+{
+	const char *m = emu_ptr(e, msg);
+
+	__builtin_prefetch(m);
+	__builtin_prefetch(m + MSG_HDR + len - 1);
+}
+
 /* --- the event heap --- */
 
 static bool ev_less(const struct emu_event *a, const struct emu_event *b)

@@ -422,6 +422,8 @@ int emu_eng_inject(struct emu_eng *e, struct emu_msg *m, uint64_t time);
 struct emu_event emu_msg_event(const struct emu_eng *e, const struct emu_msg *m,
 			       uint64_t time, enum emu_ev_kind kind);
 void emu_msg_free(struct emu_eng *e, struct emu_msg *m, bool locked);
+/* engine.c: start loading eager message msg's header and last byte. */
+void emu_msg_prefetch(const struct emu_eng *e, uint64_t msg, uint64_t len);
 
 /*
  * engine.c: r completed at virtual time t; wakes its blocked owner when it
