@@ -353,6 +353,25 @@ void emu_msg_prefetch(const struct emu_eng *e, uint64_t msg, uint64_t len)
 	__builtin_prefetch(m + MSG_HDR + len - 1);
 }
 
+void emu_msg_spare_prefetch(struct emu_eng *e, enum emu_ctx ctx, int src,
+			    int dst, uint64_t len, bool block)
+{
+	uint64_t *slot = spare_slot(e, ctx, src, dst), off;
+	char *m;
+
+	if (!block) {
+		__builtin_prefetch(slot);
+		return;
+	}
+	off = __atomic_load_n(slot, __ATOMIC_RELAXED);
+	if (!off)
+		return;
+	m = emu_ptr(e, off);
+	for (size_t i = 0; i < MSG_HDR; i += 64)
+		__builtin_prefetch(m + i, 1);
+	__builtin_prefetch(m + MSG_HDR + len - 1, 1);
+}
+
 /* --- the event heap --- */
 
 static bool ev_less(const struct emu_event *a, const struct emu_event *b)

@@ -30,6 +30,8 @@ int ep_enter(struct emu_ep **out)
 
 void ep_lock(struct emu_ep *ep)
 {
+	if (ep->nposts)
+		ep_posts_stage(ep);
 	emu_eng_lock(&ep->eng);
 	if (ep->nposts)
 		ep_posts_flush_locked(ep);

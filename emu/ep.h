@@ -23,7 +23,8 @@
 /* A nonblocking send or receive the engine has not seen yet (p2p.c). */
 struct ep_post {
 	struct snemu_req *r;
-	struct emu_msg *m; /* a send's message; NULL: a receive */
+	const void *buf;   /* a send's payload, until staged */
+	struct emu_msg *m; /* a staged send's message; NULL: staging failed */
 };
 
 struct emu_ep {
@@ -41,9 +42,10 @@ struct emu_ep {
 	uint64_t req_spare[EP_REQ_SPARES];
 	int nreq_spare;
 	/*
-	 * isend and irecv calls held back, in program order: ep_lock posts
-	 * them before anything else (p2p.c). Until then me->clock lags the
-	 * program's clock by posts_ns.
+	 * isend and irecv calls held back, in program order: ep_lock stages
+	 * the sends' payloads and then posts them all before anything else
+	 * (p2p.c). Until then me->clock lags the program's clock by
+	 * posts_ns.
 	 */
 	struct ep_post posts[EP_POSTS];
 	int nposts;
@@ -67,7 +69,11 @@ void ep_unlock(struct emu_ep *ep);
 /* ep.c: the caller's clock, with what its held posts will add. */
 uint64_t ep_clock(const struct emu_ep *ep);
 
-/* p2p.c: post the held sends and receives, in order (under the lock). */
+/*
+ * p2p.c: copy the held sends' payloads into the arena (without the lock),
+ * then post the held sends and receives, in order (under the lock).
+ */
+void ep_posts_stage(struct emu_ep *ep);
 void ep_posts_flush_locked(struct emu_ep *ep);
 
 /* ep.c: charge ns of CPU time to the caller's clock (under the lock). */

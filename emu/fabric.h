@@ -422,8 +422,15 @@ int emu_eng_inject(struct emu_eng *e, struct emu_msg *m, uint64_t time);
 struct emu_event emu_msg_event(const struct emu_eng *e, const struct emu_msg *m,
 			       uint64_t time, enum emu_ev_kind kind);
 void emu_msg_free(struct emu_eng *e, struct emu_msg *m, bool locked);
-/* engine.c: start loading eager message msg's header and last byte. */
+/*
+ * engine.c: start loading eager message msg's header and last byte; or
+ * what emu_msg_spare(e, ctx, src, dst, len, true) will use: the pair's
+ * slot (block false), or the block in the slot now, to write it (block
+ * true, once the slot is loaded).
+ */
 void emu_msg_prefetch(const struct emu_eng *e, uint64_t msg, uint64_t len);
+void emu_msg_spare_prefetch(struct emu_eng *e, enum emu_ctx ctx, int src,
+			    int dst, uint64_t len, bool block);
 
 /*
  * engine.c: r completed at virtual time t; wakes its blocked owner when it

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "common/common.h"
 #include "emu/ep.h"
 
 static bool rank_ok(const struct emu_ep *ep, int rank, bool any)
@@ -22,24 +23,38 @@ static bool tag_ok(int tag, bool any)
 }
 
 /*
- * The request of a send of m, a staged message (stage_send), with its
- * fields set; the lock is needed only when the rank has no spare request.
- * On failure m is freed.
+ * The request of a send of len bytes to dst, with its status set; the
+ * lock is needed only when the rank has no spare request.
  */
-static int send_request(struct emu_ep *ep, struct emu_msg *m, int tag,
-			const void *buf, bool locked, struct snemu_req **out)
+static int send_request(struct emu_ep *ep, int dst, int tag, size_t len,
+			struct snemu_req **out)
 {
-	struct emu_eng *e = &ep->eng;
 	struct snemu_req *r;
 	int ret;
 
-	ret = ep_req_new(ep, EMU_REQ_SEND, EMU_CTX_USER, m->dst, tag, &r);
-	if (ret) {
-		emu_msg_free(e, m, locked);
+	ret = ep_req_new(ep, EMU_REQ_SEND, EMU_CTX_USER, dst, tag, &r);
+	if (ret)
 		return ret;
-	}
+	r->st = (struct snemu_status){
+		.source = ep->rank,
+		.tag = tag,
+		.len = len,
+	};
+	*out = r;
+	return 0;
+}
+
+/*
+ * Make m, a staged message (stage_send) of buf, the message of send r. A
+ * rendezvous message leaves its payload in buf, for the receiver.
+ */
+static void send_bind(struct emu_ep *ep, struct emu_msg *m, struct snemu_req *r,
+		      const void *buf)
+{
+	struct emu_eng *e = &ep->eng;
+
 	m->ctx = EMU_CTX_USER;
-	m->tag = tag;
+	m->tag = r->tag;
 	if (!m->data && m->len) {
 		m->rndv = 1;
 		m->src_pid = ep->pid;
@@ -51,19 +66,13 @@ static int send_request(struct emu_ep *ep, struct emu_msg *m, int tag,
 		r->rndv = 1;
 		r->msg = emu_off(e, m);
 	}
-	r->st = (struct snemu_status){
-		.source = ep->rank,
-		.tag = tag,
-		.len = m->len,
-	};
-	*out = r;
-	return 0;
 }
 
 /*
  * Post the send of m with its request r, under the lock: m leaves at the
  * caller's clock plus send_ns, and an eager send completes then. When the
- * fabric cannot take it (its event queue is full), r completes at once
+ * fabric cannot take it (its event queue is full, or m is NULL: there
+ * was no memory to stage it, r->result says why), r completes at once
  * with the error, which the wait returns.
  */
 static void send_post_locked(struct emu_ep *ep, struct emu_msg *m,
@@ -72,7 +81,7 @@ static void send_post_locked(struct emu_ep *ep, struct emu_msg *m,
 	struct emu_eng *e = &ep->eng;
 	int ret;
 
-	ret = ep_inject(ep, m);
+	ret = m ? ep_inject(ep, m) : 0;
 	if (ret) {
 		emu_msg_free(e, m, true);
 		r->rndv = 0;
@@ -116,7 +125,7 @@ void ep_posts_flush_locked(struct emu_ep *ep)
 	for (int i = 0; i < ep->nposts; i++) {
 		struct ep_post *p = &ep->posts[i];
 
-		if (p->m)
+		if (p->r->kind == EMU_REQ_SEND)
 			send_post_locked(ep, p->m, p->r);
 		else
 			recv_post_locked(ep, p->r);
@@ -137,6 +146,7 @@ static bool is_eager(const struct emu_ep *ep, size_t len)
  * allocate it; the pair's last block, when it fits, needs none. A held
  * post (held) streams its payload past the cache: its receiver reads it
  * only after the engine has run over the rank's whole batch of posts.
+ * Held posts are not posted by this lock: ep_lock stages them first.
  */
 static int stage_send(struct emu_ep *ep, int dst, const void *buf, size_t len,
 		      bool held, struct emu_msg **out)
@@ -148,9 +158,9 @@ static int stage_send(struct emu_ep *ep, int dst, const void *buf, size_t len,
 
 	off = emu_msg_spare(&ep->eng, EMU_CTX_USER, ep->rank, dst, len, eager);
 	if (!off) {
-		ep_lock(ep);
+		emu_eng_lock(&ep->eng);
 		ret = emu_msg_alloc(&ep->eng, len, eager, &off);
-		ep_unlock(ep);
+		emu_eng_unlock(&ep->eng);
 		if (ret)
 			return ret;
 	}
@@ -162,6 +172,54 @@ static int stage_send(struct emu_ep *ep, int dst, const void *buf, size_t len,
 		memcpy(emu_ptr(&ep->eng, m->data), buf, len);
 	*out = m;
 	return 0;
+}
+
+/*
+ * Staging a send waits on address translation: the pair's spare slot and
+ * its block lie in pages this process touched last a round ago, and each
+ * page walk (two-dimensional under a hypervisor) costs about as much as
+ * the copy. Walks started together overlap: the loop starts the slot
+ * loads of the batch of STAGE_BATCH posts after next, and the block
+ * loads of the next batch, while it stages one.
+ */
+#define STAGE_BATCH 8
+
+static void prefetch_sends(struct emu_ep *ep, int from, int to, bool block)
+{
+	for (int i = from; i < MIN(to, ep->nposts); i++) {
+		const struct snemu_req *r = ep->posts[i].r;
+
+		if (r->kind == EMU_REQ_SEND)
+			emu_msg_spare_prefetch(&ep->eng, EMU_CTX_USER, ep->rank,
+					       r->peer, r->st.len, block);
+	}
+}
+
+void ep_posts_stage(struct emu_ep *ep)
+{
+	const int b = STAGE_BATCH;
+
+	prefetch_sends(ep, 0, 2 * b, false);
+	prefetch_sends(ep, 0, b, true);
+	for (int i = 0; i < ep->nposts; i++) {
+		struct ep_post *p = &ep->posts[i];
+		int ret;
+
+		if (i % b == 0) {
+			prefetch_sends(ep, i + 2 * b, i + 3 * b, false);
+			prefetch_sends(ep, i + b, i + 2 * b, true);
+		}
+		if (p->r->kind != EMU_REQ_SEND)
+			continue;
+		ret = stage_send(ep, p->r->peer, p->buf, p->r->st.len, true,
+				 &p->m);
+		if (ret) {
+			p->m = NULL;
+			p->r->result = ret;
+		} else {
+			send_bind(ep, p->m, p->r, p->buf);
+		}
+	}
 }
 
 /* Enter the library for a user send or receive, and check its arguments. */
@@ -202,9 +260,13 @@ static int p2p_post(struct emu_ep *ep, int peer, int tag, const void *buf,
 		if (ret)
 			return ret;
 		ep_lock(ep);
-		ret = send_request(ep, m, tag, buf, true, out);
-		if (!ret)
+		ret = send_request(ep, peer, tag, len, out);
+		if (ret) {
+			emu_msg_free(&ep->eng, m, true);
+		} else {
+			send_bind(ep, m, *out, buf);
 			send_post_locked(ep, m, *out);
+		}
 	}
 	if (ret)
 		ep_unlock(ep);
@@ -214,10 +276,11 @@ static int p2p_post(struct emu_ep *ep, int peer, int tag, const void *buf,
 /*
  * A nonblocking send or receive of at most the eager limit is held back
  * until the rank's next lock (when there is room and a spare request),
- * and posted then, in program order, before anything else: the results
- * are those of posting at once (docs/ARCHITECTURE.md), without a lock
- * per call. A larger one is posted at once, so that a rendezvous sender
- * can match it and copy while this rank is out of the library.
+ * and staged and posted then, in program order, before anything else:
+ * the results are those of posting at once (docs/ARCHITECTURE.md),
+ * without a lock per call. A larger one is posted at once, so that a
+ * rendezvous sender can match it and copy while this rank is out of the
+ * library.
  */
 static bool p2p_can_hold(const struct emu_ep *ep, size_t len)
 {
@@ -227,22 +290,20 @@ static bool p2p_can_hold(const struct emu_ep *ep, size_t len)
 static int p2p_hold(struct emu_ep *ep, int peer, int tag, const void *buf,
 		    size_t len, bool recv, struct snemu_req **out)
 {
-	struct emu_msg *m = NULL;
 	int ret;
 
 	if (recv) {
 		ret = recv_request(ep, peer, tag, (void *)buf, len, out);
 	} else {
-		/* A new block takes the lock, which posts the held ones. */
-		ret = stage_send(ep, peer, buf, len, true, &m);
-		if (ret)
-			return ret;
-		ret = send_request(ep, m, tag, buf, false, out);
+		ret = send_request(ep, peer, tag, len, out);
 		if (!ret)
 			ep->posts_ns += ep->eng.par->send_ns;
 	}
 	if (!ret)
-		ep->posts[ep->nposts++] = (struct ep_post){.r = *out, .m = m};
+		ep->posts[ep->nposts++] = (struct ep_post){
+			.r = *out,
+			.buf = recv ? NULL : buf,
+		};
 	return ret;
 }
 
