@@ -535,9 +535,10 @@ static void requests_reuse_their_blocks(void **state)
 }
 
 /*
- * Small nonblocking posts are held until the rank's next lock, which posts
- * them first, in program order; a large one is posted at once. The clock
- * the program sees counts them all along.
+ * Small nonblocking posts are held until the rank's next lock, which
+ * stages the sends' payloads and posts them all first, in program order;
+ * a large one is posted at once. The clock the program sees counts them
+ * all along.
  */
 #define HELD_BIG (256 << 10)
 #define HELD_N	 (EP_POSTS + 3)
@@ -551,6 +552,8 @@ static void held_sender(struct emu_ep *ep, unsigned char *big)
 	H_OK(snemu_isend(1, 1, &one, sizeof(one), &reqs[0]));
 	H_OK(snemu_irecv(1, 5, &v, sizeof(v), &reqs[1]));
 	H_CHECK(ep->nposts == 2);
+	/* Not staged yet: the payload is read at the lock. */
+	H_CHECK(ep->posts[0].buf == &one && !ep->posts[0].m);
 	H_CHECK(ep->me->clock == c0);
 	H_CHECK(snemu_now() == c0 + ep->eng.par->send_ns);
 	/* Large: posted at once, after the held ones. */
@@ -616,6 +619,42 @@ static void small_posts_wait_for_the_next_lock(void **state)
 	harness_destroy(run(2, held_rank, NULL));
 }
 
+/*
+ * A held send that finds no arena memory when it is staged completes with
+ * -ENOMEM, which its wait returns; the rank and the run go on.
+ */
+#define FULL_MAX 256
+
+static int full_rank(void *arg)
+{
+	static void *taken[FULL_MAX];
+	struct snemu_req *r;
+	int n = 0, v = 3;
+
+	H_OK(snemu_init(NULL, NULL));
+	if (snemu_rank() == 0) {
+		/* Requests in stock; the pair 0 -> 1 has no spare block. */
+		H_OK(snemu_recv(1, 0, &v, sizeof(v), NULL));
+		for (size_t len = (size_t)1 << 30; len >= 64; len /= 2)
+			while (n < FULL_MAX && !snemu_mem_alloc(len, &taken[n]))
+				n++;
+		H_CHECK(n < FULL_MAX);
+		H_OK(snemu_isend(1, 1, &v, sizeof(v), &r));
+		H_EXPECT(snemu_wait(r, NULL), -ENOMEM);
+		while (n)
+			H_OK(snemu_mem_free(taken[--n]));
+	} else {
+		H_OK(snemu_send(0, 0, &v, sizeof(v)));
+	}
+	H_OK(snemu_finalize());
+	return 0;
+}
+
+static void a_held_send_without_memory_fails_in_its_wait(void **state)
+{
+	harness_destroy(run(2, full_rank, NULL));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -633,6 +672,7 @@ int main(void)
 		cmocka_unit_test(requests_reuse_their_blocks),
 		cmocka_unit_test(requests_are_packed),
 		cmocka_unit_test(small_posts_wait_for_the_next_lock),
+		cmocka_unit_test(a_held_send_without_memory_fails_in_its_wait),
 	};
 
 	assert_non_null(harness_topo(NULL));
