@@ -140,19 +140,17 @@ static bool is_eager(const struct emu_ep *ep, size_t len)
 }
 
 /*
- * A new send message to dst with its eager payload in place, made without
- * the lock: writing a new block faults its pages in, and other ranks must
- * not wait for that. Only a new block from the heap takes the lock, to
- * allocate it; the pair's last block, when it fits, needs none. A held
- * post (held) streams its payload past the cache: its receiver reads it
- * only after the engine has run over the rank's whole batch of posts.
- * Held posts are not posted by this lock: ep_lock stages them first.
+ * A new send message of len bytes to dst, its payload still to be copied
+ * in (m->data, when eager), made without the lock: writing a new block
+ * faults its pages in, and other ranks must not wait for that. Only a new
+ * block from the heap takes the lock, to allocate it (without posting the
+ * held posts: ep_lock stages them first); the pair's last block, when it
+ * fits, needs none.
  */
-static int stage_send(struct emu_ep *ep, int dst, const void *buf, size_t len,
-		      bool held, struct emu_msg **out)
+static int stage_message(struct emu_ep *ep, int dst, size_t len,
+			 struct emu_msg **out)
 {
 	bool eager = is_eager(ep, len);
-	struct emu_msg *m;
 	uint64_t off;
 	int ret;
 
@@ -164,13 +162,8 @@ static int stage_send(struct emu_ep *ep, int dst, const void *buf, size_t len,
 		if (ret)
 			return ret;
 	}
-	m = emu_msg_init(&ep->eng, off, EMU_MSG_SEND, ep->rank, dst, len,
-			 eager);
-	if (m->data && held)
-		shm_copy_stream(emu_ptr(&ep->eng, m->data), buf, len);
-	else if (m->data)
-		memcpy(emu_ptr(&ep->eng, m->data), buf, len);
-	*out = m;
+	*out = emu_msg_init(&ep->eng, off, EMU_MSG_SEND, ep->rank, dst, len,
+			    eager);
 	return 0;
 }
 
@@ -178,9 +171,14 @@ static int stage_send(struct emu_ep *ep, int dst, const void *buf, size_t len,
  * Staging a send waits on address translation: the pair's spare slot and
  * its block lie in pages this process touched last a round ago, and each
  * page walk (two-dimensional under a hypervisor) costs about as much as
- * the copy. Walks started together overlap: the loop starts the slot
- * loads of the batch of STAGE_BATCH posts after next, and the block
- * loads of the next batch, while it stages one.
+ * the copy. Walks started together overlap: the loop that takes the
+ * blocks starts the slot loads of the batch of STAGE_BATCH posts after
+ * next, and the block loads of the next batch, while it takes one.
+ *
+ * The payloads are copied afterwards, in a loop of their own, and
+ * streamed past the cache (their receivers read them only after the
+ * engine has run over the batch): taking a block is an atomic exchange,
+ * which would wait for the streamed stores before it to reach memory.
  */
 #define STAGE_BATCH 8
 
@@ -211,8 +209,7 @@ void ep_posts_stage(struct emu_ep *ep)
 		}
 		if (p->r->kind != EMU_REQ_SEND)
 			continue;
-		ret = stage_send(ep, p->r->peer, p->buf, p->r->st.len, true,
-				 &p->m);
+		ret = stage_message(ep, p->r->peer, p->r->st.len, &p->m);
 		if (ret) {
 			p->m = NULL;
 			p->r->result = ret;
@@ -220,6 +217,14 @@ void ep_posts_stage(struct emu_ep *ep)
 			send_bind(ep, p->m, p->r, p->buf);
 		}
 	}
+	for (int i = 0; i < ep->nposts; i++) {
+		const struct emu_msg *m = ep->posts[i].m;
+
+		if (ep->posts[i].r->kind == EMU_REQ_SEND && m && m->data)
+			shm_copy_stream(emu_ptr(&ep->eng, m->data),
+					ep->posts[i].buf, m->len);
+	}
+	shm_copy_stream_end();
 }
 
 /* Enter the library for a user send or receive, and check its arguments. */
@@ -256,9 +261,12 @@ static int p2p_post(struct emu_ep *ep, int peer, int tag, const void *buf,
 	} else {
 		struct emu_msg *m;
 
-		ret = stage_send(ep, peer, buf, len, false, &m);
+		ret = stage_message(ep, peer, len, &m);
 		if (ret)
 			return ret;
+		/* Cached: a blocking send's receiver may read it at once. */
+		if (m->data)
+			memcpy(emu_ptr(&ep->eng, m->data), buf, len);
 		ep_lock(ep);
 		ret = send_request(ep, peer, tag, len, out);
 		if (ret) {

@@ -106,11 +106,13 @@ uint64_t shm_heap_block_size(uint64_t len);
  * memcpy for a destination no one will read soon: where the CPU has
  * non-temporal stores (x86 SSE2), the bytes go to memory without reading
  * each line into the cache first and without evicting what is there;
- * elsewhere it is memcpy. The stores are complete and ordered before the
- * call returns. For the eager payloads of held posts (emu/p2p.c,
+ * elsewhere it is memcpy. Those stores are weakly ordered: after one or
+ * more copies, shm_copy_stream_end makes them visible before any store
+ * that follows it. For the eager payloads of held posts (emu/p2p.c,
  * docs/PERFORMANCE.md).
  */
 void shm_copy_stream(void *dst, const void *src, size_t len);
+void shm_copy_stream_end(void);
 
 /* --- single copy from another process (shm_cma.c) --- */
 

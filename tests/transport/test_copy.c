@@ -27,6 +27,7 @@ static void check_copy(size_t doff, size_t soff, size_t len)
 	memcpy(want, dst, sizeof(dst));
 	memcpy(want + doff, src + soff, len);
 	shm_copy_stream(dst + doff, src + soff, len);
+	shm_copy_stream_end();
 	assert_memory_equal(dst, want, sizeof(dst));
 }
 

@@ -22,9 +22,12 @@ void shm_copy_stream(void *dst, const void *src, size_t len)
 				_mm_loadu_si128((const void *)(s + done)));
 #endif
 	memcpy((char *)dst + done, (const char *)src + done, len - done);
+}
+
+void shm_copy_stream_end(void)
+{
 #if defined(__SSE2__)
-	/* They are weakly ordered: make them visible before what follows. */
-	if (done)
-		_mm_sfence();
+	/* Non-temporal stores are weakly ordered. */
+	_mm_sfence();
 #endif
 }
