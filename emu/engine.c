@@ -599,7 +599,8 @@ static void prefetch_pair(struct emu_eng *e, const struct emu_event *ev)
  * start the loads of the next events while this one runs. The next one
  * is the heap's top, and the one after is likely one of its children. The
  * top's pair state was prefetched an event ago, when it was a child, so
- * the first receive its arrival will look at can be loaded now.
+ * the first receive its arrival will look at can be loaded now; for an
+ * injection, the state of the links its route will take.
  */
 static void prefetch_next(struct emu_eng *e)
 {
@@ -613,6 +614,7 @@ static void prefetch_next(struct emu_eng *e)
 		prefetch_pair(e, &e->ev[i]);
 	if (top->kind != EMU_EV_ARRIVE) {
 		prefetch_pair(e, top);
+		topo_prefetch(e->topo, e->topo_state, top->src, top->dst);
 		return;
 	}
 	head = e->pairq[(size_t)top->dst * e->n + top->src].posted.head;

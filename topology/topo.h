@@ -110,6 +110,9 @@ struct topo_link_stats *topo_state_links(const struct topo *t, void *state);
 uint64_t topo_price(const struct topo *t, void *state, int src, int dst,
 		    uint64_t bytes, uint64_t inject_ns);
 
+/* Start loading the link state the next topo_price of src -> dst uses. */
+void topo_prefetch(const struct topo *t, void *state, int src, int dst);
+
 /*
  * Additions beyond the core interface above: config text, introspection for
  * `snemu topo` (summary, --json, --dot, --dump-config).

@@ -42,6 +42,33 @@ struct topo_link_stats *topo_state_links(const struct topo *t, void *state)
 	return (struct topo_link_stats *)((char *)state + t->stats_off);
 }
 
+/* The path of a pair's next segment: fixed (ecmp) or the source's next. */
+static unsigned first_path(const struct topo *t, const void *state, int src,
+			   int dst, bool local)
+{
+	const uint64_t *spray = state;
+
+	if (t->params.routing == TOPO_ROUTING_ECMP)
+		return topo_mod(pair_hash(src, dst), &t->div_paths[local]);
+	return topo_mod(spray[src], &t->div_paths[local]);
+}
+
+void topo_prefetch(const struct topo *t, void *state, int src, int dst)
+{
+	struct topo_link_stats *stats = topo_state_links(t, state);
+	int hops, links[4];
+	bool local;
+
+	if (src == dst || (unsigned)src >= (unsigned)t->neps ||
+	    (unsigned)dst >= (unsigned)t->neps)
+		return;
+	local = topo_is_local(t, src, dst);
+	hops = local ? 2 : 4;
+	topo_route(t, src, dst, first_path(t, state, src, dst, local), links);
+	for (int h = 0; h < hops; h++)
+		__builtin_prefetch(&stats[links[h]], 1);
+}
+
 uint64_t topo_price(const struct topo *t, void *state, int src, int dst,
 		    uint64_t bytes, uint64_t inject_ns)
 {
@@ -71,10 +98,7 @@ uint64_t topo_price(const struct topo *t, void *state, int src, int dst,
 		lat[h] = lc->lat_ns;
 	}
 	npaths = t->paths[local];
-	if (t->params.routing == TOPO_ROUTING_ECMP)
-		p = topo_mod(pair_hash(src, dst), &t->div_paths[local]);
-	else
-		p = topo_mod(spray[src], &t->div_paths[local]);
+	p = first_path(t, state, src, dst, local);
 
 	for (uint64_t i = 0; i < nseg; i++) {
 		uint64_t seg = i + 1 < nseg ? mtu : last;
