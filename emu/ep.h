@@ -23,8 +23,9 @@
 /* A nonblocking send or receive the engine has not seen yet (p2p.c). */
 struct ep_post {
 	struct snemu_req *r;
-	const void *buf;   /* a send's payload, until staged */
-	struct emu_msg *m; /* a staged send's message; NULL: staging failed */
+	const void *buf; /* a send's payload */
+	/* A send's message once staged; NULL before, or if staging failed. */
+	struct emu_msg *m;
 };
 
 struct emu_ep {

@@ -45,7 +45,7 @@ static int send_request(struct emu_ep *ep, int dst, int tag, size_t len,
 }
 
 /*
- * Make m, a staged message (stage_send) of buf, the message of send r. A
+ * Make m, a new message (stage_message) of buf, the message of send r. A
  * rendezvous message leaves its payload in buf, for the receiver.
  */
 static void send_bind(struct emu_ep *ep, struct emu_msg *m, struct snemu_req *r,

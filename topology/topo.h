@@ -110,7 +110,10 @@ struct topo_link_stats *topo_state_links(const struct topo *t, void *state);
 uint64_t topo_price(const struct topo *t, void *state, int src, int dst,
 		    uint64_t bytes, uint64_t inject_ns);
 
-/* Start loading the link state the next topo_price of src -> dst uses. */
+/*
+ * A hint: start loading the link state that the next topo_price of src ->
+ * dst will use. Changes nothing; any src and dst are allowed.
+ */
 void topo_prefetch(const struct topo *t, void *state, int src, int dst);
 
 /*
