@@ -42,6 +42,13 @@ struct topo_link_stats *topo_state_links(const struct topo *t, void *state)
 	return (struct topo_link_stats *)((char *)state + t->stats_off);
 }
 
+/* A message from src to dst uses links: two different endpoints. */
+static inline bool crosses_fabric(const struct topo *t, int src, int dst)
+{
+	return src != dst && (unsigned)src < (unsigned)t->neps &&
+	       (unsigned)dst < (unsigned)t->neps;
+}
+
 /* The path of a pair's next segment: fixed (ecmp) or the source's next. */
 static unsigned first_path(const struct topo *t, const void *state, int src,
 			   int dst, bool local)
@@ -59,8 +66,7 @@ void topo_prefetch(const struct topo *t, void *state, int src, int dst)
 	int hops, links[4];
 	bool local;
 
-	if (src == dst || (unsigned)src >= (unsigned)t->neps ||
-	    (unsigned)dst >= (unsigned)t->neps)
+	if (!crosses_fabric(t, src, dst))
 		return;
 	local = topo_is_local(t, src, dst);
 	hops = local ? 2 : 4;
@@ -84,8 +90,7 @@ uint64_t topo_price(const struct topo *t, void *state, int src, int dst,
 	int hops, links[4];
 	bool local;
 
-	if (src == dst || (unsigned)src >= (unsigned)t->neps ||
-	    (unsigned)dst >= (unsigned)t->neps)
+	if (!crosses_fabric(t, src, dst))
 		return inject_ns;
 	local = topo_is_local(t, src, dst);
 	hops = local ? 2 : 4;
@@ -145,8 +150,7 @@ uint64_t topo_unloaded_ns(const struct topo *t, int src, int dst,
 	bool local;
 	int hops;
 
-	if (src == dst || (unsigned)src >= (unsigned)t->neps ||
-	    (unsigned)dst >= (unsigned)t->neps)
+	if (!crosses_fabric(t, src, dst))
 		return 0;
 	local = topo_is_local(t, src, dst);
 	hops = local ? 2 : 4;
