@@ -173,14 +173,17 @@ static uint64_t report_events(const char *path)
 static uint64_t run(struct emu_job *job, struct bench *b, uint64_t wall[ROUNDS])
 {
 	uint64_t bad = 0, events;
+	int failed;
 
 	memset(b->times, 0, job->nranks * sizeof(*b->times));
-	if (emu_run_job(job)) {
+	failed = emu_run_job(job);
+	/* A failed run may have written its report too: leave nothing. */
+	events = failed ? 0 : report_events(job->report_path);
+	unlink(job->report_path);
+	if (failed) {
 		fprintf(stderr, "bench_alltoall: the run failed\n");
 		exit(1);
 	}
-	events = report_events(job->report_path);
-	unlink(job->report_path);
 	for (int k = 0; k < ROUNDS; k++) {
 		uint64_t first = UINT64_MAX, last = 0;
 
@@ -320,12 +323,12 @@ int main(int argc, char **argv)
 	b.times =
 		mmap(NULL, job.nranks * sizeof(*b.times),
 		     PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (b.times == MAP_FAILED)
-		return 1;
-
 	warm = malloc((size_t)reps * (ROUNDS - 1) * sizeof(*warm));
-	if (!warm)
+	if (b.times == MAP_FAILED || !warm) {
+		fprintf(stderr, "bench_alltoall: no memory for %d launches\n",
+			reps);
 		return 1;
+	}
 	frame = run(&job, &b, w);
 	b.with_alltoall = 1;
 	for (int i = 0; i < reps; i++) {
