@@ -209,18 +209,17 @@ void ep_posts_stage(struct emu_ep *ep)
 		}
 		if (p->r->kind != EMU_REQ_SEND)
 			continue;
+		/* On failure p->m stays NULL: the flush fails the send. */
 		ret = stage_message(ep, p->r->peer, p->r->st.len, &p->m);
-		if (ret) {
-			p->m = NULL;
+		if (ret)
 			p->r->result = ret;
-		} else {
+		else
 			send_bind(ep, p->m, p->r, p->buf);
-		}
 	}
 	for (int i = 0; i < ep->nposts; i++) {
 		const struct emu_msg *m = ep->posts[i].m;
 
-		if (ep->posts[i].r->kind == EMU_REQ_SEND && m && m->data)
+		if (m && m->data)
 			shm_copy_stream(emu_ptr(&ep->eng, m->data),
 					ep->posts[i].buf, m->len);
 	}
