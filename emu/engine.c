@@ -399,10 +399,10 @@ static void ev_up(struct emu_eng *e, uint32_t i, const struct emu_event *ev)
 	e->ev[i] = *ev;
 }
 
-/* Put ev, numbered already, in the heap. */
+/* Put ev, numbered already, in the heap; flights count against it. */
 static int ev_insert(struct emu_eng *e, struct emu_event ev)
 {
-	if (e->hdr->nev == EMU_MAX_EVENTS)
+	if (e->hdr->nev + e->hdr->nflight >= EMU_MAX_EVENTS)
 		return -ENOMEM;
 	ev_up(e, e->hdr->nev++, &ev);
 	return 0;
@@ -531,25 +531,113 @@ void emu_req_complete(struct emu_eng *e, struct snemu_req *r, uint64_t t)
 
 /* --- processing --- */
 
-/* Price the message of ev on the links; its ARRIVE event follows. */
+/* Something the run cannot go on from: stop it, and say why. */
+static void engine_fail(struct emu_eng *e, const char *why)
+{
+	if (__atomic_exchange_n(&e->hdr->aborted, 1, __ATOMIC_SEQ_CST))
+		return;
+	log_err("engine: %s: the run is stopped", why);
+	for (int r = 0; r < e->n; r++)
+		emu_eng_poke(e, r);
+}
+
+/*
+ * A message goes into the fabric with its ARRIVE event, which waits in a
+ * flight until the fabric delivers the message. Cannot run out: an
+ * INJECT event just left the heap, and flights count against its room.
+ */
 static void inject(struct emu_eng *e, struct emu_event ev)
 {
 	size_t pair = (size_t)ev.src * e->n + ev.dst;
-	uint64_t arrival;
+	struct emu_hdr *h = e->hdr;
+	uint32_t fi;
+	int ret;
 
-	arrival = topo_price(e->topo, e->topo_state, ev.src, ev.dst, ev.len,
-			     ev.time);
-	/* Messages of one pair arrive in the order they were sent. */
-	arrival = MAX(arrival, e->last_arrival[pair]);
-	e->last_arrival[pair] = arrival;
 	e->ctl[ev.src].msgs_sent++;
 	e->ctl[ev.src].bytes_sent += ev.len;
 	e->traffic[pair] += ev.len;
-	ev.time = arrival;
 	ev.kind = EMU_EV_ARRIVE;
 	ev.flags &= ~EMU_EV_QUEUED;
-	/* Cannot fail: the INJECT event just left the heap. */
+	if (ev.src == ev.dst) {
+		/* Crosses no link: arrives as sent, so in order. */
+		ev_push(e, ev);
+		return;
+	}
+	fi = h->flight_free;
+	if (fi)
+		h->flight_free = e->flight[fi].next;
+	else
+		fi = ++h->flight_top;
+	h->nflight++;
+	e->flight[fi] = (struct emu_flight){
+		.ev = ev,
+		.pair_seq = e->order[pair].sent++,
+	};
+	ret = topo_send(e->topo, e->topo_state, ev.src, ev.dst, ev.len, ev.time,
+			fi);
+	if (ret)
+		engine_fail(e,
+			    ret == -ENOSPC
+				    ? "more segments in flight than the model "
+				      "holds (raise mtu)"
+				    : "the fabric refused a message");
+}
+
+/*
+ * Flight fi, the next of its pair, leaves: its ARRIVE goes into the heap
+ * at time, or with the pair's previous message if that one came later.
+ */
+static void land(struct emu_eng *e, uint32_t fi, uint64_t time)
+{
+	struct emu_flight *fl = &e->flight[fi];
+	struct emu_pair_order *o =
+		&e->order[(size_t)fl->ev.src * e->n + fl->ev.dst];
+	struct emu_event ev = fl->ev;
+
+	ev.time = MAX(time, o->last_ns);
+	o->last_ns = ev.time;
+	o->arrived++;
+	fl->next = e->hdr->flight_free;
+	e->hdr->flight_free = fi;
+	e->hdr->nflight--;
+	/* Cannot fail: the flight it leaves counted against the heap. */
 	ev_push(e, ev);
+}
+
+/*
+ * The fabric delivered flight fi at time. Messages of one pair arrive in
+ * the order they were sent: one whose last byte comes before the last of
+ * an earlier message of its pair (spraying lets a short one pass a long
+ * one) arrives with that one; one delivered before it is held until it.
+ */
+static void delivered(struct emu_eng *e, uint32_t fi, uint64_t time)
+{
+	struct emu_flight *fl = &e->flight[fi];
+	size_t pair = (size_t)fl->ev.src * e->n + fl->ev.dst;
+	struct emu_pair_order *o = &e->order[pair];
+	uint32_t *link;
+
+	if (fl->pair_seq != o->arrived) {
+		fl->ev.time = time;
+		fl->next = e->hdr->held;
+		e->hdr->held = fi;
+		return;
+	}
+	land(e, fi, time);
+	for (link = &e->hdr->held; *link && o->arrived != o->sent;) {
+		struct emu_flight *h = &e->flight[*link];
+
+		if ((size_t)h->ev.src * e->n + h->ev.dst != pair ||
+		    h->pair_seq != o->arrived) {
+			link = &h->next;
+			continue;
+		}
+		fi = *link;
+		*link = h->next;
+		land(e, fi, h->ev.time);
+		/* An earlier held one may be next now: look again. */
+		link = &e->hdr->held;
+	}
 }
 
 static void arrive(struct emu_eng *e, const struct emu_event *ev)
@@ -589,7 +677,7 @@ static void prefetch_pair(struct emu_eng *e, const struct emu_event *ev)
 	} else {
 		size_t pair = (size_t)ev->src * e->n + ev->dst;
 
-		__builtin_prefetch(&e->last_arrival[pair], 1);
+		__builtin_prefetch(&e->order[pair], 1);
 		__builtin_prefetch(&e->traffic[pair], 1);
 	}
 }
@@ -599,8 +687,7 @@ static void prefetch_pair(struct emu_eng *e, const struct emu_event *ev)
  * start the loads of the next events while this one runs. The next one
  * is the heap's top, and the one after is likely one of its children. The
  * top's pair state was prefetched an event ago, when it was a child, so
- * the first receive its arrival will look at can be loaded now; for an
- * injection, the state of the links its route will take.
+ * the first receive its arrival will look at can be loaded now.
  */
 static void prefetch_next(struct emu_eng *e)
 {
@@ -614,7 +701,6 @@ static void prefetch_next(struct emu_eng *e)
 		prefetch_pair(e, &e->ev[i]);
 	if (top->kind != EMU_EV_ARRIVE) {
 		prefetch_pair(e, top);
-		topo_prefetch(e->topo, e->topo_state, top->src, top->dst);
 		return;
 	}
 	head = e->pairq[(size_t)top->dst * e->n + top->src].posted.head;
@@ -624,26 +710,42 @@ static void prefetch_next(struct emu_eng *e)
 	}
 }
 
+/*
+ * Engine events and fabric events, in time order, below the horizon. At
+ * equal times the engine's go first: a message injected at t is in the
+ * fabric before the fabric's events at t (docs/MODEL.md, rule 6).
+ */
 void emu_eng_advance(struct emu_eng *e)
 {
 	struct emu_hdr *h = e->hdr;
 
-	while (h->nev && e->ev[0].time < emu_eng_horizon(e)) {
-		struct emu_event ev = ev_pop(e);
+	for (;;) {
+		uint64_t horizon = emu_eng_horizon(e);
+		uint64_t fab = topo_next_ns(e->topo_state);
+		struct topo_delivery d;
 
-		prefetch_next(e);
+		if (h->nev && e->ev[0].time <= fab && e->ev[0].time < horizon) {
+			struct emu_event ev = ev_pop(e);
 
-		if (ev.flags & EMU_EV_QUEUED)
-			injq_next(e, ev.src);
-		if (ev.kind == EMU_EV_INJECT)
-			inject(e, ev);
-		else
-			arrive(e, &ev);
-		h->events++;
+			prefetch_next(e);
+			if (ev.flags & EMU_EV_QUEUED)
+				injq_next(e, ev.src);
+			if (ev.kind == EMU_EV_INJECT)
+				inject(e, ev);
+			else
+				arrive(e, &ev);
+			h->events++;
+		} else if (fab < horizon) {
+			if (topo_step(e->topo, e->topo_state, &d) == 1)
+				delivered(e, (uint32_t)d.cookie, d.arrival_ns);
+			h->fabric_events++;
+		} else {
+			break;
+		}
 	}
 	if (h->nsync)
 		wake_sync(e, 0, emu_eng_horizon(e));
-	if (!h->nrun && !h->nev && h->nblocked &&
+	if (!h->nrun && !h->nev && !h->nflight && h->nblocked &&
 	    !__atomic_load_n(&h->deadlocked, __ATOMIC_RELAXED)) {
 		__atomic_store_n(&h->deadlocked, 1, __ATOMIC_RELEASE);
 		e->notify = true;

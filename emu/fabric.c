@@ -31,8 +31,8 @@ static uint64_t layout(struct emu_hdr *h, size_t topo_size)
 	at = align64(at + n * n * sizeof(struct emu_pairq));
 	h->traffic_off = at;
 	at = align64(at + n * n * sizeof(uint64_t));
-	h->last_off = at;
-	at = align64(at + n * n * sizeof(uint64_t));
+	h->order_off = at;
+	at = align64(at + n * n * sizeof(struct emu_pair_order));
 	h->spare_off = at;
 	at = align64(at + EMU_NCTX * n * n * sizeof(uint64_t));
 	h->putout_off = at;
@@ -44,8 +44,10 @@ static uint64_t layout(struct emu_hdr *h, size_t topo_size)
 	h->injq_off = at;
 	at = align64(at + n * EMU_INJQ * sizeof(struct emu_event));
 	h->ev_off = at;
+	at = align64(at + (uint64_t)EMU_MAX_EVENTS * sizeof(struct emu_event));
+	h->flight_off = at;
 	return align64(at +
-		       (uint64_t)EMU_MAX_EVENTS * sizeof(struct emu_event));
+		       (uint64_t)EMU_MAX_EVENTS * sizeof(struct emu_flight));
 }
 
 int emu_hdr_check(const void *base, uint64_t size)
@@ -75,13 +77,14 @@ int emu_eng_init(struct emu_eng *e, void *base, const struct topo *topo)
 		.run_pos = (int32_t *)(b + h->run_off) + h->nranks,
 		.pairq = (struct emu_pairq *)(b + h->pairq_off),
 		.traffic = (uint64_t *)(b + h->traffic_off),
-		.last_arrival = (uint64_t *)(b + h->last_off),
+		.order = (struct emu_pair_order *)(b + h->order_off),
 		.spare = (uint64_t *)(b + h->spare_off),
 		.puts_out = (uint32_t *)(b + h->putout_off),
 		.wins = (struct emu_win_ent *)(b + h->wins_off),
 		.topo_state = b + h->topo_off,
 		.injq = (struct emu_event *)(b + h->injq_off),
 		.ev = (struct emu_event *)(b + h->ev_off),
+		.flight = (struct emu_flight *)(b + h->flight_off),
 		.topo = topo,
 		.par = topo_params(topo),
 		.n = h->nranks,

@@ -9,7 +9,8 @@
  *     run heap       int32 heap[n] and int32 pos[n]: RUNNING ranks by clock
  *     pair queues    struct emu_pairq [n][n]: matching by source
  *     traffic        uint64 [n][n] bytes sent src -> dst
- *     last arrival   uint64 [n][n] keeps each pair's messages in order
+ *     pair order     struct emu_pair_order [n][n]: each pair's messages
+ *                    arrive in the order they were sent
  *     spares         uint64 [ctx][n][n] atomic: a free message block per
  *                    pair and context
  *     puts out       uint32 [n][n] puts issued and not yet arrived
@@ -17,6 +18,8 @@
  *     topo state     topo_state_size() bytes (link state and counters)
  *     inject queues  struct emu_event [n][EMU_INJQ]: each source's INJECTs
  *     events         struct emu_event [EMU_MAX_EVENTS], a binary heap
+ *     flights        struct emu_flight [EMU_MAX_EVENTS]: the messages in
+ *                    the topology's fabric, with what their ARRIVE needs
  *     arena          shm_heap: messages, requests, payloads, window memory,
  *                    device memory (snemu_mem_alloc)
  *
@@ -37,7 +40,7 @@
 #include "transport/transport.h"
 
 #define EMU_MAGIC	  0x534e454d55464142ULL /* "SNEMUFAB" */
-#define EMU_VERSION	  5
+#define EMU_VERSION	  6
 #define EMU_SEG_SIZE	  (64ULL << 30)
 #define EMU_MAX_EVENTS	  (1U << 24)
 #define EMU_INJQ	  1024 /* a source's queued INJECT events */
@@ -223,6 +226,24 @@ struct emu_event {
 	uint8_t flags; /* EMU_EV_* */
 };
 
+/*
+ * A message in the fabric: its ARRIVE event, waiting for its time. Its
+ * number is the cookie the fabric hands back at delivery; next links the
+ * free list and the held list (ARRIVEs waiting for an earlier message of
+ * their pair).
+ */
+struct emu_flight {
+	struct emu_event ev;
+	uint32_t pair_seq; /* its place among its pair's messages */
+	uint32_t next;
+};
+
+/* Messages of a pair handed to the fabric, those arrived, and when. */
+struct emu_pair_order {
+	uint32_t sent, arrived;
+	uint64_t last_ns; /* the arrival of the last one arrived */
+};
+
 #define EMU_EV_RNDV   1 /* a rendezvous message */
 #define EMU_EV_QUEUED 2 /* the head of its source's inject queue */
 
@@ -243,9 +264,9 @@ struct emu_hdr {
 	uint64_t topo_state_size;
 	int32_t topo_endpoints, topo_links;
 
-	uint64_t ctl_off, run_off, pairq_off, traffic_off, last_off, spare_off;
+	uint64_t ctl_off, run_off, pairq_off, traffic_off, order_off, spare_off;
 	uint64_t putout_off;
-	uint64_t wins_off, topo_off, injq_off, ev_off;
+	uint64_t wins_off, topo_off, injq_off, ev_off, flight_off;
 
 	int32_t notify_fd;   /* eventfd written on deadlock */
 	uint32_t aborted;    /* atomic */
@@ -256,10 +277,14 @@ struct emu_hdr {
 	int32_t nblocked;
 	int32_t nsync; /* RUNNING ranks waiting for the horizon */
 	uint32_t nev;  /* events in the heap (and so pending) */
+	/* Flights in use (nev + nflight <= EMU_MAX_EVENTS), the bump index
+	 * and free list of the flights (0: none), the held ones. */
+	uint32_t nflight, flight_top, flight_free, held;
 	uint64_t ev_seq;
-	uint64_t events;       /* events processed */
-	uint64_t spare_bytes;  /* atomic: in per-pair spare blocks */
-	uint64_t spare_budget; /* the most spare_bytes may be */
+	uint64_t events;	/* engine events processed: INJECT, ARRIVE */
+	uint64_t fabric_events; /* the fabric's: segments on links */
+	uint64_t spare_bytes;	/* atomic: in per-pair spare blocks */
+	uint64_t spare_budget;	/* the most spare_bytes may be */
 	struct shm_heap heap;
 };
 
@@ -287,13 +312,15 @@ struct emu_eng {
 	struct emu_ctl *ctl;
 	int32_t *run_heap, *run_pos;
 	struct emu_pairq *pairq; /* [receiver][source] */
-	uint64_t *traffic, *last_arrival;
+	uint64_t *traffic;
+	struct emu_pair_order *order;
 	uint64_t *spare; /* [ctx][dst][src]: a receiver frees into its row */
 	uint32_t *puts_out;
 	struct emu_win_ent *wins;
 	void *topo_state;
 	struct emu_event *injq; /* [src][EMU_INJQ] */
 	struct emu_event *ev;
+	struct emu_flight *flight;
 	const struct topo *topo;
 	const struct topo_params *par;
 	int n;

@@ -30,7 +30,7 @@ struct topo_error {
 void topo_error_format(const struct topo_error *err, char *buf, size_t len);
 
 enum topo_routing {
-	TOPO_ROUTING_SPRAY, /* segments over all parallel paths, fixed order */
+	TOPO_ROUTING_SPRAY, /* segments over all parallel paths, adaptive */
 	TOPO_ROUTING_ECMP,  /* one path per (src, dst) by hash */
 };
 
@@ -40,16 +40,17 @@ struct topo_params {
 	uint64_t recv_ns; /* charged to the receiver per completed receive */
 	uint64_t poll_ns; /* charged per test/poll */
 	uint64_t mtu;	  /* model segment size, bytes */
+	uint64_t header;  /* bytes every segment adds on the wire */
 	enum topo_routing routing;
 };
 
-/* Counters of one directed link, kept in the state block. */
+/* What one directed link did, kept in the state block (docs/MODEL.md). */
 struct topo_link_stats {
-	uint64_t free_at_ns;   /* when the link is next free */
 	uint64_t bytes;	       /* payload bytes carried */
-	uint64_t busy_ns;      /* time spent serializing */
-	uint64_t max_queue_ns; /* worst wait of a segment for the link */
 	uint64_t segments;     /* segments carried */
+	uint64_t busy_ns;      /* time spent serializing wire bytes */
+	uint64_t queue_ns;     /* time segments waited for another message's */
+	uint64_t max_queue_ns; /* the worst such wait of one segment */
 };
 
 /* Names of the built-in presets, NULL-terminated; the first is the default. */
@@ -95,26 +96,67 @@ int topo_path(const struct topo *t, int src, int dst, int i, int *links,
 uint64_t topo_unloaded_ns(const struct topo *t, int src, int dst,
 			  uint64_t bytes);
 
-/* The mutable state: size in bytes, and reset to an idle fabric at t=0. */
+/*
+ * The mutable state: size in bytes, and reset to an idle fabric at t=0.
+ * The block is large (pools for TOPO_MAX_SEGS segments in flight) but only
+ * touched as it is used: reserve it zeroed (calloc, a fresh mmap, a sparse
+ * memfd) and topo_state_init writes its first pages only.
+ */
 size_t topo_state_size(const struct topo *t);
 void topo_state_init(const struct topo *t, void *state);
 struct topo_link_stats *topo_state_links(const struct topo *t, void *state);
 
-/*
- * Price one message of bytes (0 allowed) from src to dst injected at
- * inject_ns: cut it into mtu segments, route them (spray or ecmp), occupy
- * each link cut-through, update the state, and return the virtual time its
- * last byte arrives at dst. src == dst costs nothing: returns inject_ns.
- * Calls must come in nondecreasing inject_ns order for a faithful result.
- */
-uint64_t topo_price(const struct topo *t, void *state, int src, int dst,
-		    uint64_t bytes, uint64_t inject_ns);
+/* Segments that may be in the fabric at once (sent, not yet delivered). */
+#define TOPO_MAX_SEGS (1U << 24)
 
 /*
- * A hint: start loading the link state that the next topo_price of src ->
- * dst will use. Changes nothing; any src and dst are allowed.
+ * The fabric is a packet-level simulation (docs/MODEL.md): messages go in
+ * with topo_send, the caller runs its events in time order with
+ * topo_step, and each message comes out once, as a delivery, when its
+ * last byte reaches dst.
  */
-void topo_prefetch(const struct topo *t, void *state, int src, int dst);
+struct topo_delivery {
+	uint64_t cookie;     /* as given to topo_send */
+	uint64_t arrival_ns; /* when the last byte reached dst */
+};
+
+/*
+ * Send bytes (0 allowed) from src to dst at inject_ns, which must not be
+ * earlier than the last event topo_step handled. Returns 0, -EINVAL for a
+ * bad pair (src == dst crosses no link: the caller delivers it itself) or
+ * time, -ENOSPC when its segments would exceed TOPO_MAX_SEGS in flight.
+ */
+int topo_send(const struct topo *t, void *state, int src, int dst,
+	      uint64_t bytes, uint64_t inject_ns, uint64_t cookie);
+
+/* The time of the fabric's next event, UINT64_MAX when it is idle. */
+uint64_t topo_next_ns(const void *state);
+
+/*
+ * Handle the fabric's next event (at topo_next_ns). Returns 1 and fills
+ * *out when it delivered a message (its arrival_ns is at or after the
+ * event's time), 0 when not, -EAGAIN when the fabric is idle.
+ */
+int topo_step(const struct topo *t, void *state, struct topo_delivery *out);
+
+/* One message for topo_run. */
+struct topo_msg {
+	int src, dst;
+	uint64_t bytes;
+	uint64_t inject_ns;
+};
+
+/*
+ * Run n messages, sorted by inject_ns, through the fabric from its state
+ * (sends at t go in before the fabric's events at t), until it is idle;
+ * arrival[i] gets message i's arrival (its inject_ns when src == dst).
+ * Returns 0, or the first error of topo_send (-EINVAL for unsorted).
+ */
+int topo_run(const struct topo *t, void *state, const struct topo_msg *msgs,
+	     size_t n, uint64_t *arrival);
+
+/* The path index (for topo_path) that ecmp routing gives src -> dst. */
+int topo_ecmp_path(const struct topo *t, int src, int dst);
 
 /*
  * Additions beyond the core interface above: config text, introspection for

@@ -27,7 +27,7 @@ static void set_class(struct topo *t, enum topo_lc c, int count, double gbps,
 		return; /* no second tier */
 	lc->bw = llround(gbps * 1000);
 	lc->ns_per_byte = (1000ULL << 32) / lc->bw;
-	lc->ser_mtu = topo_ser_ns(lc, t->params.mtu);
+	lc->ser_mtu = topo_ser_ns(lc, t->params.mtu + t->params.header);
 	lc->wire_ns = wire_ns;
 	lc->lat_ns = wire_ns + hop_ns;
 }
@@ -61,6 +61,7 @@ static void build(struct topo *t)
 		.recv_ns = c->endpoints.recv_ns,
 		.poll_ns = c->endpoints.poll_ns,
 		.mtu = c->mtu,
+		.header = c->header,
 		.routing = c->routing,
 	};
 	t->nodes = c->nodes;
@@ -97,7 +98,7 @@ static void build(struct topo *t)
 	set_class(t, TOPO_LC_L2_DOWN, l1_links, c->l1_l2.bandwidth,
 		  c->l1_l2.latency, c->l1.hop_ns);
 	t->nlinks = 2 * (ep_links + l1_links);
-	t->stats_off = DIV_ROUND_UP(t->neps * sizeof(uint64_t), 64) * 64;
+	topo_fabric_layout(t);
 }
 
 static int load(const char *path, const char *text, const char *origin,

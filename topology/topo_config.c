@@ -71,13 +71,21 @@ static const struct topo_key keys[] = {
 	 .max = 1 << 30,
 	 .help = "model segment size in bytes; messages are cut into "
 		 "segments"},
+	{.name = "header",
+	 .type = KEY_INT,
+	 .def = "32",
+	 .offset = OFF(header),
+	 .min = 0,
+	 .max = 1 << 20,
+	 .help = "bytes every segment adds on the wire (headers, framing), "
+		 "so even an empty message occupies the links"},
 	{.name = "routing",
 	 .type = KEY_ENUM,
 	 .def = "\"spray\"",
 	 .offset = OFF(routing),
 	 .choices = "spray|ecmp",
-	 .help = "spray: segments over all parallel paths in turn; ecmp: "
-		 "one path per (src, dst)"},
+	 .help = "spray: each segment takes the least loaded of the "
+		 "parallel paths; ecmp: one path per (src, dst)"},
 	{.name = "endpoints.label",
 	 .type = KEY_STRING,
 	 .def = "\"ep\"",

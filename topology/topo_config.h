@@ -25,6 +25,7 @@ struct topo_config {
 	char name[TOPO_NAME_MAX];
 	int64_t nodes;
 	int64_t mtu;
+	int64_t header;
 	int64_t routing; /* enum topo_routing */
 	struct {
 		char label[16];

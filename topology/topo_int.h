@@ -80,8 +80,15 @@ struct topo {
 	int n_l2;
 	int nlinks;
 	struct topo_lclass lc[TOPO_LC_NUM];
-	size_t stats_off; /* link stats in the state block */
+	int groups; /* send queues per source: 1 (spray), s1 * lpe (ecmp) */
+	struct {
+		size_t links, stats, srcs, chips, msgs, segs, iqs, events;
+		size_t size;
+	} st; /* where the parts of the state block are (topo_fabric.c) */
 };
+
+/* Lay out the state block of t, whose counts and classes are set. */
+void topo_fabric_layout(struct topo *t);
 
 /* The generated presets: names (NULL-terminated) and their config text. */
 extern const char *const topo_preset_list[];

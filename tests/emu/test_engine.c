@@ -52,9 +52,9 @@ static void events_wait_for_the_slowest_running_rank(void **state)
 	emu_eng_set_clock(e, 0, 150);
 	emu_eng_advance(e);
 	assert_int_equal(emu_fabric_events(f->fab), 1);
-	/* Priced: its ARRIVE is queued at the unloaded arrival time. */
-	assert_int_equal(e->hdr->nev, 1);
-	assert_int_equal(e->ev[0].time, arrival);
+	/* In the fabric: its ARRIVE waits in a flight for the delivery. */
+	assert_int_equal(e->hdr->nev, 0);
+	assert_int_equal(e->hdr->nflight, 1);
 	assert_true(arrival > 300);
 	/* Blocked ranks do not hold it back; rank 2 at 300 does. */
 	emu_eng_block(e, 0, EMU_WAIT_RECV, 1, 0, 1);
@@ -66,6 +66,10 @@ static void events_wait_for_the_slowest_running_rank(void **state)
 	emu_eng_set_clock(e, 3, arrival);
 	emu_eng_advance(e);
 	assert_int_equal(emu_fabric_events(f->fab), 1);
+	/* Delivered: its ARRIVE is queued at the unloaded arrival time. */
+	assert_int_equal(e->hdr->nflight, 0);
+	assert_int_equal(e->hdr->nev, 1);
+	assert_int_equal(e->ev[0].time, arrival);
 	emu_eng_set_clock(e, 3, arrival + 1);
 	emu_eng_advance(e);
 	assert_int_equal(emu_fabric_events(f->fab), 2);
@@ -92,7 +96,7 @@ static void events_come_out_by_time_then_source(void **state)
 
 	/* Nobody runs: everything is processed. */
 	fx_only(f, NULL, 0);
-	/* Equal times (0 bytes: no serialization, no contention). */
+	/* Equal times (0 bytes: the headers alone, 1 ns on a link). */
 	send_at(f, 3, 0, 0, 10);
 	send_at(f, 1, 0, 0, 10);
 	send_at(f, 2, 0, 0, 10);

@@ -204,6 +204,8 @@ static void file_equals_builtin(void **state)
 		struct topo *a = load(names[p]), *b;
 		struct topo_error err;
 		char path[512], na[96], nb[96];
+		static struct topo_msg ms[500];
+		static uint64_t at[2][500];
 		void *sa, *sb;
 		char *text;
 		unsigned x = 7;
@@ -237,8 +239,8 @@ static void file_equals_builtin(void **state)
 			assert_string_equal(na, nb);
 		}
 		assert_int_equal(topo_state_size(a), topo_state_size(b));
-		sa = malloc(topo_state_size(a));
-		sb = malloc(topo_state_size(b));
+		sa = calloc(1, topo_state_size(a));
+		sb = calloc(1, topo_state_size(b));
 		topo_state_init(a, sa);
 		topo_state_init(b, sb);
 		for (int i = 0; i < 500; i++) {
@@ -246,12 +248,15 @@ static void file_equals_builtin(void **state)
 			uint64_t bytes = (x >> 3) % (1 << (i % 22));
 
 			x = x * 1103515245 + 12345;
-			assert_int_equal(topo_price(a, sa, x % n, (x >> 12) % n,
-						    bytes, i * 50),
-					 topo_price(b, sb, x % n, (x >> 12) % n,
-						    bytes, i * 50));
+			ms[i] = (struct topo_msg){x % n, (x >> 12) % n, bytes,
+						  i * 50};
 		}
-		assert_memory_equal(sa, sb, topo_state_size(a));
+		assert_int_equal(topo_run(a, sa, ms, 500, at[0]), 0);
+		assert_int_equal(topo_run(b, sb, ms, 500, at[1]), 0);
+		assert_memory_equal(at[0], at[1], sizeof(at[0]));
+		assert_memory_equal(
+			topo_state_links(a, sa), topo_state_links(b, sb),
+			topo_num_links(a) * sizeof(struct topo_link_stats));
 		free(sa);
 		free(sb);
 		topo_destroy(a);
