@@ -93,7 +93,10 @@ void emu_fabric_rank_info(struct emu_fabric *fab, int rank,
 /* Bytes sent from src to dst over the run (the traffic matrix). */
 uint64_t emu_fabric_traffic(struct emu_fabric *fab, int src, int dst);
 
-/* Per-link counters, topo_num_links() entries (see topology/topo.h). */
+/*
+ * Per-link counters as they are now, topo_num_links() entries (see
+ * topology/topo.h), in a copy the fabric keeps; NULL when out of memory.
+ */
 const struct topo_link_stats *emu_fabric_links(struct emu_fabric *fab);
 
 /* Engine events processed, and whether the engine found a deadlock. */

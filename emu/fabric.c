@@ -187,6 +187,7 @@ void emu_fabric_destroy(struct emu_fabric *fab)
 		return;
 	close(fab->efd);
 	shm_seg_destroy(fab->seg);
+	free(fab->links);
 	free(fab);
 }
 
@@ -260,8 +261,14 @@ uint64_t emu_fabric_traffic(struct emu_fabric *fab, int src, int dst)
 
 const struct topo_link_stats *emu_fabric_links(struct emu_fabric *fab)
 {
-	return topo_state_links(fab->topo,
-				(char *)fab->hdr + fab->hdr->topo_off);
+	if (!fab->links)
+		fab->links =
+			malloc(topo_num_links(fab->topo) * sizeof(*fab->links));
+	if (fab->links)
+		topo_state_links(fab->topo,
+				 (char *)fab->hdr + fab->hdr->topo_off,
+				 fab->links);
+	return fab->links;
 }
 
 uint64_t emu_fabric_events(struct emu_fabric *fab)

@@ -293,6 +293,7 @@ struct emu_fabric {
 	struct shm_seg *seg;
 	struct emu_hdr *hdr;
 	const struct topo *topo;
+	struct topo_link_stats *links; /* emu_fabric_links' copy */
 	int efd;
 };
 

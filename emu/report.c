@@ -226,6 +226,10 @@ static void json_links(FILE *f, const struct emu_run *run)
 	int first = 1;
 
 	fprintf(f, "  \"links\": [");
+	if (!ls) {
+		fprintf(f, "],\n");
+		return;
+	}
 	for (int l = 0; l < topo_num_links(t); l++) {
 		if (!ls[l].bytes && !ls[l].segments)
 			continue;
@@ -235,11 +239,12 @@ static void json_links(FILE *f, const struct emu_run *run)
 		snemu_json_str(f, name);
 		fprintf(f,
 			", \"bytes\": %" PRIu64 ", \"busy_ns\": %" PRIu64
-			", \"utilization\": %.6f, \"max_queue_ns\": %" PRIu64
+			", \"utilization\": %.6f, \"queue_ns\": %" PRIu64
+			", \"max_queue_ns\": %" PRIu64
 			", \"segments\": %" PRIu64 "}",
 			ls[l].bytes, ls[l].busy_ns,
 			span ? (double)ls[l].busy_ns / span : 0.0,
-			ls[l].max_queue_ns, ls[l].segments);
+			ls[l].queue_ns, ls[l].max_queue_ns, ls[l].segments);
 		first = 0;
 	}
 	fprintf(f, "\n  ],\n");
@@ -363,6 +368,8 @@ static void summary_links(const struct emu_run *run, FILE *f, uint64_t span)
 	int top[SUMMARY_LINKS], n, with;
 	char name[128], bytes[32];
 
+	if (!ls)
+		return;
 	n = busiest_links(ls, topo_num_links(t), top, SUMMARY_LINKS, &with);
 	if (!n)
 		return;

@@ -104,7 +104,10 @@ uint64_t topo_unloaded_ns(const struct topo *t, int src, int dst,
  */
 size_t topo_state_size(const struct topo *t);
 void topo_state_init(const struct topo *t, void *state);
-struct topo_link_stats *topo_state_links(const struct topo *t, void *state);
+
+/* Copy the statistics of the topo_num_links() links into out. */
+void topo_state_links(const struct topo *t, const void *state,
+		      struct topo_link_stats *out);
 
 /* Segments that may be in the fabric at once (sent, not yet delivered). */
 #define TOPO_MAX_SEGS (1U << 24)

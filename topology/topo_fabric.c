@@ -18,24 +18,28 @@
 #include "common/common.h"
 #include "topology/topo_int.h"
 
-enum { EV_HEAD, EV_FREE };
+/*
+ * Events: a segment's head reaches its next link (HEAD), or a link is free
+ * (FREE, the ref's top bit). Those of the next WHEEL ns wait in a timing
+ * wheel of 1 ns buckets, each a FIFO, so that events of one time come out
+ * in the order they were made (rule 6) at O(1) a push and a pop; later
+ * ones wait in a heap by (time, seq) and join the wheel, in that order,
+ * as it turns.
+ */
+#define WHEEL	2048U
+#define EV_FREE (1U << 31)
 
-/* A segment's head reaches its next link (HEAD), or a link is free (FREE). */
-struct fab_ev {
+struct fab_node {
 	uint64_t time;
-	uint64_t seq; /* creation order: rule 6 */
-	uint32_t ref; /* the segment, or the link */
-	uint32_t kind;
+	uint32_t ref;  /* a segment, or EV_FREE | a link */
+	uint32_t next; /* in its bucket; free list */
 };
 
-struct fab_hdr {
-	uint64_t now;  /* time of the last event handled or send */
-	uint64_t seq;  /* events created */
-	uint64_t segs; /* segments sent, not yet delivered */
-	uint64_t ev_off;
-	uint32_t nev;
-	uint32_t serial; /* messages sent */
-	uint32_t msg_top, msg_free, seg_top, seg_free, iq_top, iq_free;
+struct fab_later {
+	uint64_t time;
+	uint64_t seq;
+	uint32_t ref;
+	uint32_t pad;
 };
 
 /* Flows with something waiting, in turn: a list of struct fab_iq. */
@@ -43,15 +47,35 @@ struct fab_ring {
 	uint32_t head, tail;
 };
 
+struct fab_hdr {
+	uint64_t now;	  /* time of the last event handled or send */
+	uint64_t next_ns; /* of the earliest event, UINT64_MAX: none */
+	uint64_t seq;	  /* events made */
+	uint64_t segs;	  /* segments sent, not yet delivered */
+	uint32_t nev, nlater;
+	uint32_t serial; /* messages sent */
+	uint32_t msg_top, msg_free, seg_top, seg_free, iq_top, iq_free;
+	uint32_t node_top, node_free;
+	uint64_t bits[WHEEL / 64]; /* buckets that hold events */
+	struct fab_ring wheel[WHEEL];
+};
+
+/*
+ * One cache line: what serving a segment touches. A link's backlog for
+ * the adaptive choices is apart (drain, 8 bytes a link), so that a scan of
+ * a chip's 16 uplinks reads two lines, not 16.
+ */
 struct fab_link {
 	uint64_t free_at;     /* when its last segment ended */
-	uint64_t drain;	      /* rule 5: when its backlog would be gone */
 	struct fab_ring ring; /* flows with segments waiting */
 	uint32_t last_msg;    /* serial of the last message it served */
-	uint16_t wake;	      /* a FREE event is pending */
-	uint16_t c;	      /* a source link: its place in the order */
-	uint32_t queue;	      /* a source link: its send queue */
-	uint32_t pad;
+	uint32_t wake;	      /* a FREE event is pending */
+	struct topo_link_stats st;
+} __attribute__((aligned(64)));
+
+/* A source link: its send queue and its place in rule 4's order. */
+struct fab_out {
+	uint32_t queue, c;
 };
 
 /* The send queue of a source (spray), or of one of its links (ecmp). */
@@ -66,6 +90,7 @@ struct fab_chip {
 	uint32_t up_rot, down_rot;
 };
 
+/* One cache line. */
 struct fab_msg {
 	uint64_t cookie;
 	uint64_t inject;
@@ -75,17 +100,17 @@ struct fab_msg {
 	uint32_t next;			 /* in its flow's queue; free list */
 	uint32_t serial;
 	uint32_t queue;
+	uint32_t path; /* ecmp: the pair's path */
 	uint8_t hops;
-	int32_t route[4]; /* ecmp: the pair's path */
-};
+} __attribute__((aligned(64)));
 
+/* Half a cache line. */
 struct fab_seg {
 	uint64_t head, tail; /* at the input of its link */
 	uint32_t msg, next;  /* next: in its input queue; free list */
-	int32_t from;	     /* the link it came from */
-	uint32_t bytes;
-	uint16_t hop, k; /* k: its L1 chip (plane) */
-	uint32_t j;	 /* its uplink at that chip */
+	uint8_t hop, last;   /* last: the message's last segment */
+	uint16_t k;	     /* its L1 chip (plane) */
+	uint32_t j;	     /* its uplink at that chip */
 };
 
 /*
@@ -113,8 +138,10 @@ void topo_fabric_layout(struct topo *t)
 	t->groups = t->params.routing == TOPO_ROUTING_ECMP ? t->s1 * t->lpe : 1;
 	t->st.links = at;
 	at = align64(at + t->nlinks * sizeof(struct fab_link));
-	t->st.stats = at;
-	at = align64(at + t->nlinks * sizeof(struct topo_link_stats));
+	t->st.drain = at;
+	at = align64(at + t->nlinks * sizeof(uint64_t));
+	t->st.outs = at;
+	at = align64(at + t->lc[TOPO_LC_EP_UP].count * sizeof(struct fab_out));
 	t->st.srcs = at;
 	at = align64(at + (size_t)t->neps * t->groups * sizeof(struct fab_src));
 	t->st.chips = at;
@@ -125,8 +152,12 @@ void topo_fabric_layout(struct topo *t)
 	at = align64(at + POOL * sizeof(struct fab_seg));
 	t->st.iqs = at;
 	at = align64(at + POOL * sizeof(struct fab_iq));
-	t->st.events = at;
-	at = align64(at + (TOPO_MAX_SEGS + t->nlinks) * sizeof(struct fab_ev));
+	t->st.nodes = at;
+	at = align64(at + (TOPO_MAX_SEGS + t->nlinks + 1ULL) *
+				  sizeof(struct fab_node));
+	t->st.later = at;
+	at = align64(at +
+		     (TOPO_MAX_SEGS + t->nlinks) * sizeof(struct fab_later));
 	t->st.size = at;
 }
 
@@ -140,13 +171,15 @@ struct fab {
 	const struct topo *t;
 	struct fab_hdr *h;
 	struct fab_link *lk;
-	struct topo_link_stats *ls;
+	uint64_t *drain; /* rule 5: when a link's backlog would be gone */
+	struct fab_out *out_of;
 	struct fab_src *src;
 	struct fab_chip *chip;
 	struct fab_msg *msg;
 	struct fab_seg *seg;
 	struct fab_iq *iq;
-	struct fab_ev *ev;
+	struct fab_node *node;
+	struct fab_later *later;
 	struct topo_delivery *out;
 	int nout;
 };
@@ -159,13 +192,15 @@ static struct fab view(const struct topo *t, void *state)
 		.t = t,
 		.h = state,
 		.lk = (struct fab_link *)(b + t->st.links),
-		.ls = (struct topo_link_stats *)(b + t->st.stats),
+		.drain = (uint64_t *)(b + t->st.drain),
+		.out_of = (struct fab_out *)(b + t->st.outs),
 		.src = (struct fab_src *)(b + t->st.srcs),
 		.chip = (struct fab_chip *)(b + t->st.chips),
 		.msg = (struct fab_msg *)(b + t->st.msgs),
 		.seg = (struct fab_seg *)(b + t->st.segs),
 		.iq = (struct fab_iq *)(b + t->st.iqs),
-		.ev = (struct fab_ev *)(b + t->st.events),
+		.node = (struct fab_node *)(b + t->st.nodes),
+		.later = (struct fab_later *)(b + t->st.later),
 	};
 }
 
@@ -174,27 +209,31 @@ void topo_state_init(const struct topo *t, void *state)
 	struct fab f = view(t, state);
 
 	memset(state, 0, t->st.msgs);
-	f.h->ev_off = t->st.events;
+	f.h->next_ns = UINT64_MAX;
 	/* Source link (ep, k, d) is number c = d * s1 + k of its source. */
 	for (int ep = 0; ep < t->neps; ep++) {
 		for (int k = 0; k < t->s1; k++) {
 			for (int d = 0; d < t->lpe; d++) {
-				struct fab_link *l =
-					&f.lk[t->lc[TOPO_LC_EP_UP].first +
-					      (ep * t->s1 + k) * t->lpe + d];
-				int c = d * t->s1 + k;
+				struct fab_out *o =
+					&f.out_of[(ep * t->s1 + k) * t->lpe +
+						  d];
 
-				l->c = c;
-				l->queue = ep * t->groups +
-					   (t->groups > 1 ? c : 0);
+				o->c = d * t->s1 + k;
+				o->queue = ep * t->groups +
+					   (t->groups > 1 ? o->c : 0);
 			}
 		}
 	}
 }
 
-struct topo_link_stats *topo_state_links(const struct topo *t, void *state)
+void topo_state_links(const struct topo *t, const void *state,
+		      struct topo_link_stats *out)
 {
-	return (struct topo_link_stats *)((char *)state + t->st.stats);
+	const struct fab_link *lk =
+		(const struct fab_link *)((const char *)state + t->st.links);
+
+	for (int l = 0; l < t->nlinks; l++)
+		out[l] = lk[l].st;
 }
 
 /* --- pools: a bump index, then a free list through each entry's next --- */
@@ -215,63 +254,143 @@ struct topo_link_stats *topo_state_links(const struct topo *t, void *state)
 		(f)->h->freel = (i);                                           \
 	} while (0)
 
-/* --- the event heap, by (time, seq) --- */
+/* --- events: the wheel, and the heap of later ones by (time, seq) --- */
 
-static bool ev_less(const struct fab_ev *a, const struct fab_ev *b)
+static bool later_less(const struct fab_later *a, const struct fab_later *b)
 {
 	return a->time < b->time || (a->time == b->time && a->seq < b->seq);
 }
 
 /* Cannot overflow: a segment has at most one HEAD, a link one FREE. */
-static void ev_push(struct fab *f, uint64_t time, uint32_t kind, uint32_t ref)
+static void later_push(struct fab *f, uint64_t time, uint32_t ref)
 {
-	struct fab_ev ev = {time, f->h->seq++, ref, kind};
-	uint32_t i = f->h->nev++;
+	struct fab_later ev = {time, f->h->seq++, ref, 0};
+	uint32_t i = f->h->nlater++;
 
 	while (i > 0) {
 		uint32_t parent = (i - 1) / 2;
 
-		if (!ev_less(&ev, &f->ev[parent]))
+		if (!later_less(&ev, &f->later[parent]))
 			break;
-		f->ev[i] = f->ev[parent];
+		f->later[i] = f->later[parent];
 		i = parent;
 	}
-	f->ev[i] = ev;
+	f->later[i] = ev;
 }
 
-static struct fab_ev ev_pop(struct fab *f)
+static struct fab_later later_pop(struct fab *f)
 {
-	struct fab_ev top = f->ev[0], last = f->ev[--f->h->nev];
-	uint32_t n = f->h->nev, i = 0;
+	struct fab_later top = f->later[0], last = f->later[--f->h->nlater];
+	uint32_t n = f->h->nlater, i = 0;
 
 	if (!n)
 		return top;
 	/* Floyd: the hole goes down to a leaf, then last goes up. */
 	for (uint32_t c = 1; c < n; c = 2 * i + 1) {
-		if (c + 1 < n && ev_less(&f->ev[c + 1], &f->ev[c]))
+		if (c + 1 < n && later_less(&f->later[c + 1], &f->later[c]))
 			c++;
-		f->ev[i] = f->ev[c];
+		f->later[i] = f->later[c];
 		i = c;
 	}
 	while (i > 0) {
 		uint32_t parent = (i - 1) / 2;
 
-		if (!ev_less(&last, &f->ev[parent]))
+		if (!later_less(&last, &f->later[parent]))
 			break;
-		f->ev[i] = f->ev[parent];
+		f->later[i] = f->later[parent];
 		i = parent;
 	}
-	f->ev[i] = last;
+	f->later[i] = last;
 	return top;
+}
+
+static void wheel_add(struct fab *f, uint64_t time, uint32_t ref)
+{
+	struct fab_hdr *h = f->h;
+	uint32_t b = time & (WHEEL - 1);
+	uint32_t ni = POOL_GET(f, node, node_top, node_free);
+
+	f->node[ni] = (struct fab_node){time, ref, 0};
+	if (h->wheel[b].head) {
+		f->node[h->wheel[b].tail].next = ni;
+	} else {
+		h->wheel[b].head = ni;
+		h->bits[b / 64] |= 1ULL << (b % 64);
+	}
+	h->wheel[b].tail = ni;
+}
+
+/* An event at time (not before now). */
+static void ev_push(struct fab *f, uint64_t time, uint32_t ref)
+{
+	if (time - f->h->now < WHEEL)
+		wheel_add(f, time, ref);
+	else
+		later_push(f, time, ref);
+	f->h->nev++;
+	f->h->next_ns = MIN(f->h->next_ns, time);
+}
+
+/*
+ * Time moves on to t: the later events that now fall within the wheel
+ * join it, before any event at their times can be made.
+ */
+static void ev_advance(struct fab *f, uint64_t t)
+{
+	f->h->now = t;
+	while (f->h->nlater && f->later[0].time - t < WHEEL) {
+		struct fab_later ev = later_pop(f);
+
+		wheel_add(f, ev.time, ev.ref);
+	}
+}
+
+/* The earliest event's time: the wheel's first bucket from now on. */
+static uint64_t ev_first(const struct fab *f)
+{
+	const struct fab_hdr *h = f->h;
+	uint32_t b = h->now & (WHEEL - 1), w = b / 64;
+	uint64_t bits = h->bits[w] & (~0ULL << (b % 64));
+
+	/* The last round looks at the first word again, below b. */
+	for (unsigned i = 0; i <= WHEEL / 64; i++) {
+		if (bits) {
+			uint32_t hit = w * 64 + __builtin_ctzll(bits);
+
+			return h->now + ((hit - b) & (WHEEL - 1));
+		}
+		w = (w + 1) % (WHEEL / 64);
+		bits = h->bits[w];
+	}
+	return h->nlater ? f->later[0].time : UINT64_MAX;
+}
+
+/* Take the earliest event (there is one); time moves on to it. */
+static struct fab_node ev_pop(struct fab *f)
+{
+	struct fab_hdr *h = f->h;
+	uint64_t t = h->next_ns;
+	uint32_t b = t & (WHEEL - 1), ni;
+	struct fab_node ev;
+
+	if (t != h->now)
+		ev_advance(f, t);
+	ni = h->wheel[b].head;
+	ev = f->node[ni];
+	h->wheel[b].head = ev.next;
+	if (!ev.next) {
+		h->wheel[b].tail = 0;
+		h->bits[b / 64] &= ~(1ULL << (b % 64));
+	}
+	POOL_PUT(f, node, node_free, ni);
+	h->nev--;
+	h->next_ns = h->nev ? ev_first(f) : UINT64_MAX;
+	return ev;
 }
 
 uint64_t topo_next_ns(const void *state)
 {
-	const struct fab_hdr *h = state;
-	const struct fab_ev *ev =
-		(const struct fab_ev *)((const char *)state + h->ev_off);
-
-	return h->nev ? ev[0].time : UINT64_MAX;
+	return ((const struct fab_hdr *)state)->next_ns;
 }
 
 /* --- rings of flows (rule 3) --- */
@@ -332,7 +451,7 @@ static const struct topo_lclass *class_of(const struct topo *t,
 static bool has_waiting(const struct fab *f, int l)
 {
 	if (l < f->t->lc[TOPO_LC_EP_DOWN].first)
-		return f->src[f->lk[l].queue].ring.head != 0;
+		return f->src[f->out_of[l].queue].ring.head != 0;
 	return f->lk[l].ring.head != 0;
 }
 
@@ -357,8 +476,9 @@ static void serve(struct fab *f, uint32_t si, int l, uint64_t now)
 	const struct fab_msg *m = &f->msg[s->msg];
 	const struct topo_lclass *lc = class_of(f->t, m, s->hop);
 	struct fab_link *lk = &f->lk[l];
-	struct topo_link_stats *ls = &f->ls[l];
-	uint64_t ser = topo_ser_ns(lc, s->bytes + f->t->params.header);
+	struct topo_link_stats *ls = &lk->st;
+	uint64_t bytes = s->last ? m->last : f->t->params.mtu;
+	uint64_t ser = topo_ser_ns(lc, bytes + f->t->params.header);
 	uint64_t end = MAX(now + ser, s->tail), ready = s->head;
 
 	/* Waiting behind its own message is its serialization, not a queue. */
@@ -368,7 +488,7 @@ static void serve(struct fab *f, uint32_t si, int l, uint64_t now)
 		ls->queue_ns += now - ready;
 		ls->max_queue_ns = MAX(ls->max_queue_ns, now - ready);
 	}
-	ls->bytes += s->bytes;
+	ls->bytes += bytes;
 	ls->segments++;
 	ls->busy_ns += ser;
 	lk->free_at = end;
@@ -379,21 +499,20 @@ static void serve(struct fab *f, uint32_t si, int l, uint64_t now)
 	} else {
 		s->head = now + lc->lat_ns;
 		s->tail = end + lc->lat_ns;
-		s->from = l;
 		s->hop++;
-		ev_push(f, s->head, EV_HEAD, si);
+		ev_push(f, s->head, si);
 	}
 	if (has_waiting(f, l)) {
 		lk->wake = 1;
-		ev_push(f, end, EV_FREE, l);
+		ev_push(f, end, EV_FREE | l);
 	}
 }
 
 /* Source link l (free) takes the next segment of its send queue's turn. */
 static void serve_source(struct fab *f, int l, uint64_t now)
 {
-	struct fab_link *lk = &f->lk[l];
-	struct fab_src *q = &f->src[lk->queue];
+	const struct fab_out *o = &f->out_of[l];
+	struct fab_src *q = &f->src[o->queue];
 	struct fab_iq *fq = &f->iq[q->ring.head];
 	uint32_t mi = fq->head, si;
 	struct fab_msg *m = &f->msg[mi];
@@ -404,21 +523,23 @@ static void serve_source(struct fab *f, int l, uint64_t now)
 		fq->head = m->next;
 	ring_turn(f, &q->ring);
 	if (f->t->params.routing == TOPO_ROUTING_SPRAY)
-		q->rot = lk->c + 1 == f->t->s1 * f->t->lpe ? 0 : lk->c + 1;
+		q->rot = o->c + 1 == (uint32_t)(f->t->s1 * f->t->lpe)
+				 ? 0
+				 : o->c + 1;
 	si = POOL_GET(f, seg, seg_top, seg_free);
 	f->seg[si] = (struct fab_seg){
 		.head = m->inject,
 		.tail = m->inject,
 		.msg = mi,
-		.bytes = i + 1 == m->nseg ? m->last : f->t->params.mtu,
-		.k = topo_mod(lk->c, &f->t->div_s1),
+		.last = i + 1 == m->nseg,
+		.k = topo_mod(o->c, &f->t->div_s1),
 	};
 	serve(f, si, l, now);
 }
 
 static uint64_t backlog(const struct fab *f, int l, uint64_t now)
 {
-	uint64_t d = f->lk[l].drain;
+	uint64_t d = f->drain[l];
 
 	return d > now ? d - now : 0;
 }
@@ -455,8 +576,12 @@ static int next_link(struct fab *f, struct fab_seg *s, uint64_t now)
 	const struct fab_msg *m = &f->msg[s->msg];
 	int node_dst, chip;
 
-	if (t->params.routing == TOPO_ROUTING_ECMP)
-		return m->route[s->hop];
+	if (t->params.routing == TOPO_ROUTING_ECMP) {
+		int route[4];
+
+		topo_route(t, m->src, m->dst, m->path, route);
+		return route[s->hop];
+	}
 	node_dst = topo_div(m->dst, &t->div_epn);
 	if (s->hop == 1 && m->hops == 4) {
 		int g1 = topo_div(m->src, &t->div_epn) * t->s1 + s->k;
@@ -497,10 +622,12 @@ static void head(struct fab *f, uint32_t si, uint64_t now)
 	struct fab_seg *s = &f->seg[si];
 	int l = next_link(f, s, now);
 	struct fab_link *lk = &f->lk[l];
-	const struct topo_lclass *lc = class_of(f->t, &f->msg[s->msg], s->hop);
+	const struct fab_msg *m = &f->msg[s->msg];
+	uint64_t bytes = s->last ? m->last : f->t->params.mtu;
 
-	lk->drain = MAX(lk->drain, now) +
-		    topo_ser_ns(lc, s->bytes + f->t->params.header);
+	f->drain[l] = MAX(f->drain[l], now) +
+		      topo_ser_ns(class_of(f->t, m, s->hop),
+				  bytes + f->t->params.header);
 	if (lk->free_at <= now && !lk->ring.head && !lk->wake) {
 		serve(f, si, l, now);
 		return;
@@ -508,7 +635,7 @@ static void head(struct fab *f, uint32_t si, uint64_t now)
 	enqueue(f, si, l);
 	if (!lk->wake) {
 		lk->wake = 1;
-		ev_push(f, MAX(lk->free_at, now), EV_FREE, l);
+		ev_push(f, MAX(lk->free_at, now), EV_FREE | l);
 	}
 }
 
@@ -521,7 +648,7 @@ static void link_free(struct fab *f, int l, uint64_t now)
 
 	lk->wake = 0;
 	if (l < f->t->lc[TOPO_LC_EP_DOWN].first) {
-		if (f->src[lk->queue].ring.head)
+		if (f->src[f->out_of[l].queue].ring.head)
 			serve_source(f, l, now);
 		return;
 	}
@@ -537,17 +664,16 @@ static void link_free(struct fab *f, int l, uint64_t now)
 int topo_step(const struct topo *t, void *state, struct topo_delivery *out)
 {
 	struct fab f = view(t, state);
-	struct fab_ev ev;
+	struct fab_node ev;
 
 	if (!f.h->nev)
 		return -EAGAIN;
 	f.out = out;
 	ev = ev_pop(&f);
-	f.h->now = ev.time;
-	if (ev.kind == EV_HEAD)
-		head(&f, ev.ref, ev.time);
+	if (ev.ref & EV_FREE)
+		link_free(&f, ev.ref & ~EV_FREE, ev.time);
 	else
-		link_free(&f, ev.ref, ev.time);
+		head(&f, ev.ref, ev.time);
 	return f.nout;
 }
 
@@ -570,6 +696,7 @@ int topo_send(const struct topo *t, void *state, int src, int dst,
 	struct fab_src *q;
 	struct fab_iq *fq;
 	struct fab_msg *m;
+	int route[4];
 	uint32_t mi;
 
 	if (src == dst || (unsigned)src >= (unsigned)t->neps ||
@@ -579,7 +706,7 @@ int topo_send(const struct topo *t, void *state, int src, int dst,
 	if (nseg > TOPO_MAX_SEGS - f.h->segs)
 		return -ENOSPC;
 	f.h->segs += nseg;
-	f.h->now = inject_ns;
+	ev_advance(&f, inject_ns);
 	mi = POOL_GET(&f, msg, msg_top, msg_free);
 	m = &f.msg[mi];
 	*m = (struct fab_msg){
@@ -595,8 +722,9 @@ int topo_send(const struct topo *t, void *state, int src, int dst,
 	};
 	m->queue = src * t->groups;
 	if (ecmp) {
-		topo_route(t, src, dst, topo_ecmp_path(t, src, dst), m->route);
-		m->queue = f.lk[m->route[0]].queue;
+		m->path = topo_ecmp_path(t, src, dst);
+		topo_route(t, src, dst, m->path, route);
+		m->queue = f.out_of[route[0]].queue;
 	}
 	q = &f.src[m->queue];
 	fq = &f.iq[ring_flow(&f, &q->ring, flow_of(&f, m))];
@@ -609,7 +737,7 @@ int topo_send(const struct topo *t, void *state, int src, int dst,
 	rot = q->rot;
 	for (unsigned i = 0; i < nlinks && q->ring.head; i++) {
 		unsigned c = rot + i < nlinks ? rot + i : rot + i - nlinks;
-		int l = ecmp ? m->route[0] : source_link(t, src, c);
+		int l = ecmp ? route[0] : source_link(t, src, c);
 
 		if (f.lk[l].wake)
 			continue;
@@ -618,7 +746,7 @@ int topo_send(const struct topo *t, void *state, int src, int dst,
 		} else {
 			/* Busy with nothing after: it takes a turn when free. */
 			f.lk[l].wake = 1;
-			ev_push(&f, f.lk[l].free_at, EV_FREE, l);
+			ev_push(&f, f.lk[l].free_at, EV_FREE | l);
 		}
 	}
 	return 0;
