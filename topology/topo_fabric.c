@@ -20,18 +20,19 @@
 
 /*
  * Events: a segment's head reaches its next link (HEAD), or a link is free
- * (FREE, the ref's top bit). Those of the next WHEEL ns wait in a timing
- * wheel of 1 ns buckets, each a FIFO, so that events of one time come out
- * in the order they were made (rule 6) at O(1) a push and a pop; later
- * ones wait in a heap by (time, seq) and join the wheel, in that order,
- * as it turns.
+ * (FREE). Those of the next WHEEL ns wait in a timing wheel of 1 ns
+ * buckets, each a FIFO, so that events of one time come out in the order
+ * they were made (rule 6) at O(1) a push and a pop; later ones wait in a
+ * heap by (time, seq) and join the wheel, in that order, as it turns. A
+ * bucket lists the segments themselves (a segment has at most one HEAD
+ * and, meanwhile, waits in no queue: its next serves both lists) and
+ * nodes for the FREEs (EV_FREE | node).
  */
 #define WHEEL	2048U
 #define EV_FREE (1U << 31)
 
 struct fab_node {
-	uint64_t time;
-	uint32_t ref;  /* a segment, or EV_FREE | a link */
+	uint32_t link;
 	uint32_t next; /* in its bucket; free list */
 };
 
@@ -99,10 +100,11 @@ struct fab_msg {
 	uint32_t nseg, sent, left, last; /* last: its last segment's bytes */
 	uint32_t next;			 /* in its flow's queue; free list */
 	uint32_t serial;
-	uint32_t queue;
 	uint32_t path; /* ecmp: the pair's path */
 	uint8_t hops;
 } __attribute__((aligned(64)));
+
+_Static_assert(sizeof(struct fab_msg) == 64, "a message is one line");
 
 /* Half a cache line. */
 struct fab_seg {
@@ -153,8 +155,7 @@ void topo_fabric_layout(struct topo *t)
 	t->st.iqs = at;
 	at = align64(at + POOL * sizeof(struct fab_iq));
 	t->st.nodes = at;
-	at = align64(at + (TOPO_MAX_SEGS + t->nlinks + 1ULL) *
-				  sizeof(struct fab_node));
+	at = align64(at + (t->nlinks + 1ULL) * sizeof(struct fab_node));
 	t->st.later = at;
 	at = align64(at +
 		     (TOPO_MAX_SEGS + t->nlinks) * sizeof(struct fab_later));
@@ -184,7 +185,8 @@ struct fab {
 	int nout;
 };
 
-static struct fab view(const struct topo *t, void *state)
+static inline __attribute__((always_inline)) struct fab
+view(const struct topo *t, void *state)
 {
 	char *b = state;
 
@@ -304,20 +306,33 @@ static struct fab_later later_pop(struct fab *f)
 	return top;
 }
 
+/* The next of a bucket's entry e. */
+static uint32_t *entry_next(struct fab *f, uint32_t e)
+{
+	return e & EV_FREE ? &f->node[e & ~EV_FREE].next : &f->seg[e].next;
+}
+
+/* ref: a segment, or EV_FREE | a link. */
 static void wheel_add(struct fab *f, uint64_t time, uint32_t ref)
 {
 	struct fab_hdr *h = f->h;
-	uint32_t b = time & (WHEEL - 1);
-	uint32_t ni = POOL_GET(f, node, node_top, node_free);
+	uint32_t b = time & (WHEEL - 1), e = ref;
 
-	f->node[ni] = (struct fab_node){time, ref, 0};
-	if (h->wheel[b].head) {
-		f->node[h->wheel[b].tail].next = ni;
+	if (ref & EV_FREE) {
+		uint32_t ni = POOL_GET(f, node, node_top, node_free);
+
+		f->node[ni] = (struct fab_node){ref & ~EV_FREE, 0};
+		e = EV_FREE | ni;
 	} else {
-		h->wheel[b].head = ni;
+		f->seg[ref].next = 0;
+	}
+	if (h->wheel[b].head) {
+		*entry_next(f, h->wheel[b].tail) = e;
+	} else {
+		h->wheel[b].head = e;
 		h->bits[b / 64] |= 1ULL << (b % 64);
 	}
-	h->wheel[b].tail = ni;
+	h->wheel[b].tail = e;
 }
 
 /* An event at time (not before now). */
@@ -365,27 +380,33 @@ static uint64_t ev_first(const struct fab *f)
 	return h->nlater ? f->later[0].time : UINT64_MAX;
 }
 
-/* Take the earliest event (there is one); time moves on to it. */
-static struct fab_node ev_pop(struct fab *f)
+/*
+ * Take the earliest event (there is one); time moves on to it. Returns
+ * its ref: a segment, or EV_FREE | a link.
+ */
+static uint32_t ev_pop(struct fab *f)
 {
 	struct fab_hdr *h = f->h;
 	uint64_t t = h->next_ns;
-	uint32_t b = t & (WHEEL - 1), ni;
-	struct fab_node ev;
+	uint32_t b = t & (WHEEL - 1), e, next, ref;
 
 	if (t != h->now)
 		ev_advance(f, t);
-	ni = h->wheel[b].head;
-	ev = f->node[ni];
-	h->wheel[b].head = ev.next;
-	if (!ev.next) {
+	e = h->wheel[b].head;
+	next = *entry_next(f, e);
+	ref = e;
+	if (e & EV_FREE) {
+		ref = EV_FREE | f->node[e & ~EV_FREE].link;
+		POOL_PUT(f, node, node_free, e & ~EV_FREE);
+	}
+	h->wheel[b].head = next;
+	if (!next) {
 		h->wheel[b].tail = 0;
 		h->bits[b / 64] &= ~(1ULL << (b % 64));
 	}
-	POOL_PUT(f, node, node_free, ni);
 	h->nev--;
 	h->next_ns = h->nev ? ev_first(f) : UINT64_MAX;
-	return ev;
+	return ref;
 }
 
 uint64_t topo_next_ns(const void *state)
@@ -469,6 +490,8 @@ static void deliver(struct fab *f, struct fab_seg *s, uint64_t at)
 	POOL_PUT(f, msg, msg_free, mi);
 }
 
+static void prefetch_hop(struct fab *f, const struct fab_seg *s);
+
 /* Segment si starts on link l at now (rule 1), which is free. */
 static void serve(struct fab *f, uint32_t si, int l, uint64_t now)
 {
@@ -478,7 +501,9 @@ static void serve(struct fab *f, uint32_t si, int l, uint64_t now)
 	struct fab_link *lk = &f->lk[l];
 	struct topo_link_stats *ls = &lk->st;
 	uint64_t bytes = s->last ? m->last : f->t->params.mtu;
-	uint64_t ser = topo_ser_ns(lc, bytes + f->t->params.header);
+	uint64_t ser = bytes == f->t->params.mtu
+			       ? lc->ser_mtu
+			       : topo_ser_ns(lc, bytes + f->t->params.header);
 	uint64_t end = MAX(now + ser, s->tail), ready = s->head;
 
 	/* Waiting behind its own message is its serialization, not a queue. */
@@ -500,6 +525,7 @@ static void serve(struct fab *f, uint32_t si, int l, uint64_t now)
 		s->head = now + lc->lat_ns;
 		s->tail = end + lc->lat_ns;
 		s->hop++;
+		prefetch_hop(f, s);
 		ev_push(f, s->head, si);
 	}
 	if (has_waiting(f, l)) {
@@ -508,25 +534,17 @@ static void serve(struct fab *f, uint32_t si, int l, uint64_t now)
 	}
 }
 
-/* Source link l (free) takes the next segment of its send queue's turn. */
-static void serve_source(struct fab *f, int l, uint64_t now)
+/* Segment i of message mi starts on source link l, which is free. */
+static void start(struct fab *f, uint32_t mi, uint32_t i, int l, uint64_t now)
 {
 	const struct fab_out *o = &f->out_of[l];
-	struct fab_src *q = &f->src[o->queue];
-	struct fab_iq *fq = &f->iq[q->ring.head];
-	uint32_t mi = fq->head, si;
-	struct fab_msg *m = &f->msg[mi];
-	uint32_t i = m->sent++;
+	const struct fab_msg *m = &f->msg[mi];
+	uint32_t si = POOL_GET(f, seg, seg_top, seg_free);
 
-	/* A flow's messages go one after another; flows take turns. */
-	if (m->sent == m->nseg)
-		fq->head = m->next;
-	ring_turn(f, &q->ring);
 	if (f->t->params.routing == TOPO_ROUTING_SPRAY)
-		q->rot = o->c + 1 == (uint32_t)(f->t->s1 * f->t->lpe)
-				 ? 0
-				 : o->c + 1;
-	si = POOL_GET(f, seg, seg_top, seg_free);
+		f->src[o->queue].rot =
+			o->c + 1 == (uint32_t)(f->t->s1 * f->t->lpe) ? 0
+								     : o->c + 1;
 	f->seg[si] = (struct fab_seg){
 		.head = m->inject,
 		.tail = m->inject,
@@ -535,6 +553,22 @@ static void serve_source(struct fab *f, int l, uint64_t now)
 		.k = topo_mod(o->c, &f->t->div_s1),
 	};
 	serve(f, si, l, now);
+}
+
+/* Source link l (free) takes the next segment of its send queue's turn. */
+static void serve_source(struct fab *f, int l, uint64_t now)
+{
+	struct fab_src *q = &f->src[f->out_of[l].queue];
+	struct fab_iq *fq = &f->iq[q->ring.head];
+	uint32_t mi = fq->head;
+	struct fab_msg *m = &f->msg[mi];
+	uint32_t i = m->sent++;
+
+	/* A flow's messages go one after another; flows take turns. */
+	if (m->sent == m->nseg)
+		fq->head = m->next;
+	ring_turn(f, &q->ring);
+	start(f, mi, i, l, now);
 }
 
 static uint64_t backlog(const struct fab *f, int l, uint64_t now)
@@ -569,36 +603,57 @@ static unsigned pick(const struct fab *f, int base, unsigned n, uint32_t *rot,
 	return best;
 }
 
-/* The link segment s takes at its hop (ecmp: its pair's path). */
-static int next_link(struct fab *f, struct fab_seg *s, uint64_t now)
+/*
+ * The links segment s may take at its hop: n links from base on, and the
+ * rotation pointer of the choice (NULL when there is none: ecmp, or the
+ * L2 chip's one link down to the destination's node).
+ */
+static int candidates(struct fab *f, const struct fab_seg *s, unsigned *n,
+		      uint32_t **rot)
 {
 	const struct topo *t = f->t;
 	const struct fab_msg *m = &f->msg[s->msg];
-	int node_dst, chip;
+	int node_dst = topo_div(m->dst, &t->div_epn), chip;
 
+	*n = 1;
+	*rot = NULL;
 	if (t->params.routing == TOPO_ROUTING_ECMP) {
 		int route[4];
 
 		topo_route(t, m->src, m->dst, m->path, route);
 		return route[s->hop];
 	}
-	node_dst = topo_div(m->dst, &t->div_epn);
 	if (s->hop == 1 && m->hops == 4) {
 		int g1 = topo_div(m->src, &t->div_epn) * t->s1 + s->k;
-		int base = t->lc[TOPO_LC_L1_UP].first + g1 * t->q;
 
-		s->j = pick(f, base, t->q, &f->chip[g1].up_rot, now);
-		return base + s->j;
+		*n = t->q;
+		*rot = &f->chip[g1].up_rot;
+		return t->lc[TOPO_LC_L1_UP].first + g1 * t->q;
 	}
 	if (s->hop == 2)
 		return t->lc[TOPO_LC_L2_DOWN].first +
 		       (node_dst * t->s1 + s->k) * t->q + s->j;
 	chip = t->global ? s->k : node_dst * t->s1 + s->k;
-	return t->lc[TOPO_LC_EP_DOWN].first + (m->dst * t->s1 + s->k) * t->lpe +
-	       pick(f,
-		    t->lc[TOPO_LC_EP_DOWN].first +
-			    (m->dst * t->s1 + s->k) * t->lpe,
-		    t->lpe, &f->chip[chip].down_rot, now);
+	*n = t->lpe;
+	*rot = &f->chip[chip].down_rot;
+	return t->lc[TOPO_LC_EP_DOWN].first + (m->dst * t->s1 + s->k) * t->lpe;
+}
+
+/*
+ * Start loading what the HEAD of segment s at its next hop will read: the
+ * backlogs of its candidates and the link it is likely to take. The HEAD
+ * comes a link latency later, by when the loads are done; without this
+ * the engine waits on them one event after another.
+ */
+static void prefetch_hop(struct fab *f, const struct fab_seg *s)
+{
+	uint32_t *rot;
+	unsigned n;
+	int base = candidates(f, s, &n, &rot);
+	unsigned c = rot && *rot < n ? *rot : 0;
+
+	__builtin_prefetch(&f->drain[base + c], 1);
+	__builtin_prefetch(&f->lk[base + c], 1);
 }
 
 /* Segment si waits at link l, behind its flow's earlier segments. */
@@ -620,14 +675,29 @@ static void enqueue(struct fab *f, uint32_t si, int l)
 static void head(struct fab *f, uint32_t si, uint64_t now)
 {
 	struct fab_seg *s = &f->seg[si];
-	int l = next_link(f, s, now);
-	struct fab_link *lk = &f->lk[l];
+	uint32_t *rot;
+	unsigned n;
+	int l = candidates(f, s, &n, &rot);
+	struct fab_link *lk;
 	const struct fab_msg *m = &f->msg[s->msg];
-	uint64_t bytes = s->last ? m->last : f->t->params.mtu;
 
-	f->drain[l] = MAX(f->drain[l], now) +
-		      topo_ser_ns(class_of(f->t, m, s->hop),
-				  bytes + f->t->params.header);
+	if (rot) {
+		/* A choice (rule 5), and a backlog that later ones look at. */
+		const struct topo_lclass *lc = class_of(f->t, m, s->hop);
+		uint64_t bytes = s->last ? m->last : f->t->params.mtu;
+		unsigned c = pick(f, l, n, rot, now);
+
+		if (s->hop == 1 && m->hops == 4)
+			s->j = c;
+		l += c;
+		f->drain[l] =
+			MAX(f->drain[l], now) +
+			(bytes == f->t->params.mtu
+				 ? lc->ser_mtu
+				 : topo_ser_ns(lc,
+					       bytes + f->t->params.header));
+	}
+	lk = &f->lk[l];
 	if (lk->free_at <= now && !lk->ring.head && !lk->wake) {
 		serve(f, si, l, now);
 		return;
@@ -664,16 +734,16 @@ static void link_free(struct fab *f, int l, uint64_t now)
 int topo_step(const struct topo *t, void *state, struct topo_delivery *out)
 {
 	struct fab f = view(t, state);
-	struct fab_node ev;
+	uint32_t ref;
 
 	if (!f.h->nev)
 		return -EAGAIN;
 	f.out = out;
-	ev = ev_pop(&f);
-	if (ev.ref & EV_FREE)
-		link_free(&f, ev.ref & ~EV_FREE, ev.time);
+	ref = ev_pop(&f);
+	if (ref & EV_FREE)
+		link_free(&f, ref & ~EV_FREE, f.h->now);
 	else
-		head(&f, ev.ref, ev.time);
+		head(&f, ref, f.h->now);
 	return f.nout;
 }
 
@@ -685,6 +755,30 @@ static int source_link(const struct topo *t, int src, unsigned c)
 	return t->lc[TOPO_LC_EP_UP].first + (src * t->s1 + k) * t->lpe + d;
 }
 
+/*
+ * Rule 4: the first free link of a source, from its send queue's rotation
+ * pointer on (ecmp: its one link, l_ecmp); -1 if none is free.
+ */
+static int free_link(struct fab *f, int src, int l_ecmp, uint64_t now)
+{
+	const struct topo *t = f->t;
+	unsigned n = t->s1 * t->lpe, rot;
+
+	if (l_ecmp >= 0)
+		return f->lk[l_ecmp].free_at <= now && !f->lk[l_ecmp].wake
+			       ? l_ecmp
+			       : -1;
+	rot = f->src[src * t->groups].rot;
+	for (unsigned i = 0; i < n; i++) {
+		unsigned c = rot + i < n ? rot + i : rot + i - n;
+		int l = source_link(t, src, c);
+
+		if (f->lk[l].free_at <= now && !f->lk[l].wake)
+			return l;
+	}
+	return -1;
+}
+
 int topo_send(const struct topo *t, void *state, int src, int dst,
 	      uint64_t bytes, uint64_t inject_ns, uint64_t cookie)
 {
@@ -692,11 +786,11 @@ int topo_send(const struct topo *t, void *state, int src, int dst,
 	uint64_t mtu = t->params.mtu;
 	uint64_t nseg = bytes <= mtu ? 1 : (bytes - 1) / mtu + 1;
 	bool ecmp = t->params.routing == TOPO_ROUTING_ECMP;
-	unsigned nlinks = ecmp ? 1 : t->s1 * t->lpe, rot;
+	unsigned nlinks = ecmp ? 1 : t->s1 * t->lpe;
 	struct fab_src *q;
 	struct fab_iq *fq;
 	struct fab_msg *m;
-	int route[4];
+	int route[4] = {-1};
 	uint32_t mi;
 
 	if (src == dst || (unsigned)src >= (unsigned)t->neps ||
@@ -709,24 +803,34 @@ int topo_send(const struct topo *t, void *state, int src, int dst,
 	ev_advance(&f, inject_ns);
 	mi = POOL_GET(&f, msg, msg_top, msg_free);
 	m = &f.msg[mi];
-	*m = (struct fab_msg){
-		.cookie = cookie,
-		.inject = inject_ns,
-		.src = src,
-		.dst = dst,
-		.nseg = nseg,
-		.left = nseg,
-		.last = bytes - (nseg - 1) * mtu,
-		.serial = ++f.h->serial,
-		.hops = topo_is_local(t, src, dst) ? 2 : 4,
-	};
-	m->queue = src * t->groups;
+	/* Field by field: a compound literal would zero the line first. */
+	m->cookie = cookie;
+	m->inject = inject_ns;
+	m->arrival = 0;
+	m->src = src;
+	m->dst = dst;
+	m->nseg = m->left = nseg;
+	m->sent = 0;
+	m->last = bytes - (nseg - 1) * mtu;
+	m->next = 0;
+	m->serial = ++f.h->serial;
+	m->hops = topo_is_local(t, src, dst) ? 2 : 4;
+	q = &f.src[src * t->groups];
 	if (ecmp) {
 		m->path = topo_ecmp_path(t, src, dst);
 		topo_route(t, src, dst, m->path, route);
-		m->queue = f.out_of[route[0]].queue;
+		q = &f.src[f.out_of[route[0]].queue];
 	}
-	q = &f.src[m->queue];
+	if (!q->ring.head && nseg == 1) {
+		/* Nothing waits: a free link takes it at once, or it waits. */
+		int l = free_link(&f, src, route[0], inject_ns);
+
+		if (l >= 0) {
+			m->sent = 1;
+			start(&f, mi, 0, l, inject_ns);
+			return 0;
+		}
+	}
 	fq = &f.iq[ring_flow(&f, &q->ring, flow_of(&f, m))];
 	if (fq->head)
 		f.msg[fq->tail].next = mi;
@@ -734,17 +838,14 @@ int topo_send(const struct topo *t, void *state, int src, int dst,
 		fq->head = mi;
 	fq->tail = mi;
 	/* Rule 4: the free links, from the rotation pointer on, take turns. */
-	rot = q->rot;
-	for (unsigned i = 0; i < nlinks && q->ring.head; i++) {
-		unsigned c = rot + i < nlinks ? rot + i : rot + i - nlinks;
+	for (int l; q->ring.head &&
+		    (l = free_link(&f, src, route[0], inject_ns)) >= 0;)
+		serve_source(&f, l, inject_ns);
+	/* Busy with nothing after: each takes a turn when it is free. */
+	for (unsigned c = 0; q->ring.head && c < nlinks; c++) {
 		int l = ecmp ? route[0] : source_link(t, src, c);
 
-		if (f.lk[l].wake)
-			continue;
-		if (f.lk[l].free_at <= inject_ns) {
-			serve_source(&f, l, inject_ns);
-		} else {
-			/* Busy with nothing after: it takes a turn when free. */
+		if (!f.lk[l].wake) {
 			f.lk[l].wake = 1;
 			ev_push(&f, f.lk[l].free_at, EV_FREE | l);
 		}
