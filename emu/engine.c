@@ -504,11 +504,6 @@ static void injq_next(struct emu_eng *e, int src)
 
 /* --- requests --- */
 
-uint64_t emu_req_charge(const struct emu_eng *e, const struct snemu_req *r)
-{
-	return r->kind == EMU_REQ_RECV ? e->par->recv_ns : 0;
-}
-
 void emu_req_complete(struct emu_eng *e, struct snemu_req *r, uint64_t t)
 {
 	struct emu_ctl *c = &e->ctl[r->owner];
@@ -521,11 +516,14 @@ void emu_req_complete(struct emu_eng *e, struct snemu_req *r, uint64_t t)
 		emu_barrier_arrive(e, r);
 		return;
 	}
-	c->wait_until = MAX(c->wait_until, t);
-	c->wait_charge += emu_req_charge(e, r);
+	/* A receive is handled as it comes (emu_ctl.wait_clock). */
+	if (r->kind == EMU_REQ_RECV)
+		c->wait_clock = MAX(c->wait_clock, t) + e->par->recv_ns;
+	else
+		c->wait_until = MAX(c->wait_until, t);
 	if (--c->wait_count)
 		return;
-	emu_eng_run(e, r->owner, MAX(c->clock, c->wait_until) + c->wait_charge);
+	emu_eng_run(e, r->owner, MAX(c->wait_clock, c->wait_until));
 	emu_eng_poke(e, r->owner);
 }
 

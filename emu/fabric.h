@@ -195,9 +195,14 @@ struct emu_ctl {
 	uint32_t sync;	  /* waits for the horizon to reach clock */
 	uint32_t wait_op; /* enum emu_wait_op while BLOCKED */
 	int32_t wait_src, wait_tag, wait_count;
-	int32_t flush_target;	 /* rank or SNEMU_ANY_SOURCE */
-	uint64_t wait_until;	 /* latest completion in the blocked wait */
-	uint64_t wait_charge;	 /* recv_ns owed for it */
+	int32_t flush_target; /* rank or SNEMU_ANY_SOURCE */
+	/*
+	 * What the blocked wait has reached: the clock of its receives,
+	 * handled one after another as they come (max(wait_clock, done) +
+	 * recv_ns each), and the latest of its other completions
+	 * (docs/ARCHITECTURE.md).
+	 */
+	uint64_t wait_clock, wait_until;
 	uint64_t flush_req;	 /* pending flush request, 0: none */
 	uint64_t puts_out;	 /* puts issued, not arrived */
 	struct emu_queue posted; /* SNEMU_ANY_SOURCE receives, posted order */
@@ -387,7 +392,7 @@ uint64_t emu_eng_horizon(const struct emu_eng *e);
  * engine.c: rank state changes (under the lock). set_clock moves a running
  * rank's clock forward; run makes a rank RUNNING at clock (no wake-up);
  * block takes it out of the running set with what it waits for (count
- * requests; the caller sets wait_until and wait_charge for those done).
+ * requests; the caller sets wait_clock and wait_until for those done).
  */
 void emu_eng_set_clock(struct emu_eng *e, int rank, uint64_t clock);
 void emu_eng_run(struct emu_eng *e, int rank, uint64_t clock);
@@ -465,9 +470,6 @@ void emu_msg_spare_prefetch(struct emu_eng *e, enum emu_ctx ctx, int src,
  * was the last thing the owner waited for.
  */
 void emu_req_complete(struct emu_eng *e, struct snemu_req *r, uint64_t t);
-
-/* engine.c: recv_ns owed when r completes (receives only). */
-uint64_t emu_req_charge(const struct emu_eng *e, const struct snemu_req *r);
 
 /*
  * barrier.c: the message a rank waited for in its barrier arrived: run

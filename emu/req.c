@@ -279,21 +279,27 @@ int ep_wait_locked(struct emu_ep *ep, struct snemu_req **reqs, int n,
 	struct emu_eng *e = &ep->eng;
 	struct emu_ctl *me = ep->me;
 	struct snemu_req *first = NULL;
-	uint64_t until = 0, charge = 0;
+	uint64_t clock = me->clock, until = 0;
 	int pending = 0, ret = 0;
 
 	/*
-	 * The clock after the wait is max(clock, every completion) plus the
-	 * receive overheads, whether a request completed before the call or
-	 * during it: which of the two happened depends on the host's timing,
-	 * the result must not.
+	 * The clock after the wait is that of a CPU that handles each
+	 * receive as it comes, one after another, max(clock, done) + recv_ns
+	 * each, and no earlier than the other completions (sends, gets,
+	 * atomics). Receives done before the call are done by the clock, so
+	 * in any order they add their overheads; the engine adds the others
+	 * as it completes them, in time order. Which of the two a request is
+	 * depends on the host's timing: the result does not.
 	 */
 	for (int i = 0; i < n; i++) {
 		struct snemu_req *r = reqs[i];
 
 		if (__atomic_load_n(&r->done, __ATOMIC_RELAXED)) {
-			until = MAX(until, r->done_ns);
-			charge += emu_req_charge(e, r);
+			if (r->kind == EMU_REQ_RECV)
+				clock = MAX(clock, r->done_ns) +
+					e->par->recv_ns;
+			else
+				until = MAX(until, r->done_ns);
 			continue;
 		}
 		r->waited = 1;
@@ -301,12 +307,12 @@ int ep_wait_locked(struct emu_ep *ep, struct snemu_req **reqs, int n,
 			first = r;
 	}
 	if (pending) {
+		me->wait_clock = clock;
 		me->wait_until = until;
-		me->wait_charge = charge;
 		emu_eng_block(e, ep->rank, op, first->peer, first->tag,
 			      pending);
 	} else {
-		emu_eng_set_clock(e, ep->rank, MAX(me->clock, until) + charge);
+		emu_eng_set_clock(e, ep->rank, MAX(clock, until));
 	}
 	ep_unlock(ep);
 	ret = sleep_until(ep, wait_ready, reqs, n);
