@@ -490,8 +490,6 @@ static void deliver(struct fab *f, struct fab_seg *s, uint64_t at)
 	POOL_PUT(f, msg, msg_free, mi);
 }
 
-static void prefetch_hop(struct fab *f, const struct fab_seg *s);
-
 /* Segment si starts on link l at now (rule 1), which is free. */
 static void serve(struct fab *f, uint32_t si, int l, uint64_t now)
 {
@@ -525,7 +523,6 @@ static void serve(struct fab *f, uint32_t si, int l, uint64_t now)
 		s->head = now + lc->lat_ns;
 		s->tail = end + lc->lat_ns;
 		s->hop++;
-		prefetch_hop(f, s);
 		ev_push(f, s->head, si);
 	}
 	if (has_waiting(f, l)) {
@@ -637,23 +634,6 @@ static int candidates(struct fab *f, const struct fab_seg *s, unsigned *n,
 	*n = t->lpe;
 	*rot = &f->chip[chip].down_rot;
 	return t->lc[TOPO_LC_EP_DOWN].first + (m->dst * t->s1 + s->k) * t->lpe;
-}
-
-/*
- * Start loading what the HEAD of segment s at its next hop will read: the
- * backlogs of its candidates and the link it is likely to take. The HEAD
- * comes a link latency later, by when the loads are done; without this
- * the engine waits on them one event after another.
- */
-static void prefetch_hop(struct fab *f, const struct fab_seg *s)
-{
-	uint32_t *rot;
-	unsigned n;
-	int base = candidates(f, s, &n, &rot);
-	unsigned c = rot && *rot < n ? *rot : 0;
-
-	__builtin_prefetch(&f->drain[base + c], 1);
-	__builtin_prefetch(&f->lk[base + c], 1);
 }
 
 /* Segment si waits at link l, behind its flow's earlier segments. */
