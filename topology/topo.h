@@ -105,6 +105,15 @@ uint64_t topo_unloaded_ns(const struct topo *t, int src, int dst,
 size_t topo_state_size(const struct topo *t);
 void topo_state_init(const struct topo *t, void *state);
 
+/*
+ * A state block of its own, initialized, backed by memory only where the
+ * model touches it (an anonymous mapping, not the heap: under a sanitizer
+ * a heap block this size is costly to hand out); NULL without memory.
+ * Free it with topo_state_free.
+ */
+void *topo_state_new(const struct topo *t);
+void topo_state_free(const struct topo *t, void *state);
+
 /* Copy the statistics of the topo_num_links() links into out. */
 void topo_state_links(const struct topo *t, const void *state,
 		      struct topo_link_stats *out);

@@ -14,6 +14,7 @@
  */
 #include <errno.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "common/common.h"
 #include "topology/topo_int.h"
@@ -226,6 +227,23 @@ void topo_state_init(const struct topo *t, void *state)
 			}
 		}
 	}
+}
+
+void *topo_state_new(const struct topo *t)
+{
+	void *s = mmap(NULL, t->st.size, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+
+	if (s == MAP_FAILED)
+		return NULL;
+	topo_state_init(t, s);
+	return s;
+}
+
+void topo_state_free(const struct topo *t, void *state)
+{
+	if (state)
+		munmap(state, t->st.size);
 }
 
 void topo_state_links(const struct topo *t, const void *state,

@@ -240,10 +240,9 @@ static void file_equals_builtin(void **state)
 			assert_string_equal(na, nb);
 		}
 		assert_int_equal(topo_state_size(a), topo_state_size(b));
-		sa = calloc(1, topo_state_size(a));
-		sb = calloc(1, topo_state_size(b));
-		topo_state_init(a, sa);
-		topo_state_init(b, sb);
+		sa = topo_state_new(a);
+		sb = topo_state_new(b);
+		assert_true(sa && sb);
 		for (int i = 0; i < 500; i++) {
 			int n = topo_num_endpoints(a);
 			uint64_t bytes = (x >> 3) % (1 << (i % 22));
@@ -262,8 +261,8 @@ static void file_equals_builtin(void **state)
 		assert_memory_equal(la, lb, topo_num_links(a) * sizeof(*la));
 		free(la);
 		free(lb);
-		free(sa);
-		free(sb);
+		topo_state_free(a, sa);
+		topo_state_free(b, sb);
 		topo_destroy(a);
 		topo_destroy(b);
 	}

@@ -44,10 +44,9 @@ static struct topo *load_edited(const char *name, const char *from,
 
 static void *new_state(const struct topo *t)
 {
-	void *s = calloc(1, topo_state_size(t));
+	void *s = topo_state_new(t);
 
 	assert_non_null(s);
-	topo_state_init(t, s);
 	return s;
 }
 
@@ -69,7 +68,7 @@ static uint64_t price_alone(const struct topo *t, int src, int dst,
 	void *s = new_state(t);
 	uint64_t at = send_one(t, s, src, dst, bytes, 1000) - 1000;
 
-	free(s);
+	topo_state_free(t, s);
 	return at;
 }
 
@@ -184,7 +183,7 @@ static void same_endpoint_is_free(void **state)
 	assert_int_equal(send_one(t, s, 7, 7, 16 * MIB, 1234), 1234);
 	assert_int_equal(topo_send(t, s, 7, 7, 8, 1234, 0), -EINVAL);
 	assert_int_equal(topo_next_ns(s), UINT64_MAX);
-	free(s);
+	topo_state_free(t, s);
 	topo_destroy(t);
 }
 
@@ -224,7 +223,7 @@ static void shared_link_doubles_time(void **state)
 	for (int i = 0; i < 2; i++)
 		assert_true(at[i] - 200 >= 2 * alone - 2 * ser &&
 			    at[i] - 200 <= 2 * alone + ser);
-	free(s);
+	topo_state_free(t, s);
 	topo_destroy(t);
 }
 
@@ -255,7 +254,7 @@ static void incast_shares_ejection(void **state)
 			assert_true(done < 1.05 * ideal + 2000);
 		}
 	}
-	free(s);
+	topo_state_free(t, s);
 	topo_destroy(t);
 }
 
@@ -314,7 +313,7 @@ static void spray_rotates_per_source(void **state)
 		used += ls[l].segments == 1;
 	assert_int_equal(used, 14);
 	free(ls);
-	free(s);
+	topo_state_free(t, s);
 	topo_destroy(t);
 }
 
@@ -339,7 +338,7 @@ static void stats_account_every_hop(void **state)
 	/* With the 32 B headers: 4128 B is 147 ns, 1840 B is 66 ns. */
 	assert_int_equal(busy, 4 * (147 + 147 + 66));
 	free(ls);
-	free(s);
+	topo_state_free(t, s);
 	topo_destroy(t);
 }
 
@@ -370,8 +369,8 @@ static void deterministic(void **state)
 			    topo_num_links(t) * sizeof(struct topo_link_stats));
 	free(ls[0]);
 	free(ls[1]);
-	free(s[0]);
-	free(s[1]);
+	topo_state_free(t, s[0]);
+	topo_state_free(t, s[1]);
 	topo_destroy(t);
 }
 

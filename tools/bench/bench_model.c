@@ -208,8 +208,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "bench_model: %s\n", msg);
 		return 1;
 	}
-	/* Zeroed and lazy: the model touches only the pool entries it uses. */
-	state = calloc(1, topo_state_size(t));
+	state = topo_state_new(t);
 	nlines = 2 * (size_t)topo_num_links(t);
 	lines = calloc(nlines, 64);
 	big[0] = malloc(BIG);
@@ -267,7 +266,7 @@ int main(int argc, char **argv)
 	free(big[0]);
 	free(big[1]);
 	free(lines);
-	free(state);
+	topo_state_free(t, state);
 	topo_destroy(t);
 	return 0;
 usage:
