@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "common/common.h"
+#include "common/heap.h"
 #include "common/log.h"
 #include "emu/fabric.h"
 
@@ -385,26 +386,14 @@ static bool ev_less(const struct emu_event *a, const struct emu_event *b)
 	return a->seq < b->seq;
 }
 
-/* Put ev in the heap's hole at i, moving it up past later parents. */
-static void ev_up(struct emu_eng *e, uint32_t i, const struct emu_event *ev)
-{
-	while (i > 0) {
-		uint32_t parent = (i - 1) / 2;
-
-		if (!ev_less(ev, &e->ev[parent]))
-			break;
-		e->ev[i] = e->ev[parent];
-		i = parent;
-	}
-	e->ev[i] = *ev;
-}
+HEAP_DEFINE(ev_heap, struct emu_event, ev_less)
 
 /* Put ev, numbered already, in the heap; flights count against it. */
 static int ev_insert(struct emu_eng *e, struct emu_event ev)
 {
 	if (e->hdr->nev + e->hdr->nflight >= EMU_MAX_EVENTS)
 		return -ENOMEM;
-	ev_up(e, e->hdr->nev++, &ev);
+	ev_heap_push(e->ev, &e->hdr->nev, &ev);
 	return 0;
 }
 
@@ -417,24 +406,7 @@ static int ev_push(struct emu_eng *e, struct emu_event ev)
 
 static struct emu_event ev_pop(struct emu_eng *e)
 {
-	struct emu_event top = e->ev[0], last = e->ev[--e->hdr->nev];
-	uint32_t n = e->hdr->nev, i = 0;
-
-	if (!n)
-		return top;
-	/*
-	 * The hole goes down along the smaller children to a leaf, then last
-	 * goes up from there: it came from the bottom, so it rarely climbs
-	 * far, and this takes one comparison per level instead of two.
-	 */
-	for (uint32_t c = 1; c < n; c = 2 * i + 1) {
-		if (c + 1 < n && ev_less(&e->ev[c + 1], &e->ev[c]))
-			c++;
-		e->ev[i] = e->ev[c];
-		i = c;
-	}
-	ev_up(e, i, &last);
-	return top;
+	return ev_heap_pop(e->ev, &e->hdr->nev);
 }
 
 struct emu_event emu_msg_event(const struct emu_eng *e, const struct emu_msg *m,

@@ -17,6 +17,7 @@
 #include <sys/mman.h>
 
 #include "common/common.h"
+#include "common/heap.h"
 #include "topology/topo_int.h"
 
 /*
@@ -281,47 +282,14 @@ static bool later_less(const struct fab_later *a, const struct fab_later *b)
 	return a->time < b->time || (a->time == b->time && a->seq < b->seq);
 }
 
+HEAP_DEFINE(later_heap, struct fab_later, later_less)
+
 /* Cannot overflow: a segment has at most one HEAD, a link one FREE. */
 static void later_push(struct fab *f, uint64_t time, uint32_t ref)
 {
 	struct fab_later ev = {time, f->h->seq++, ref, 0};
-	uint32_t i = f->h->nlater++;
 
-	while (i > 0) {
-		uint32_t parent = (i - 1) / 2;
-
-		if (!later_less(&ev, &f->later[parent]))
-			break;
-		f->later[i] = f->later[parent];
-		i = parent;
-	}
-	f->later[i] = ev;
-}
-
-static struct fab_later later_pop(struct fab *f)
-{
-	struct fab_later top = f->later[0], last = f->later[--f->h->nlater];
-	uint32_t n = f->h->nlater, i = 0;
-
-	if (!n)
-		return top;
-	/* Floyd: the hole goes down to a leaf, then last goes up. */
-	for (uint32_t c = 1; c < n; c = 2 * i + 1) {
-		if (c + 1 < n && later_less(&f->later[c + 1], &f->later[c]))
-			c++;
-		f->later[i] = f->later[c];
-		i = c;
-	}
-	while (i > 0) {
-		uint32_t parent = (i - 1) / 2;
-
-		if (!later_less(&last, &f->later[parent]))
-			break;
-		f->later[i] = f->later[parent];
-		i = parent;
-	}
-	f->later[i] = last;
-	return top;
+	later_heap_push(f->later, &f->h->nlater, &ev);
 }
 
 /* The next of a bucket's entry e. */
@@ -372,7 +340,7 @@ static void ev_advance(struct fab *f, uint64_t t)
 {
 	f->h->now = t;
 	while (f->h->nlater && f->later[0].time - t < WHEEL) {
-		struct fab_later ev = later_pop(f);
+		struct fab_later ev = later_heap_pop(f->later, &f->h->nlater);
 
 		wheel_add(f, ev.time, ev.ref);
 	}
