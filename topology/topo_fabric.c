@@ -517,17 +517,24 @@ static void serve(struct fab *f, uint32_t si, int l, uint64_t now)
 	}
 }
 
-/* Segment i of message mi starts on source link l, which is free. */
-static void start(struct fab *f, uint32_t mi, uint32_t i, int l, uint64_t now)
+/* Source link l (free) takes the next segment of its send queue's turn. */
+static void serve_source(struct fab *f, int l, uint64_t now)
 {
 	const struct fab_out *o = &f->out_of[l];
-	const struct fab_msg *m = &f->msg[mi];
-	uint32_t si = POOL_GET(f, seg, seg_top, seg_free);
+	struct fab_src *q = &f->src[o->queue];
+	struct fab_iq *fq = &f->iq[q->ring.head];
+	uint32_t mi = fq->head, si = POOL_GET(f, seg, seg_top, seg_free);
+	struct fab_msg *m = &f->msg[mi];
+	uint32_t i = m->sent++;
 
+	/* A flow's messages go one after another; flows take turns. */
+	if (m->sent == m->nseg)
+		fq->head = m->next;
+	ring_turn(f, &q->ring);
 	if (f->t->params.routing == TOPO_ROUTING_SPRAY)
-		f->src[o->queue].rot =
-			o->c + 1 == (uint32_t)(f->t->s1 * f->t->lpe) ? 0
-								     : o->c + 1;
+		q->rot = o->c + 1 == (uint32_t)(f->t->s1 * f->t->lpe)
+				 ? 0
+				 : o->c + 1;
 	f->seg[si] = (struct fab_seg){
 		.head = m->inject,
 		.tail = m->inject,
@@ -536,22 +543,6 @@ static void start(struct fab *f, uint32_t mi, uint32_t i, int l, uint64_t now)
 		.k = topo_mod(o->c, &f->t->div_s1),
 	};
 	serve(f, si, l, now);
-}
-
-/* Source link l (free) takes the next segment of its send queue's turn. */
-static void serve_source(struct fab *f, int l, uint64_t now)
-{
-	struct fab_src *q = &f->src[f->out_of[l].queue];
-	struct fab_iq *fq = &f->iq[q->ring.head];
-	uint32_t mi = fq->head;
-	struct fab_msg *m = &f->msg[mi];
-	uint32_t i = m->sent++;
-
-	/* A flow's messages go one after another; flows take turns. */
-	if (m->sent == m->nseg)
-		fq->head = m->next;
-	ring_turn(f, &q->ring);
-	start(f, mi, i, l, now);
 }
 
 static uint64_t backlog(const struct fab *f, int l, uint64_t now)
@@ -787,34 +778,34 @@ int topo_send(const struct topo *t, void *state, int src, int dst,
 		topo_route(t, src, dst, m->path, route);
 		q = &f.src[f.out_of[route[0]].queue];
 	}
-	if (!q->ring.head && nseg == 1) {
-		/* Nothing waits: a free link takes it at once, or it waits. */
-		int l = free_link(&f, src, route[0], inject_ns);
-
-		if (l >= 0) {
-			m->sent = 1;
-			start(&f, mi, 0, l, inject_ns);
-			return 0;
-		}
-	}
 	fq = &f.iq[ring_flow(&f, &q->ring, flow_of(&f, m))];
 	if (fq->head)
 		f.msg[fq->tail].next = mi;
 	else
 		fq->head = mi;
 	fq->tail = mi;
-	/* Rule 4: the free links, from the rotation pointer on, take turns. */
-	for (int l; q->ring.head &&
-		    (l = free_link(&f, src, route[0], inject_ns)) >= 0;)
-		serve_source(&f, l, inject_ns);
-	/* Busy with nothing after: each takes a turn when it is free. */
-	for (unsigned c = 0; q->ring.head && c < nlinks; c++) {
-		int l = ecmp ? route[0] : source_link(t, src, c);
+	/*
+	 * Rule 4: its segments go out on the free links, from the rotation
+	 * pointer on; rule 6: once every send of this time is in, so each
+	 * such link gets a FREE now rather than a segment. Without enough
+	 * free links, the busy ones take a turn each when they are free.
+	 */
+	for (uint64_t want = nseg; want; want--) {
+		int l = free_link(&f, src, route[0], inject_ns);
 
-		if (!f.lk[l].wake) {
+		if (l >= 0) {
 			f.lk[l].wake = 1;
-			ev_push(&f, f.lk[l].free_at, EV_FREE | l);
+			ev_push(&f, inject_ns, EV_FREE | l);
+			continue;
 		}
+		for (unsigned c = 0; c < nlinks; c++) {
+			l = ecmp ? route[0] : source_link(t, src, c);
+			if (!f.lk[l].wake) {
+				f.lk[l].wake = 1;
+				ev_push(&f, f.lk[l].free_at, EV_FREE | l);
+			}
+		}
+		break;
 	}
 	return 0;
 }
