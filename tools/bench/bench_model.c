@@ -154,6 +154,22 @@ static struct result run_memcpy(char *dst, const char *src, uint64_t bytes)
 			       .bytes = bytes};
 }
 
+/*
+ * Run r of a model figure and its baseline: keep the fastest of each;
+ * -1 if either did no work (a failed run).
+ */
+static int keep_best(int r, struct result rm, struct result rp,
+		     struct result *m, struct result *p)
+{
+	if (!rm.check || !rp.check)
+		return -1;
+	if (!r || rm.ns < m->ns)
+		*m = rm;
+	if (!r || rp.ns < p->ns)
+		*p = rp;
+	return 0;
+}
+
 static void report(const char *what, uint64_t count, struct result m,
 		   struct result p)
 {
@@ -238,12 +254,8 @@ int main(int argc, char **argv)
 				run_plain(seed, count, topo_num_endpoints(t),
 					  mixed, lines, nlines);
 
-			if (!rm.check || !rp.check)
+			if (keep_best(r, rm, rp, &m, &p))
 				return 1;
-			if (!r || rm.ns < m.ns)
-				m = rm;
-			if (!r || rp.ns < p.ns)
-				p = rp;
 		}
 		report(mixed ? "mixed 1 B..256 KiB:" : "4 KiB, random pairs:",
 		       count, m, p);
@@ -252,12 +264,8 @@ int main(int argc, char **argv)
 		struct result rm = run_one(t, state, BIG);
 		struct result rp = run_memcpy(big[r & 1], big[!(r & 1)], BIG);
 
-		if (!rm.check || !rp.check)
+		if (keep_best(r, rm, rp, &m, &p))
 			return 1;
-		if (!r || rm.ns < m.ns)
-			m = rm;
-		if (!r || rp.ns < p.ns)
-			p = rp;
 	}
 	printf("one 16 MiB message:    model %7.1f us (%" PRIu64
 	       " segments)   memcpy of 16 MiB %7.1f us   model/memcpy %5.2fx\n",
