@@ -268,7 +268,7 @@ static void intra_vs_inter_node(void **state)
 	double bw_inter = 16.0 * MIB / topo_unloaded_ns(t, 0, 8, 16 * MIB);
 	uint64_t e2e = p->send_ns + intra + p->recv_ns;
 
-	/* FACTS.md: < 1 us extra, < 3% bandwidth loss, ~1.2 us at 512 B. */
+	/* Published: < 1 us extra, < 3% bandwidth loss, ~1.2 us at 512 B. */
 	assert_true(inter > intra && inter - intra < 1000);
 	assert_true(bw_inter > 0.97 * bw_intra);
 	assert_true(e2e > 1150 && e2e < 1250);

@@ -166,7 +166,7 @@ bool coll_op_supported(const struct snemu_coll_plugin *p, enum coll_op op);
 /* The reference table of algorithm family name, or NULL. */
 const struct snemu_coll_plugin *coll_algo_find(const char *name);
 
-/* Bus bandwidth factor of op at n ranks (FACTS.md, nccl-tests). */
+/* Bus bandwidth factor of op at n ranks, as nccl-tests defines it. */
 double coll_busbw_factor(enum coll_op op, int n);
 
 /* ---- plugins (coll_plugin.c) ---- */
