@@ -2,15 +2,16 @@
 /*
  * The fabric: a packet-level simulation of the links (docs/MODEL.md). Every
  * segment crosses every link of its route as an event; a link serves one
- * segment at a time, round-robin over its inputs, and never idles while
+ * segment at a time, the flows queued at it in turn, and never idles while
  * one waits. All of it lives in the flat state block (indices, no
  * pointers), so that whichever process maps the block can run it.
  *
- * The state block: the header, then per link its queue state and its
- * statistics, the send queues of the sources, the rotation pointers of
- * the L1 chips, and the pools of messages, segments and input queues (each
- * with a free list; index 0 is "none") and the event heap. The pools are
- * only touched as they are used.
+ * The state block: the header (with the timing wheel), then per link its
+ * queue state and statistics, the links' backlogs, the source links' send
+ * queues and places, the send queues, the rotation pointers of the L1
+ * chips, the pools of messages, segments, flow entries and FREE nodes
+ * (each with a free list; index 0 is "none"), and the heap of events
+ * beyond the wheel. The pools are only touched as they are used.
  */
 #include <errno.h>
 #include <string.h>
@@ -462,6 +463,17 @@ static bool has_waiting(const struct fab *f, int l)
 	return f->lk[l].ring.head != 0;
 }
 
+/* How long segment s of message m holds a link of class lc. */
+static uint64_t seg_ser(const struct fab *f, const struct topo_lclass *lc,
+			const struct fab_seg *s, const struct fab_msg *m,
+			uint64_t *bytes)
+{
+	*bytes = s->last ? m->last : f->t->params.mtu;
+	return *bytes == f->t->params.mtu
+		       ? lc->ser_mtu
+		       : topo_ser_ns(lc, *bytes + f->t->params.header);
+}
+
 static void deliver(struct fab *f, struct fab_seg *s, uint64_t at)
 {
 	uint32_t mi = s->msg;
@@ -484,10 +496,7 @@ static void serve(struct fab *f, uint32_t si, int l, uint64_t now)
 	const struct topo_lclass *lc = class_of(f->t, m, s->hop);
 	struct fab_link *lk = &f->lk[l];
 	struct topo_link_stats *ls = &lk->st;
-	uint64_t bytes = s->last ? m->last : f->t->params.mtu;
-	uint64_t ser = bytes == f->t->params.mtu
-			       ? lc->ser_mtu
-			       : topo_ser_ns(lc, bytes + f->t->params.header);
+	uint64_t bytes, ser = seg_ser(f, lc, s, m, &bytes);
 	uint64_t end = MAX(now + ser, s->tail), ready = s->head;
 
 	/* Waiting behind its own message is its serialization, not a queue. */
@@ -531,10 +540,8 @@ static void serve_source(struct fab *f, int l, uint64_t now)
 	if (m->sent == m->nseg)
 		fq->head = m->next;
 	ring_turn(f, &q->ring);
-	if (f->t->params.routing == TOPO_ROUTING_SPRAY)
-		q->rot = o->c + 1 == (uint32_t)(f->t->s1 * f->t->lpe)
-				 ? 0
-				 : o->c + 1;
+	/* (Under ecmp a send queue has one link, and no use for it.) */
+	q->rot = o->c + 1 == (uint32_t)(f->t->s1 * f->t->lpe) ? 0 : o->c + 1;
 	f->seg[si] = (struct fab_seg){
 		.head = m->inject,
 		.tail = m->inject,
@@ -640,19 +647,15 @@ static void head(struct fab *f, uint32_t si, uint64_t now)
 
 	if (rot) {
 		/* A choice (rule 5), and a backlog that later ones look at. */
-		const struct topo_lclass *lc = class_of(f->t, m, s->hop);
-		uint64_t bytes = s->last ? m->last : f->t->params.mtu;
 		unsigned c = pick(f, l, n, rot, now);
+		uint64_t bytes;
 
 		if (s->hop == 1 && m->hops == 4)
 			s->j = c;
 		l += c;
 		f->drain[l] =
 			MAX(f->drain[l], now) +
-			(bytes == f->t->params.mtu
-				 ? lc->ser_mtu
-				 : topo_ser_ns(lc,
-					       bytes + f->t->params.header));
+			seg_ser(f, class_of(f->t, m, s->hop), s, m, &bytes);
 	}
 	lk = &f->lk[l];
 	if (lk->free_at <= now && !lk->ring.head && !lk->wake) {
@@ -714,7 +717,8 @@ static int source_link(const struct topo *t, int src, unsigned c)
 
 /*
  * Rule 4: the first free link of a source, from its send queue's rotation
- * pointer on (ecmp: its one link, l_ecmp); -1 if none is free.
+ * pointer on; under ecmp, l_ecmp, its send queue's one link (-1 under
+ * spray). -1 if none is free.
  */
 static int free_link(struct fab *f, int src, int l_ecmp, uint64_t now)
 {
