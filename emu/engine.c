@@ -488,11 +488,7 @@ void emu_req_complete(struct emu_eng *e, struct snemu_req *r, uint64_t t)
 		emu_barrier_arrive(e, r);
 		return;
 	}
-	/* A receive is handled as it comes (emu_ctl.wait_clock). */
-	if (r->kind == EMU_REQ_RECV)
-		c->wait_clock = MAX(c->wait_clock, t) + e->par->recv_ns;
-	else
-		c->wait_until = MAX(c->wait_until, t);
+	emu_wait_add(e, r, &c->wait_clock, &c->wait_until);
 	if (--c->wait_count)
 		return;
 	emu_eng_run(e, r->owner, MAX(c->wait_clock, c->wait_until));
@@ -501,12 +497,23 @@ void emu_req_complete(struct emu_eng *e, struct snemu_req *r, uint64_t t)
 
 /* --- processing --- */
 
-/* Something the run cannot go on from: stop it, and say why. */
-static void engine_fail(struct emu_eng *e, const char *why)
+/* The fabric refused ev's message (ret): stop the run, and say why. */
+static void inject_failed(struct emu_eng *e, const struct emu_event *ev,
+			  int ret)
 {
 	if (__atomic_exchange_n(&e->hdr->aborted, 1, __ATOMIC_SEQ_CST))
 		return;
-	log_err("engine: %s: the run is stopped", why);
+	if (ret == -ENOSPC)
+		log_err("engine: rank %d -> %d, %llu B at %llu ns: more than "
+			"%u segments in flight (raise the config's mtu); the "
+			"run is stopped",
+			ev->src, ev->dst, (unsigned long long)ev->len,
+			(unsigned long long)ev->time, TOPO_MAX_SEGS);
+	else
+		log_err("engine: rank %d -> %d, %llu B at %llu ns: the fabric "
+			"model refused it (%s); the run is stopped",
+			ev->src, ev->dst, (unsigned long long)ev->len,
+			(unsigned long long)ev->time, strerror(-ret));
 	for (int r = 0; r < e->n; r++)
 		emu_eng_poke(e, r);
 }
@@ -546,11 +553,7 @@ static void inject(struct emu_eng *e, struct emu_event ev)
 	ret = topo_send(e->topo, e->topo_state, ev.src, ev.dst, ev.len, ev.time,
 			fi);
 	if (ret)
-		engine_fail(e,
-			    ret == -ENOSPC
-				    ? "more segments in flight than the model "
-				      "holds (raise mtu)"
-				    : "the fabric refused a message");
+		inject_failed(e, &ev, ret);
 }
 
 /*
@@ -591,10 +594,11 @@ static void delivered(struct emu_eng *e, uint32_t fi, uint64_t time)
 		fl->ev.time = time;
 		fl->next = e->hdr->held;
 		e->hdr->held = fi;
+		o->held++;
 		return;
 	}
 	land(e, fi, time);
-	for (link = &e->hdr->held; *link && o->arrived != o->sent;) {
+	for (link = &e->hdr->held; *link && o->held;) {
 		struct emu_flight *h = &e->flight[*link];
 
 		if ((size_t)h->ev.src * e->n + h->ev.dst != pair ||
@@ -604,6 +608,7 @@ static void delivered(struct emu_eng *e, uint32_t fi, uint64_t time)
 		}
 		fi = *link;
 		*link = h->next;
+		o->held--;
 		land(e, fi, h->ev.time);
 		/* An earlier held one may be next now: look again. */
 		link = &e->hdr->held;

@@ -34,6 +34,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "common/common.h"
 #include "emu/emu.h"
 #include "snemu.h"
 #include "topology/topo.h"
@@ -243,10 +244,14 @@ struct emu_flight {
 	uint32_t next;
 };
 
-/* Messages of a pair handed to the fabric, those arrived, and when. */
+/*
+ * Messages of a pair handed to the fabric, those arrived, those held
+ * (delivered before an earlier one of the pair), and when the last one
+ * arrived.
+ */
 struct emu_pair_order {
-	uint32_t sent, arrived;
-	uint64_t last_ns; /* the arrival of the last one arrived */
+	uint32_t sent, arrived, held, pad;
+	uint64_t last_ns;
 };
 
 #define EMU_EV_RNDV   1 /* a rendezvous message */
@@ -470,6 +475,21 @@ void emu_msg_spare_prefetch(struct emu_eng *e, enum emu_ctx ctx, int src,
  * was the last thing the owner waited for.
  */
 void emu_req_complete(struct emu_eng *e, struct snemu_req *r, uint64_t t);
+
+/*
+ * A wait's completion r, done at done_ns, taken into the clock the wait
+ * reaches: a receive is handled as it comes, max(*clock, done) + recv_ns;
+ * any other completion only bounds the end, *until (docs/ARCHITECTURE.md).
+ */
+static inline void emu_wait_add(const struct emu_eng *e,
+				const struct snemu_req *r, uint64_t *clock,
+				uint64_t *until)
+{
+	if (r->kind == EMU_REQ_RECV)
+		*clock = MAX(*clock, r->done_ns) + e->par->recv_ns;
+	else
+		*until = MAX(*until, r->done_ns);
+}
 
 /*
  * barrier.c: the message a rank waited for in its barrier arrived: run

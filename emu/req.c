@@ -295,11 +295,7 @@ int ep_wait_locked(struct emu_ep *ep, struct snemu_req **reqs, int n,
 		struct snemu_req *r = reqs[i];
 
 		if (__atomic_load_n(&r->done, __ATOMIC_RELAXED)) {
-			if (r->kind == EMU_REQ_RECV)
-				clock = MAX(clock, r->done_ns) +
-					e->par->recv_ns;
-			else
-				until = MAX(until, r->done_ns);
+			emu_wait_add(e, r, &clock, &until);
 			continue;
 		}
 		r->waited = 1;
