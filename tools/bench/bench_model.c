@@ -5,7 +5,8 @@
  * ns (a few percent of the fabric's capacity), 4 KiB messages and then
  * mixed sizes; each figure comes with a plain loop run in the same
  * process: the same random numbers and 4 updates of random cache lines of
- * an array of 2 lines per link, without the model. "model/plain" is the
+ * an array of 2 lines per link, without the model (the model's messages
+ * are made before its clock starts). "model/plain" is the
  * model's cost in units of that loop, which is steadier across machines
  * than msg/s. Then one 16 MiB message on an idle fabric against a memcpy
  * of 16 MiB. Each figure is the best of 5 alternating runs.
@@ -88,58 +89,35 @@ static struct result run_plain(uint64_t seed, uint64_t count, int n, bool mixed,
 	return res;
 }
 
-/* Hand every event before t to the fabric's loop; returns deliveries. */
-static uint64_t run_until(const struct topo *t, void *state, uint64_t t_ns,
-			  uint64_t *check)
-{
-	struct topo_delivery d;
-	uint64_t n = 0;
-
-	while (topo_next_ns(state) < t_ns)
-		if (topo_step(t, state, &d) == 1) {
-			*check += d.arrival_ns;
-			n++;
-		}
-	return n;
-}
-
-static struct result run_model(uint64_t seed, uint64_t count,
-			       const struct topo *t, bool mixed, void *state)
+/* The messages of a run: the same picks as the plain loop's, one a ns. */
+static void make_msgs(uint64_t seed, uint64_t count, int n, bool mixed,
+		      struct topo_msg *ms)
 {
 	struct rng r = {seed};
-	struct result res = {0};
-	int n = topo_num_endpoints(t);
-	uint64_t start, got = 0;
 
-	topo_state_init(t, state);
-	start = snemu_wall_ns();
 	for (uint64_t i = 0; i < count; i++) {
-		uint64_t bytes;
-		int src, dst;
-
-		pick(&r, n, mixed, &src, &dst, &bytes);
-		got += run_until(t, state, i, &res.check);
-		if (topo_send(t, state, src, dst, bytes, i, i))
-			return (struct result){0};
-		res.bytes += bytes;
+		ms[i].inject_ns = i;
+		pick(&r, n, mixed, &ms[i].src, &ms[i].dst, &ms[i].bytes);
 	}
-	got += run_until(t, state, UINT64_MAX, &res.check);
-	res.ns = snemu_wall_ns() - start;
-	return got == count ? res : (struct result){0};
 }
 
-/* One message of bytes from endpoint 0 to the last, on an idle fabric. */
-static struct result run_one(const struct topo *t, void *state, uint64_t bytes)
+/* The model carries count messages of ms (not timed: making them). */
+static struct result run_model(const struct topo *t, void *state,
+			       const struct topo_msg *ms, uint64_t count,
+			       uint64_t *arrival)
 {
-	struct result res = {.bytes = bytes};
+	struct result res = {0};
 	uint64_t start;
 
 	topo_state_init(t, state);
 	start = snemu_wall_ns();
-	if (topo_send(t, state, 0, topo_num_endpoints(t) - 1, bytes, 0, 0))
-		return (struct result){0};
-	run_until(t, state, UINT64_MAX, &res.check);
+	if (topo_run(t, state, ms, count, arrival))
+		return res;
 	res.ns = snemu_wall_ns() - start;
+	for (uint64_t i = 0; i < count; i++) {
+		res.check += arrival[i];
+		res.bytes += ms[i].bytes;
+	}
 	return res;
 }
 
@@ -193,7 +171,8 @@ int main(int argc, char **argv)
 	struct result m = {0}, p = {0};
 	struct topo_error err;
 	struct topo *t;
-	uint64_t *lines;
+	uint64_t *lines, *at;
+	struct topo_msg *ms;
 	char *big[2];
 	size_t nlines;
 	void *state;
@@ -229,7 +208,9 @@ int main(int argc, char **argv)
 	lines = calloc(nlines, 64);
 	big[0] = malloc(BIG);
 	big[1] = malloc(BIG);
-	if (!state || !lines || !big[0] || !big[1]) {
+	ms = malloc(count * sizeof(*ms));
+	at = malloc(count * sizeof(*at));
+	if (!state || !lines || !big[0] || !big[1] || !ms || !at) {
 		fprintf(stderr, "bench_model: out of memory\n");
 		return 1;
 	}
@@ -243,13 +224,13 @@ int main(int argc, char **argv)
 	       topo_params(t)->routing == TOPO_ROUTING_ECMP ? "ecmp" : "spray",
 	       seed, REPS, count);
 	for (int mixed = 0; mixed < 2; mixed++) {
+		make_msgs(seed, count, topo_num_endpoints(t), mixed, ms);
 		/*
 		 * Best of REPS alternating runs of each loop: the fastest run
 		 * is the one least disturbed by whatever else the host does.
 		 */
 		for (int r = 0; r < REPS; r++) {
-			struct result rm =
-				run_model(seed, count, t, mixed, state);
+			struct result rm = run_model(t, state, ms, count, at);
 			struct result rp =
 				run_plain(seed, count, topo_num_endpoints(t),
 					  mixed, lines, nlines);
@@ -260,8 +241,9 @@ int main(int argc, char **argv)
 		report(mixed ? "mixed 1 B..256 KiB:" : "4 KiB, random pairs:",
 		       count, m, p);
 	}
+	ms[0] = (struct topo_msg){0, topo_num_endpoints(t) - 1, BIG, 0};
 	for (int r = 0; r < REPS; r++) {
-		struct result rm = run_one(t, state, BIG);
+		struct result rm = run_model(t, state, ms, 1, at);
 		struct result rp = run_memcpy(big[r & 1], big[!(r & 1)], BIG);
 
 		if (keep_best(r, rm, rp, &m, &p))
@@ -271,6 +253,8 @@ int main(int argc, char **argv)
 	       " segments)   memcpy of 16 MiB %7.1f us   model/memcpy %5.2fx\n",
 	       m.ns / 1e3, (uint64_t)DIV_ROUND_UP(BIG, topo_params(t)->mtu),
 	       p.ns / 1e3, m.ns / p.ns);
+	free(ms);
+	free(at);
 	free(big[0]);
 	free(big[1]);
 	free(lines);
