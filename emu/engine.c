@@ -479,17 +479,33 @@ static void injq_next(struct emu_eng *e, int src)
 void emu_req_complete(struct emu_eng *e, struct snemu_req *r, uint64_t t)
 {
 	struct emu_ctl *c = &e->ctl[r->owner];
+	bool waiting = c->state == EMU_RANK_BLOCKED;
 
 	r->done_ns = t;
 	__atomic_store_n(&r->done, 1, __ATOMIC_RELEASE);
-	if (!r->waited || c->state != EMU_RANK_BLOCKED)
-		return;
 	if (r->kind == EMU_REQ_BARRIER) {
-		emu_barrier_arrive(e, r);
+		if (r->waited && waiting)
+			emu_barrier_arrive(e, r);
 		return;
 	}
-	emu_wait_add(e, r, &c->wait_clock, &c->wait_until);
-	if (--c->wait_count)
+	if (c->wait_op == EMU_WAIT_BARRIER)
+		waiting = false;
+	/*
+	 * A CPU in a wait handles every receive as it comes, the ones it
+	 * waits for and the others; one that completes while the rank runs
+	 * is handled by its next wait or test.
+	 */
+	if (r->kind == EMU_REQ_RECV) {
+		if (!waiting) {
+			r->next = c->unhandled;
+			c->unhandled = emu_off(e, r);
+			return;
+		}
+		c->wait_clock = MAX(c->wait_clock, t) + e->par->recv_ns;
+	} else if (r->waited && waiting) {
+		c->wait_until = MAX(c->wait_until, t);
+	}
+	if (!r->waited || !waiting || --c->wait_count)
 		return;
 	emu_eng_run(e, r->owner, MAX(c->wait_clock, c->wait_until));
 	emu_eng_poke(e, r->owner);

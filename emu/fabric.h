@@ -41,7 +41,7 @@
 #include "transport/transport.h"
 
 #define EMU_MAGIC	  0x534e454d55464142ULL /* "SNEMUFAB" */
-#define EMU_VERSION	  6
+#define EMU_VERSION	  7
 #define EMU_SEG_SIZE	  (64ULL << 30)
 #define EMU_MAX_EVENTS	  (1U << 24)
 #define EMU_INJQ	  1024 /* a source's queued INJECT events */
@@ -155,7 +155,7 @@ struct snemu_req {
 	int32_t tag;	   /* send: tag; receive: tag filter */
 	int32_t result;	   /* 0 or -errno */
 	uint32_t copied;   /* atomic: rndv: the payload has been copied */
-	uint64_t next;	   /* posted queue link */
+	uint64_t next;	   /* posted queue link; done: the unhandled list */
 	uint64_t post_seq; /* owner's posting order */
 	uint64_t post_ns;  /* owner's clock when posted */
 	uint64_t cap;	   /* receive, get: its buffer's capacity */
@@ -198,12 +198,14 @@ struct emu_ctl {
 	int32_t wait_src, wait_tag, wait_count;
 	int32_t flush_target; /* rank or SNEMU_ANY_SOURCE */
 	/*
-	 * What the blocked wait has reached: the clock of its receives,
-	 * handled one after another as they come (max(wait_clock, done) +
-	 * recv_ns each), and the latest of its other completions
-	 * (docs/ARCHITECTURE.md).
+	 * What the blocked wait has reached: the clock of the receives it
+	 * handled one after another as they came (max(wait_clock, done) +
+	 * recv_ns each), and the latest of its other completions; unhandled
+	 * lists the receives that completed while the rank was not in a
+	 * wait, which its next wait or test handles (docs/ARCHITECTURE.md).
 	 */
 	uint64_t wait_clock, wait_until;
+	uint64_t unhandled;
 	uint64_t flush_req;	 /* pending flush request, 0: none */
 	uint64_t puts_out;	 /* puts issued, not arrived */
 	struct emu_queue posted; /* SNEMU_ANY_SOURCE receives, posted order */
@@ -475,21 +477,6 @@ void emu_msg_spare_prefetch(struct emu_eng *e, enum emu_ctx ctx, int src,
  * was the last thing the owner waited for.
  */
 void emu_req_complete(struct emu_eng *e, struct snemu_req *r, uint64_t t);
-
-/*
- * A wait's completion r, done at done_ns, taken into the clock the wait
- * reaches: a receive is handled as it comes, max(*clock, done) + recv_ns;
- * any other completion only bounds the end, *until (docs/ARCHITECTURE.md).
- */
-static inline void emu_wait_add(const struct emu_eng *e,
-				const struct snemu_req *r, uint64_t *clock,
-				uint64_t *until)
-{
-	if (r->kind == EMU_REQ_RECV)
-		*clock = MAX(*clock, r->done_ns) + e->par->recv_ns;
-	else
-		*until = MAX(*until, r->done_ns);
-}
 
 /*
  * barrier.c: the message a rank waited for in its barrier arrived: run

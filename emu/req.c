@@ -273,29 +273,52 @@ static void prefetch_messages(struct emu_ep *ep, struct snemu_req **reqs,
 	}
 }
 
+/*
+ * Handle the receives that completed since the last wait or test, as a
+ * CPU that looks at its completions now: each is done by the clock (the
+ * engine processes no event past a running rank's clock), so in any
+ * order they cost recv_ns each. Returns the clock after them.
+ */
+static uint64_t handle_completed(struct emu_ep *ep)
+{
+	struct emu_eng *e = &ep->eng;
+	struct emu_ctl *me = ep->me;
+	uint64_t clock = me->clock;
+
+	for (uint64_t off = me->unhandled; off;) {
+		const struct snemu_req *r = emu_ptr(e, off);
+
+		clock = MAX(clock, r->done_ns) + e->par->recv_ns;
+		off = r->next;
+	}
+	me->unhandled = 0;
+	return clock;
+}
+
 int ep_wait_locked(struct emu_ep *ep, struct snemu_req **reqs, int n,
 		   enum emu_wait_op op, struct snemu_status *sts)
 {
 	struct emu_eng *e = &ep->eng;
 	struct emu_ctl *me = ep->me;
 	struct snemu_req *first = NULL;
-	uint64_t clock = me->clock, until = 0;
+	uint64_t clock = handle_completed(ep), until = 0;
 	int pending = 0, ret = 0;
 
 	/*
 	 * The clock after the wait is that of a CPU that handles each
 	 * receive as it comes, one after another, max(clock, done) + recv_ns
-	 * each, and no earlier than the other completions (sends, gets,
-	 * atomics). Receives done before the call are done by the clock, so
-	 * in any order they add their overheads; the engine adds the others
-	 * as it completes them, in time order. Which of the two a request is
-	 * depends on the host's timing: the result does not.
+	 * each, and no earlier than the other completions it waits for
+	 * (sends, gets, atomics). A receive done before the call was handled
+	 * by now; the engine handles the others as it completes them, in
+	 * time order, whether the wait names them or not. Which of the two
+	 * a receive is depends on the host's timing: the result does not.
 	 */
 	for (int i = 0; i < n; i++) {
 		struct snemu_req *r = reqs[i];
 
 		if (__atomic_load_n(&r->done, __ATOMIC_RELAXED)) {
-			emu_wait_add(e, r, &clock, &until);
+			if (r->kind != EMU_REQ_RECV)
+				until = MAX(until, r->done_ns);
 			continue;
 		}
 		r->waited = 1;
@@ -350,6 +373,7 @@ int ep_test_locked(struct emu_ep *ep, struct snemu_req *r, int *done,
 
 	for (;;) {
 		emu_eng_advance(e);
+		emu_eng_set_clock(e, ep->rank, handle_completed(ep));
 		if (done_by(r, ep->me->clock)) {
 			*done = 1;
 			return ep_wait_locked(ep, &r, 1, EMU_WAIT_NONE, st);

@@ -23,6 +23,11 @@
  * - A receive completes at max(receiver clock, arrival time of the last
  *   byte). A send of at most the eager limit completes once the message has
  *   left the sender; a larger send completes when the receiver has it.
+ * - Each completed receive costs the receive overhead once, as a CPU that
+ *   handles completions as they come: in arrival order, by the wait or
+ *   test running at its arrival (whether or not that call names it), else
+ *   by the next one. A waitall, and a loop of waits in any order, over
+ *   the same requests end at the same clock.
  * - Polling (snemu_test) costs the poll overhead, so a polling loop always
  *   moves forward in virtual time.
  * - The same program with the same config and N gives the same results and

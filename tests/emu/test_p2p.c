@@ -412,23 +412,25 @@ static void waitall_charges_every_receive(void **state)
 
 /*
  * Rank 0 isends 64 x 8 B to rank 1, which irecvs them all and finishes
- * them with one waitall, then (the same again) with a loop of waits, then
- * with a loop of tests: each takes rank 1 to the clock of a CPU that
- * handles each completion as it comes, the last arrival + recv_ns.
+ * them with one waitall, then (the same again) with a loop of waits, a
+ * loop of tests, and both loops in reverse order: each takes rank 1 to
+ * the clock of a CPU that handles each completion as it comes, the last
+ * arrival + recv_ns.
  */
 #define BURST 64
+#define WAYS  5
 
 static int burst_rank(void *arg)
 {
 	const struct topo_params *par = topo_params(harness_topo(NULL));
 	struct snemu_status sts[BURST];
 	struct snemu_req *reqs[BURST];
-	uint64_t v[BURST], after[3];
+	uint64_t v[BURST], after[WAYS];
 	int me;
 
 	H_OK(snemu_init(NULL, NULL));
 	me = snemu_rank();
-	for (int way = 0; way < 3; way++) {
+	for (int way = 0; way < WAYS; way++) {
 		uint64_t last = 0;
 
 		H_OK(snemu_barrier());
@@ -444,14 +446,15 @@ static int burst_rank(void *arg)
 			H_OK(snemu_irecv(0, i, &v[i], 8, &reqs[i]));
 		if (way == 0) {
 			H_OK(snemu_waitall(BURST, reqs, sts));
-		} else if (way == 1) {
-			for (int i = 0; i < BURST; i++)
-				H_OK(snemu_wait(reqs[i], &sts[i]));
 		} else {
-			for (int i = 0; i < BURST; i++) {
-				int done = 0;
+			bool reverse = way > 2, test = way % 2 == 0;
 
-				while (!done)
+			for (int k = 0; k < BURST; k++) {
+				int i = reverse ? BURST - 1 - k : k, done = 0;
+
+				if (!test)
+					H_OK(snemu_wait(reqs[i], &sts[i]));
+				while (test && !done)
 					H_OK(snemu_test(reqs[i], &done,
 							&sts[i]));
 			}
@@ -464,12 +467,22 @@ static int burst_rank(void *arg)
 	}
 	if (me == 1) {
 		/*
-		 * A test loop costs poll_ns a test: the one that finds a
-		 * message may come up to a poll after its arrival.
+		 * Waits in any order handle each receive as it comes, as
+		 * waitall does. A test loop handles them too, and costs
+		 * poll_ns a test on top: up to one a message while the CPU
+		 * keeps up with the arrivals, and one for each request found
+		 * done afterwards (all but one, in reverse order).
 		 */
-		H_CHECK(after[0] == par->recv_ns && after[1] == par->recv_ns);
-		H_CHECK(after[2] >= par->recv_ns &&
-			after[2] <= par->recv_ns + BURST * par->poll_ns);
+		for (int way = 0; way < WAYS; way++) {
+			if (way % 2 || way == 0)
+				H_CHECK(after[way] == par->recv_ns);
+			else
+				H_CHECK(after[way] >= par->recv_ns &&
+					after[way] <=
+						par->recv_ns +
+							2 * BURST *
+								par->poll_ns);
+		}
 	}
 	H_OK(snemu_finalize());
 	return 0;
