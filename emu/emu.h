@@ -73,6 +73,7 @@ enum emu_wait_op {
 	EMU_WAIT_BARRIER,
 	EMU_WAIT_WIN, /* get, flush or atomic */
 	EMU_WAIT_WAITALL,
+	EMU_WAIT_WORD, /* snemu_wait_until */
 };
 
 struct emu_rank_info {
@@ -84,6 +85,9 @@ struct emu_rank_info {
 	int wait_src;		  /* rank or SNEMU_ANY_SOURCE */
 	int wait_tag;		  /* tag or SNEMU_ANY_TAG */
 	int wait_count;		  /* requests still pending */
+	/* EMU_WAIT_WORD: the window, offset, comparison and value. */
+	unsigned wait_win, wait_cmp;
+	uint64_t wait_off, wait_value;
 };
 
 /* Snapshot of one rank's state and counters. */

@@ -495,17 +495,19 @@ void emu_req_complete(struct emu_eng *e, struct snemu_req *r, uint64_t t)
 	 * waits for and the others; one that completes while the rank runs
 	 * is handled by its next wait or test.
 	 */
-	if (r->kind == EMU_REQ_RECV) {
-		if (!waiting) {
-			r->next = c->unhandled;
-			c->unhandled = emu_off(e, r);
-			return;
-		}
-		c->wait_clock = MAX(c->wait_clock, t) + e->par->recv_ns;
-	} else if (r->waited && waiting) {
-		c->wait_until = MAX(c->wait_until, t);
+	if (r->kind == EMU_REQ_RECV && !waiting) {
+		r->next = c->unhandled;
+		c->unhandled = emu_off(e, r);
+		return;
 	}
-	if (!r->waited || !waiting || --c->wait_count)
+	if (!waiting)
+		return;
+	/* A word that came true is noticed as a receive is. */
+	if (r->kind == EMU_REQ_RECV || r->kind == EMU_REQ_WORD)
+		c->wait_clock = MAX(c->wait_clock, t) + e->par->recv_ns;
+	else if (r->waited)
+		c->wait_until = MAX(c->wait_until, t);
+	if (!r->waited || --c->wait_count)
 		return;
 	emu_eng_run(e, r->owner, MAX(c->wait_clock, c->wait_until));
 	emu_eng_poke(e, r->owner);

@@ -125,6 +125,20 @@ int ep_sleep_blocked(struct emu_ep *ep);
 int ep_test_locked(struct emu_ep *ep, struct snemu_req *r, int *done,
 		   struct snemu_status *st);
 
+/*
+ * req.c: under the lock, let the engine process every event earlier than
+ * the caller's clock, sleeping (still RUNNING) while ranks behind it may
+ * still make some. Returns 0 under the lock, or -errno without it.
+ */
+int ep_catch_up_locked(struct emu_ep *ep);
+
+/*
+ * watch.c: snemu_wait_until on the caller's own part of window win (off
+ * checked by the caller). Takes the lock, returns without it.
+ */
+int ep_wait_word(struct emu_ep *ep, uint32_t win, size_t off, int cmp,
+		 uint64_t value, uint64_t *seen);
+
 /* barrier.c: the dissemination barrier, over internal messages. */
 int ep_barrier(struct emu_ep *ep);
 

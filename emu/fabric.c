@@ -246,6 +246,10 @@ void emu_fabric_rank_info(struct emu_fabric *fab, int rank,
 	info->wait_src = c->wait_src;
 	info->wait_tag = c->wait_tag;
 	info->wait_count = c->wait_count;
+	info->wait_win = c->watch_win;
+	info->wait_cmp = c->watch_cmp;
+	info->wait_off = c->watch_off;
+	info->wait_value = c->watch_value;
 }
 
 uint64_t emu_fabric_traffic(struct emu_fabric *fab, int src, int dst)

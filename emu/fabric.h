@@ -75,9 +75,21 @@ enum emu_msg_kind {
 	EMU_MSG_AMO_REP, /* the old value, back to the origin */
 };
 
+/* An atomic's operation; the first five are snemu.h's SNEMU_AMO_*. */
 enum emu_amo_op {
 	EMU_AMO_FADD,
+	EMU_AMO_AND,
+	EMU_AMO_OR,
+	EMU_AMO_XOR,
+	EMU_AMO_SWAP,
 	EMU_AMO_CAS,
+};
+
+/* What a put does to its signal word after its data (msg op, arg0, arg1). */
+enum emu_put_signal {
+	EMU_SIGNAL_NONE,
+	EMU_SIGNAL_SET,
+	EMU_SIGNAL_ADD,
 };
 
 /*
@@ -101,13 +113,14 @@ struct emu_msg {
 	uint8_t kind;	      /* enum emu_msg_kind */
 	uint8_t ctx;	      /* enum emu_ctx */
 	uint8_t rndv;	      /* payload still in the sender's memory */
-	uint8_t op;	      /* enum emu_amo_op */
+	uint8_t op;	      /* enum emu_amo_op; put: enum emu_put_signal */
 	int32_t src, dst, tag;
 	uint32_t win;	     /* window ops: window id */
 	uint64_t len;	     /* payload bytes (priced bytes) */
 	uint64_t data;	     /* eager payload in the arena, 0: none */
 	uint64_t off;	     /* window ops: offset in the target window */
-	uint64_t arg0, arg1; /* atomics: operands; replies: the value */
+	uint64_t arg0, arg1; /* atomics: operands; replies: the value;
+				put: signal value, signal offset */
 	uint64_t sreq;	     /* the origin's request (rndv send, get, amo) */
 	uint64_t arrive_ns;  /* unexpected: when its last byte arrived */
 
@@ -133,6 +146,7 @@ enum emu_req_kind {
 	EMU_REQ_AMO,
 	EMU_REQ_FLUSH,
 	EMU_REQ_BARRIER, /* a barrier's receive, reused for every round */
+	EMU_REQ_WORD,	 /* snemu_wait_until: the watched word came true */
 };
 
 #define EMU_REQ_MAGIC 0x72657131U
@@ -206,6 +220,9 @@ struct emu_ctl {
 	 */
 	uint64_t wait_clock, wait_until;
 	uint64_t unhandled;
+	/* snemu_wait_until: its request (0: none) and the word it watches. */
+	uint64_t watch_req, watch_off, watch_value;
+	uint32_t watch_win, watch_cmp;
 	uint64_t flush_req;	 /* pending flush request, 0: none */
 	uint64_t puts_out;	 /* puts issued, not arrived */
 	struct emu_queue posted; /* SNEMU_ANY_SOURCE receives, posted order */
@@ -355,6 +372,13 @@ static inline uint64_t emu_off(const struct emu_eng *e, const void *p)
 	return (uint64_t)((const char *)p - e->base);
 }
 
+/* Rank's part of window id. */
+static inline struct emu_win_ent *emu_win_ent(const struct emu_eng *e,
+					      uint32_t id, int rank)
+{
+	return &e->wins[(size_t)id * e->n + rank];
+}
+
 /*
  * The segment offset of [p, p + len) when the whole range lies in the
  * arena, else 0 (the arena never starts at 0). Memory in the arena is
@@ -495,5 +519,16 @@ void emu_match_arrive(struct emu_eng *e, const struct emu_event *ev);
 
 /* win.c: execute a window message at its arrival time t. */
 void emu_win_arrive(struct emu_eng *e, struct emu_msg *m, uint64_t t);
+
+/*
+ * watch.c: [off, off + len) of rank's window win changed at t: complete the
+ * rank's snemu_wait_until if it watches a word there that now compares
+ * true.
+ */
+void emu_watch_written(struct emu_eng *e, int rank, uint32_t win, uint64_t off,
+		       uint64_t len, uint64_t t);
+
+/* watch.c: word cmp value (SNEMU_CMP_*). */
+bool emu_watch_true(uint64_t word, uint32_t cmp, uint64_t value);
 
 #endif

@@ -378,6 +378,16 @@ int snemu_irecv(int src, int tag, void *buf, size_t len, struct snemu_req **req)
 	return p2p_start_nb(src, tag, buf, len, true, req);
 }
 
+/* What a wait for r alone is, in a deadlock report. */
+static enum emu_wait_op wait_op(const struct snemu_req *r)
+{
+	switch (r->kind) {
+	case EMU_REQ_SEND: return EMU_WAIT_SEND;
+	case EMU_REQ_RECV: return EMU_WAIT_RECV;
+	default: return EMU_WAIT_WIN;
+	}
+}
+
 int snemu_wait(struct snemu_req *req, struct snemu_status *st)
 {
 	struct emu_ep *ep;
@@ -390,9 +400,7 @@ int snemu_wait(struct snemu_req *req, struct snemu_status *st)
 		return -EINVAL;
 	ep->nreqs--;
 	ep_lock(ep);
-	return ep_wait_locked(
-		ep, &req, 1,
-		req->kind == EMU_REQ_SEND ? EMU_WAIT_SEND : EMU_WAIT_RECV, st);
+	return ep_wait_locked(ep, &req, 1, wait_op(req), st);
 }
 
 int snemu_test(struct snemu_req *req, int *done, struct snemu_status *st)

@@ -38,10 +38,14 @@ static const char *const state_names[] = {
 };
 
 static const char *const op_names[] = {
-	[EMU_WAIT_NONE] = "none",  [EMU_WAIT_RECV] = "recv",
-	[EMU_WAIT_SEND] = "send",  [EMU_WAIT_BARRIER] = "barrier",
-	[EMU_WAIT_WIN] = "window", [EMU_WAIT_WAITALL] = "waitall",
+	[EMU_WAIT_NONE] = "none",	[EMU_WAIT_RECV] = "recv",
+	[EMU_WAIT_SEND] = "send",	[EMU_WAIT_BARRIER] = "barrier",
+	[EMU_WAIT_WIN] = "window",	[EMU_WAIT_WAITALL] = "waitall",
+	[EMU_WAIT_WORD] = "wait_until",
 };
+
+/* snemu.h's SNEMU_CMP_* in order. */
+static const char *const cmp_names[] = {"==", "!=", ">", ">=", "<", "<="};
 
 static const char *state_name(enum emu_rank_state s)
 {
@@ -436,6 +440,13 @@ static void wait_text(const struct emu_rank_info *in, const char *peer,
 			 "waitall, %d pending (first: from %s, tag %s)",
 			 in->wait_count, peer, tag);
 		break;
+	case EMU_WAIT_WORD:
+		snprintf(buf, len,
+			 "wait_until on window %u, offset %" PRIu64
+			 ", word %s %" PRIu64,
+			 in->wait_win, in->wait_off,
+			 cmp_names[in->wait_cmp % 6], in->wait_value);
+		break;
 	default: snprintf(buf, len, "%s", op_name(in->wait_op)); break;
 	}
 }
@@ -445,6 +456,10 @@ static void wait_text(const struct emu_rank_info *in, const char *peer,
 static int same_wait(const struct emu_rank_info *a,
 		     const struct emu_rank_info *b)
 {
+	if (a->wait_op == EMU_WAIT_WORD &&
+	    (a->wait_win != b->wait_win || a->wait_off != b->wait_off ||
+	     a->wait_cmp != b->wait_cmp || a->wait_value != b->wait_value))
+		return 0;
 	return b->state == EMU_RANK_BLOCKED && a->wait_op == b->wait_op &&
 	       a->wait_count == b->wait_count;
 }

@@ -79,8 +79,7 @@ bool ep_req_valid(const struct emu_ep *ep, const struct snemu_req *r)
 	if (!r || !emu_arena_off(&ep->eng, r, sizeof(*r)) || (uintptr_t)r % 64)
 		return false;
 	return r->magic == EMU_REQ_MAGIC && r->owner == ep->rank &&
-	       r->ctx == EMU_CTX_USER &&
-	       (r->kind == EMU_REQ_SEND || r->kind == EMU_REQ_RECV);
+	       r->ctx == EMU_CTX_USER;
 }
 
 /*
@@ -232,7 +231,7 @@ static int finish(struct emu_ep *ep, struct snemu_req *r,
 	void *buf = (void *)(uintptr_t)r->buf;
 	int ret = r->result;
 
-	if (r->kind == EMU_REQ_AMO && buf && !ret)
+	if ((r->kind == EMU_REQ_AMO || r->kind == EMU_REQ_WORD) && buf && !ret)
 		*(uint64_t *)buf = r->value;
 	if (m && m->rndv) {
 		/* Sender and receiver both use it: the last one frees it. */
@@ -365,6 +364,35 @@ static bool done_by(const struct snemu_req *r, uint64_t clock)
 	return r->kind != EMU_REQ_SEND || !r->rndv || r->done_ns < clock;
 }
 
+/* Sleep, still RUNNING, until the horizon reaches the caller's clock. */
+static int sync_sleep(struct emu_ep *ep)
+{
+	int ret;
+
+	__atomic_store_n(&ep->me->sync, 1, __ATOMIC_RELAXED);
+	ep->eng.hdr->nsync++;
+	ep_unlock(ep);
+	ret = sleep_until(ep, sync_ready, NULL, 0);
+	if (!ret)
+		ep_lock(ep);
+	return ret;
+}
+
+int ep_catch_up_locked(struct emu_ep *ep)
+{
+	struct emu_eng *e = &ep->eng;
+	int ret;
+
+	for (;;) {
+		emu_eng_advance(e);
+		if (ep->me->clock <= emu_eng_horizon(e))
+			return 0;
+		ret = sync_sleep(ep);
+		if (ret)
+			return ret;
+	}
+}
+
 int ep_test_locked(struct emu_ep *ep, struct snemu_req *r, int *done,
 		   struct snemu_status *st)
 {
@@ -382,16 +410,12 @@ int ep_test_locked(struct emu_ep *ep, struct snemu_req *r, int *done,
 			break;
 		/*
 		 * Ranks behind us may still send something that arrives
-		 * before our clock: sleep, still RUNNING, until the horizon
-		 * reaches us, and look again.
+		 * before our clock: sleep until the horizon reaches us, and
+		 * look again.
 		 */
-		__atomic_store_n(&ep->me->sync, 1, __ATOMIC_RELAXED);
-		e->hdr->nsync++;
-		ep_unlock(ep);
-		ret = sleep_until(ep, sync_ready, NULL, 0);
+		ret = sync_sleep(ep);
 		if (ret)
 			return ret;
-		ep_lock(ep);
 	}
 	ep_unlock(ep);
 	*done = 0;

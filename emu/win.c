@@ -18,11 +18,6 @@ struct snemu_win {
 	int id;
 };
 
-static struct emu_win_ent *win_ent(struct emu_eng *e, uint32_t id, int rank)
-{
-	return &e->wins[(size_t)id * e->n + rank];
-}
-
 /* --- engine side --- */
 
 /*
@@ -32,12 +27,27 @@ static struct emu_win_ent *win_ent(struct emu_eng *e, uint32_t id, int rank)
 static int target_mem(struct emu_eng *e, const struct emu_msg *m, uint64_t len,
 		      void **p)
 {
-	const struct emu_win_ent *w = win_ent(e, m->win, m->dst);
+	const struct emu_win_ent *w = emu_win_ent(e, m->win, m->dst);
 
 	if (m->off > w->len || len > w->len - m->off)
 		return -EINVAL;
 	*p = emu_ptr(e, w->off + m->off);
 	return 0;
+}
+
+/* A put's signal, after its data (checked in range when it was sent). */
+static void put_signal(struct emu_eng *e, const struct emu_msg *m)
+{
+	const struct emu_win_ent *w = emu_win_ent(e, m->win, m->dst);
+	uint64_t *p;
+
+	if (m->arg1 > w->len || sizeof(*p) > w->len - m->arg1)
+		return;
+	p = emu_ptr(e, w->off + m->arg1);
+	if (m->op == EMU_SIGNAL_SET)
+		__atomic_store_n(p, m->arg0, __ATOMIC_RELEASE);
+	else
+		__atomic_fetch_add(p, m->arg0, __ATOMIC_RELEASE);
 }
 
 static void put_arrive(struct emu_eng *e, struct emu_msg *m, uint64_t t)
@@ -46,8 +56,15 @@ static void put_arrive(struct emu_eng *e, struct emu_msg *m, uint64_t t)
 	uint32_t *pair = &e->puts_out[(size_t)m->src * e->n + m->dst];
 	void *p;
 
-	if (m->len && !target_mem(e, m, m->len, &p))
+	if (m->len && !target_mem(e, m, m->len, &p)) {
 		memcpy(p, emu_ptr(e, m->data), m->len);
+		emu_watch_written(e, m->dst, m->win, m->off, m->len, t);
+	}
+	if (m->op != EMU_SIGNAL_NONE) {
+		put_signal(e, m);
+		emu_watch_written(e, m->dst, m->win, m->arg1, sizeof(uint64_t),
+				  t);
+	}
 	--*pair;
 	c->puts_out--;
 	if (c->flush_req && (c->flush_target == SNEMU_ANY_SOURCE
@@ -64,11 +81,17 @@ static void put_arrive(struct emu_eng *e, struct emu_msg *m, uint64_t t)
 static uint64_t amo(uint64_t *p, enum emu_amo_op op, uint64_t a, uint64_t b)
 {
 	/* The owner may touch its window meanwhile: really atomic. */
-	if (op == EMU_AMO_FADD)
-		return __atomic_fetch_add(p, a, __ATOMIC_SEQ_CST);
-	__atomic_compare_exchange_n(p, &a, b, false, __ATOMIC_SEQ_CST,
-				    __ATOMIC_SEQ_CST);
-	return a;
+	switch (op) {
+	case EMU_AMO_FADD: return __atomic_fetch_add(p, a, __ATOMIC_SEQ_CST);
+	case EMU_AMO_AND: return __atomic_fetch_and(p, a, __ATOMIC_SEQ_CST);
+	case EMU_AMO_OR: return __atomic_fetch_or(p, a, __ATOMIC_SEQ_CST);
+	case EMU_AMO_XOR: return __atomic_fetch_xor(p, a, __ATOMIC_SEQ_CST);
+	case EMU_AMO_SWAP: return __atomic_exchange_n(p, a, __ATOMIC_SEQ_CST);
+	default:
+		__atomic_compare_exchange_n(p, &a, b, false, __ATOMIC_SEQ_CST,
+					    __ATOMIC_SEQ_CST);
+		return a;
+	}
 }
 
 /* A get or an atomic, executed at the target; the reply leaves at t. */
@@ -94,8 +117,11 @@ static void exec_arrive(struct emu_eng *e, struct emu_msg *m, uint64_t t)
 			rep->arg1 = (uint64_t)(int64_t)ret;
 		else if (get && len)
 			memcpy(emu_ptr(e, rep->data), p, len);
-		else if (!get)
+		else if (!get) {
 			rep->arg0 = amo(p, m->op, m->arg0, m->arg1);
+			emu_watch_written(e, m->dst, m->win, m->off,
+					  sizeof(uint64_t), t);
+		}
 		rep->sreq = m->sreq;
 		/* Cannot fail: the request's ARRIVE just left the heap. */
 		emu_eng_inject(e, rep, t);
@@ -147,7 +173,7 @@ static int win_enter(const struct snemu_win *w, int rank, size_t off,
 	if (!w || w->magic != EMU_WIN_MAGIC || rank < 0 || rank >= ep->size)
 		return -EINVAL;
 	/* Written before the allocation's barrier: stable, no lock needed. */
-	we = win_ent(&ep->eng, (uint32_t)w->id, rank);
+	we = emu_win_ent(&ep->eng, (uint32_t)w->id, rank);
 	if (off > we->len || len > we->len - off)
 		return -EINVAL;
 	*out = ep;
@@ -155,11 +181,12 @@ static int win_enter(const struct snemu_win *w, int rank, size_t off,
 }
 
 /*
- * A blocking request to rank (a get or an atomic): send m, whose reply
- * completes a new request, and wait for it. Called under the lock.
+ * A request to rank (a get or an atomic): send m, whose reply completes a
+ * new request, and wait for it; or, with out, hand the request to the
+ * program. Called under the lock, returns without it.
  */
 static int win_call(struct emu_ep *ep, struct emu_msg *m, uint64_t buf,
-		    uint64_t cap)
+		    uint64_t cap, struct snemu_req **out)
 {
 	struct emu_eng *e = &ep->eng;
 	struct snemu_req *r;
@@ -167,16 +194,23 @@ static int win_call(struct emu_ep *ep, struct emu_msg *m, uint64_t buf,
 
 	ret = ep_req_new(ep,
 			 m->kind == EMU_MSG_GET_REQ ? EMU_REQ_GET : EMU_REQ_AMO,
-			 EMU_CTX_INTERNAL, m->dst, SNEMU_ANY_TAG, &r);
+			 out ? EMU_CTX_USER : EMU_CTX_INTERNAL, m->dst,
+			 SNEMU_ANY_TAG, &r);
 	if (ret)
 		goto err_msg;
 	r->buf = buf;
 	r->cap = cap;
+	r->st.len = m->kind == EMU_MSG_GET_REQ ? cap : sizeof(uint64_t);
 	m->sreq = emu_off(e, r);
 	ret = ep_inject(ep, m);
 	if (ret)
 		goto err_req;
-	return ep_wait_locked(ep, &r, 1, EMU_WAIT_WIN, NULL);
+	if (!out)
+		return ep_wait_locked(ep, &r, 1, EMU_WAIT_WIN, NULL);
+	ep->nreqs++;
+	*out = r;
+	ep_unlock(ep);
+	return 0;
 
 err_req:
 	ep_req_free(ep, r);
@@ -204,8 +238,10 @@ static int win_msg(struct emu_ep *ep, enum emu_msg_kind kind,
 	return 0;
 }
 
-int snemu_put(struct snemu_win *win, int dst, size_t off, const void *src,
-	      size_t len)
+/* A put, with a signal (sig_op EMU_SIGNAL_*) after its data. */
+static int put(struct snemu_win *win, int dst, size_t off, const void *src,
+	       size_t len, enum emu_put_signal sig_op, size_t sig_off,
+	       uint64_t sig_value)
 {
 	struct emu_ep *ep;
 	struct emu_msg *m;
@@ -222,6 +258,9 @@ int snemu_put(struct snemu_win *win, int dst, size_t off, const void *src,
 		goto out;
 	if (len)
 		memcpy(emu_ptr(&ep->eng, m->data), src, len);
+	m->op = sig_op;
+	m->arg0 = sig_value;
+	m->arg1 = sig_off;
 	ret = ep_inject(ep, m);
 	if (ret) {
 		emu_msg_free(&ep->eng, m, true);
@@ -234,7 +273,33 @@ out:
 	return ret;
 }
 
-int snemu_get(struct snemu_win *win, int src, size_t off, void *dst, size_t len)
+int snemu_put(struct snemu_win *win, int dst, size_t off, const void *src,
+	      size_t len)
+{
+	return put(win, dst, off, src, len, EMU_SIGNAL_NONE, 0, 0);
+}
+
+int snemu_put_signal(struct snemu_win *win, int dst, size_t off,
+		     const void *src, size_t len, size_t sig_off,
+		     uint64_t sig_value, int sig_op)
+{
+	struct emu_ep *ep;
+	int ret;
+
+	if (sig_op != SNEMU_SIGNAL_SET && sig_op != SNEMU_SIGNAL_ADD)
+		return -EINVAL;
+	ret = win_enter(win, dst, sig_off, sizeof(uint64_t), &ep);
+	if (ret)
+		return ret;
+	if (sig_off % sizeof(uint64_t))
+		return -EINVAL;
+	return put(win, dst, off, src, len,
+		   sig_op == SNEMU_SIGNAL_SET ? EMU_SIGNAL_SET : EMU_SIGNAL_ADD,
+		   sig_off, sig_value);
+}
+
+static int get(struct snemu_win *win, int src, size_t off, void *dst,
+	       size_t len, struct snemu_req **req)
 {
 	struct emu_ep *ep;
 	struct emu_msg *m;
@@ -253,11 +318,25 @@ int snemu_get(struct snemu_win *win, int src, size_t off, void *dst, size_t len)
 		return ret;
 	}
 	m->arg0 = len;
-	return win_call(ep, m, (uintptr_t)dst, len);
+	return win_call(ep, m, (uintptr_t)dst, len, req);
+}
+
+int snemu_get(struct snemu_win *win, int src, size_t off, void *dst, size_t len)
+{
+	return get(win, src, off, dst, len, NULL);
+}
+
+int snemu_iget(struct snemu_win *win, int src, size_t off, void *dst,
+	       size_t len, struct snemu_req **req)
+{
+	if (!req)
+		return -EINVAL;
+	return get(win, src, off, dst, len, req);
 }
 
 static int atomic(struct snemu_win *win, int rank, size_t off,
-		  enum emu_amo_op op, uint64_t a, uint64_t b, uint64_t *old)
+		  enum emu_amo_op op, uint64_t a, uint64_t b, uint64_t *old,
+		  struct snemu_req **req)
 {
 	struct emu_ep *ep;
 	struct emu_msg *m;
@@ -278,23 +357,66 @@ static int atomic(struct snemu_win *win, int rank, size_t off,
 	m->op = op;
 	m->arg0 = a;
 	m->arg1 = b;
-	return win_call(ep, m, (uintptr_t)old, sizeof(uint64_t));
+	return win_call(ep, m, (uintptr_t)old, sizeof(uint64_t), req);
 }
 
 int snemu_atomic_fadd(struct snemu_win *win, int rank, size_t off, uint64_t add,
 		      uint64_t *old)
 {
-	return atomic(win, rank, off, EMU_AMO_FADD, add, 0, old);
+	return atomic(win, rank, off, EMU_AMO_FADD, add, 0, old, NULL);
 }
 
 int snemu_atomic_cas(struct snemu_win *win, int rank, size_t off,
 		     uint64_t expect, uint64_t desired, uint64_t *old)
 {
-	return atomic(win, rank, off, EMU_AMO_CAS, expect, desired, old);
+	return atomic(win, rank, off, EMU_AMO_CAS, expect, desired, old, NULL);
 }
 
-/* Wait until the caller's puts to rank (or all) have landed. */
-static int flush(struct emu_ep *ep, int rank)
+/* snemu.h's SNEMU_AMO_* are the first emu_amo_op values. */
+_Static_assert(SNEMU_AMO_ADD == (int)EMU_AMO_FADD &&
+		       SNEMU_AMO_SWAP == (int)EMU_AMO_SWAP,
+	       "SNEMU_AMO_* match enum emu_amo_op");
+
+int snemu_atomic_fetch_op(struct snemu_win *win, int rank, size_t off, int op,
+			  uint64_t operand, uint64_t *old)
+{
+	if (op < SNEMU_AMO_ADD || op > SNEMU_AMO_SWAP)
+		return -EINVAL;
+	return atomic(win, rank, off, (enum emu_amo_op)op, operand, 0, old,
+		      NULL);
+}
+
+int snemu_iatomic_fetch_op(struct snemu_win *win, int rank, size_t off, int op,
+			   uint64_t operand, uint64_t *old,
+			   struct snemu_req **req)
+{
+	if (op < SNEMU_AMO_ADD || op > SNEMU_AMO_SWAP || !req)
+		return -EINVAL;
+	return atomic(win, rank, off, (enum emu_amo_op)op, operand, 0, old,
+		      req);
+}
+
+int snemu_wait_until(struct snemu_win *win, size_t off, int cmp, uint64_t value,
+		     uint64_t *seen)
+{
+	struct emu_ep *ep;
+	int ret;
+
+	ret = win_enter(win, emu_ep ? emu_ep->rank : 0, off, sizeof(uint64_t),
+			&ep);
+	if (ret)
+		return ret;
+	if (off % sizeof(uint64_t) || cmp < SNEMU_CMP_EQ || cmp > SNEMU_CMP_LE)
+		return -EINVAL;
+	return ep_wait_word(ep, (uint32_t)win->id, off, cmp, value, seen);
+}
+
+/*
+ * Wait until the caller's puts to rank (or all) have landed. With none
+ * in flight, a poll (snemu_flush) moves the clock and lets the engine
+ * catch up with it, so that a polling loop moves in virtual time.
+ */
+static int flush(struct emu_ep *ep, int rank, bool poll)
 {
 	struct emu_ctl *me = ep->me;
 	struct snemu_req *r;
@@ -306,6 +428,12 @@ static int flush(struct emu_ep *ep, int rank)
 		       ? me->puts_out
 		       : ep->eng.puts_out[(size_t)ep->rank * ep->size + rank];
 	if (!left) {
+		if (poll) {
+			ep_charge(ep, ep->eng.par->poll_ns);
+			ret = ep_catch_up_locked(ep);
+			if (ret)
+				return ret;
+		}
 		ep_unlock(ep);
 		return 0;
 	}
@@ -328,7 +456,7 @@ int snemu_flush(struct snemu_win *win, int rank)
 	ret = win_enter(win, rank == SNEMU_ANY_SOURCE ? 0 : rank, 0, 0, &ep);
 	if (ret)
 		return ret;
-	return flush(ep, rank);
+	return flush(ep, rank, true);
 }
 
 int snemu_win_allocate(size_t len, void **base, struct snemu_win **win)
@@ -357,7 +485,7 @@ int snemu_win_allocate(size_t len, void **base, struct snemu_win **win)
 	fresh = ep->eng.hdr->heap.brk;
 	ret = len ? emu_eng_alloc(&ep->eng, len, &off) : 0;
 	if (!ret) {
-		we = win_ent(&ep->eng, (uint32_t)id, ep->rank);
+		we = emu_win_ent(&ep->eng, (uint32_t)id, ep->rank);
 		*we = (struct emu_win_ent){.off = off, .len = len};
 	}
 	ep_unlock(ep);
@@ -389,13 +517,13 @@ int snemu_win_free(struct snemu_win *win)
 	if (ret)
 		return ret;
 	/* Every put has landed and no rank uses the window any more. */
-	ret = flush(ep, SNEMU_ANY_SOURCE);
+	ret = flush(ep, SNEMU_ANY_SOURCE, false);
 	if (!ret)
 		ret = ep_barrier(ep);
 	if (ret)
 		return ret;
 	/* Only this rank writes its entry: no lock needed to read it. */
-	we = win_ent(&ep->eng, (uint32_t)win->id, ep->rank);
+	we = emu_win_ent(&ep->eng, (uint32_t)win->id, ep->rank);
 	if (we->len)
 		emu_eng_trim(&ep->eng, we->off, we->len);
 	ep_lock(ep);

@@ -34,7 +34,8 @@
  *   timings on every run.
  * - Window memory written by remote puts and atomics becomes visible at the
  *   modeled arrival time, and only to a program that synchronizes through
- *   the API (snemu_test, snemu_wait, snemu_flush, snemu_barrier, a receive).
+ *   the API (snemu_wait_until for a flag; snemu_test, snemu_wait,
+ *   snemu_flush, snemu_barrier, a receive).
  */
 #ifndef SNEMU_H
 #define SNEMU_H
@@ -125,7 +126,9 @@ int snemu_irecv(int src, int tag, void *buf, size_t len,
 
 /*
  * Wait for req to complete, fill st (may be NULL) and free req. Returns the
- * operation's result (for example -EMSGSIZE for a truncated receive).
+ * operation's result (for example -EMSGSIZE for a truncated receive). A
+ * request of a one-sided call (snemu_iget, snemu_iatomic_fetch_op) works
+ * with every wait and test call; its status has only len set.
  */
 int snemu_wait(struct snemu_req *req, struct snemu_status *st);
 
@@ -193,13 +196,34 @@ int snemu_put(struct snemu_win *win, int dst, size_t off, const void *src,
 	      size_t len);
 
 /*
+ * snemu_put, then an update of the 8-byte-aligned uint64_t signal word at
+ * sig_off of dst's window: SNEMU_SIGNAL_SET stores sig_value, _ADD adds it
+ * (atomically). Both happen at the put's arrival, the data first: a rank
+ * that sees the signal (snemu_wait_until) sees the data. The word may lie
+ * inside the data's range; the signal is applied after the data.
+ */
+#define SNEMU_SIGNAL_SET 0
+#define SNEMU_SIGNAL_ADD 1
+int snemu_put_signal(struct snemu_win *win, int dst, size_t off,
+		     const void *src, size_t len, size_t sig_off,
+		     uint64_t sig_value, int sig_op);
+
+/*
  * One-sided read of len bytes from rank src's window at offset off into dst.
- * dst is filled when the call returns (a get is blocking).
+ * dst is filled when the call returns (a get is blocking); snemu_iget
+ * returns at once with *req, and dst is filled when the request completes
+ * (snemu_wait, snemu_test and their relatives).
  */
 int snemu_get(struct snemu_win *win, int src, size_t off, void *dst,
 	      size_t len);
+int snemu_iget(struct snemu_win *win, int src, size_t off, void *dst,
+	       size_t len, struct snemu_req **req);
 
-/* Complete every put of this caller to rank (SNEMU_ANY_SOURCE: all ranks). */
+/*
+ * Complete every put of this caller to rank (SNEMU_ANY_SOURCE: all ranks).
+ * With nothing outstanding it is a poll: it costs the poll overhead and
+ * returns once no event earlier than the caller's clock can still come.
+ */
 int snemu_flush(struct snemu_win *win, int rank);
 
 /*
@@ -212,6 +236,50 @@ int snemu_atomic_fadd(struct snemu_win *win, int rank, size_t off, uint64_t add,
 		      uint64_t *old);
 int snemu_atomic_cas(struct snemu_win *win, int rank, size_t off,
 		     uint64_t expect, uint64_t desired, uint64_t *old);
+
+/*
+ * The same for op (SNEMU_AMO_*) with operand: add, and, or, xor, or swap
+ * (store operand). *old (may be NULL) gets the value before. The i form
+ * returns at once with *req; *old is written when it completes.
+ */
+enum {
+	SNEMU_AMO_ADD,
+	SNEMU_AMO_AND,
+	SNEMU_AMO_OR,
+	SNEMU_AMO_XOR,
+	SNEMU_AMO_SWAP
+};
+int snemu_atomic_fetch_op(struct snemu_win *win, int rank, size_t off, int op,
+			  uint64_t operand, uint64_t *old);
+int snemu_iatomic_fetch_op(struct snemu_win *win, int rank, size_t off, int op,
+			   uint64_t operand, uint64_t *old,
+			   struct snemu_req **req);
+
+/*
+ * Block until the 8-byte-aligned uint64_t at off of this rank's own window
+ * compares true (word CMP value, SNEMU_CMP_*) with value; *seen (may be
+ * NULL) gets the word's value that made it true. The word is what the
+ * puts, signals and atomics that arrived before the caller's clock made
+ * it; if that is true the call returns at once, else at the first later
+ * arrival that makes it true. Either way it costs the receive overhead:
+ * the clock becomes max(clock, that arrival) + recv_ns. A wait that no
+ * write can end is reported as a deadlock, with the window, offset and
+ * comparison.
+ *
+ * This is how to wait for a flag. A plain load of window memory is not
+ * synchronized with the fabric: when it sees a remote write depends on the
+ * host, so a loop of loads and snemu_compute is not deterministic.
+ */
+enum {
+	SNEMU_CMP_EQ,
+	SNEMU_CMP_NE,
+	SNEMU_CMP_GT,
+	SNEMU_CMP_GE,
+	SNEMU_CMP_LT,
+	SNEMU_CMP_LE
+};
+int snemu_wait_until(struct snemu_win *win, size_t off, int cmp, uint64_t value,
+		     uint64_t *seen);
 
 /* Text for a code returned by any call (negative errno). Never NULL. */
 const char *snemu_strerror(int err);

@@ -3,8 +3,9 @@
  * prog_mixed: a workload whose timing depends on everything the engine
  * orders: wildcard receives completed by polling, eager and rendezvous
  * sizes, all-to-alls in groups completed by waitall, an incast, atomics
- * that race (one compare-and-swap wins), puts and uneven compute. Rank 0 prints a fingerprint of what happened; two
- * runs must print the same and write byte-identical reports.
+ * that race (one compare-and-swap wins), puts, signals waited for with
+ * wait_until, and uneven compute. Rank 0 prints a fingerprint of what
+ * happened; two runs must print the same and write byte-identical reports.
  */
 #include <inttypes.h>
 #include <stdint.h>
@@ -153,10 +154,50 @@ static uint64_t window_phase(int rank, int n)
 	return old;
 }
 
+/*
+ * Each rank writes a slot of two others with put_signal, adding 1 to
+ * their counter, and waits for its own counter to reach 2; the data must
+ * be there. Returns when rank's second signal came.
+ */
+static uint64_t signal_phase(int rank, int n)
+{
+	static const int hop[2] = {1, 5};
+	unsigned char buf[2][PUT_LEN];
+	struct snemu_win *win;
+	unsigned char *bytes;
+	uint64_t *base, seen;
+
+	CHECK(snemu_win_allocate(8 + 2 * PUT_LEN, (void **)&base, &win));
+	bytes = (unsigned char *)base + 8;
+	CHECK(snemu_compute(11 * (uint64_t)(rank % 13)));
+	for (int k = 0; k < 2; k++) {
+		for (int i = 0; i < PUT_LEN; i++)
+			buf[k][i] = byte_of(rank, 11 + k, i);
+		CHECK(snemu_put_signal(win, (rank + hop[k]) % n,
+				       8 + k * PUT_LEN, buf[k], PUT_LEN, 0, 1,
+				       SNEMU_SIGNAL_ADD));
+	}
+	CHECK(snemu_wait_until(win, 0, SNEMU_CMP_GE, 2, &seen));
+	if (seen != 2)
+		DIE("signal: counter %" PRIu64, seen);
+	for (int k = 0; k < 2; k++) {
+		int from = (rank + n - hop[k] % n) % n;
+
+		for (int i = 0; i < PUT_LEN; i++)
+			if (bytes[k * PUT_LEN + i] != byte_of(from, 11 + k, i))
+				DIE("signal: bad byte %d from %d", i, from);
+	}
+	seen = snemu_now();
+	CHECK(snemu_flush(win, SNEMU_ANY_SOURCE));
+	CHECK(snemu_barrier());
+	CHECK(snemu_win_free(win));
+	return seen;
+}
+
 int main(int argc, char **argv)
 {
 	unsigned char *out, *in;
-	uint64_t order, winner;
+	uint64_t order, winner, signalled;
 	int rank, n;
 
 	prog_init(&argc, &argv);
@@ -170,12 +211,14 @@ int main(int argc, char **argv)
 	group_phase(rank, n, out, in);
 	order = incast_phase(rank, n);
 	winner = window_phase(rank, n);
+	signalled = signal_phase(rank, n);
 	CHECK(snemu_compute(3 * (uint64_t)rank));
 	CHECK(snemu_barrier());
 	if (rank == 0)
 		printf("mixed: %d ranks, incast order %016" PRIx64
-		       ", cas winner %" PRIu64 ", clock %" PRIu64 " ns\n",
-		       n, order, winner, snemu_now());
+		       ", cas winner %" PRIu64 ", signalled at %" PRIu64
+		       " ns, clock %" PRIu64 " ns\n",
+		       n, order, winner, signalled, snemu_now());
 	CHECK(snemu_finalize());
 	free(in);
 	free(out);

@@ -99,11 +99,41 @@ static void deadlock_report_names_each_wait(void **state)
 	harness_destroy(h);
 }
 
+/* Rank 1 waits for a word nobody writes; rank 0 waits in a barrier. */
+static int word_rank(void *arg)
+{
+	struct snemu_win *win;
+	uint64_t *mem;
+
+	H_OK(snemu_init(NULL, NULL));
+	H_OK(snemu_win_allocate(4096, (void **)&mem, &win));
+	if (snemu_rank() == 1)
+		H_EXPECT(snemu_wait_until(win, 24, SNEMU_CMP_GT, 7, NULL),
+			 -ECANCELED);
+	else
+		H_EXPECT(snemu_barrier(), -ECANCELED);
+	return 0;
+}
+
+static void a_wait_until_nobody_ends(void **state)
+{
+	struct harness *h = run_deadlock(2, word_rank);
+	const struct emu_rank_info *in = &h->info[1];
+
+	assert_int_equal(in->wait_op, EMU_WAIT_WORD);
+	assert_int_equal(in->wait_win, 0);
+	assert_int_equal(in->wait_off, 24);
+	assert_int_equal(in->wait_cmp, SNEMU_CMP_GT);
+	assert_int_equal(in->wait_value, 7);
+	harness_destroy(h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(two_receivers_deadlock),
 		cmocka_unit_test(deadlock_report_names_each_wait),
+		cmocka_unit_test(a_wait_until_nobody_ends),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
