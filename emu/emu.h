@@ -74,6 +74,8 @@ enum emu_wait_op {
 	EMU_WAIT_WIN, /* get, flush or atomic */
 	EMU_WAIT_WAITALL,
 	EMU_WAIT_WORD, /* snemu_wait_until */
+	EMU_WAIT_PROBE,
+	EMU_WAIT_WAITANY,
 };
 
 struct emu_rank_info {

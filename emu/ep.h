@@ -118,12 +118,18 @@ int ep_wait_locked(struct emu_ep *ep, struct snemu_req **reqs, int n,
 int ep_sleep_blocked(struct emu_ep *ep);
 
 /*
- * req.c: called under the lock, returns without it. The caller polls at
- * its clock: once no event earlier than that clock can be pending, say
- * whether r is done (then complete it as snemu_test does).
+ * req.c: called under the lock, return without it. NULL entries of reqs
+ * are skipped. ep_test_locked polls at the caller's clock: once no event
+ * earlier than that clock can be pending, *found is the index of the
+ * request done first (all: 0 when every one is done), or -1; what it
+ * found is completed as a wait would, the others are left alone.
+ * ep_waitany_locked blocks until one is done (at least one entry is not
+ * NULL), completes the first in *index.
  */
-int ep_test_locked(struct emu_ep *ep, struct snemu_req *r, int *done,
-		   struct snemu_status *st);
+int ep_test_locked(struct emu_ep *ep, struct snemu_req **reqs, int n, bool all,
+		   int *found, struct snemu_status *sts);
+int ep_waitany_locked(struct emu_ep *ep, struct snemu_req **reqs, int n,
+		      int *index, struct snemu_status *st);
 
 /*
  * req.c: under the lock, let the engine process every event earlier than
@@ -138,6 +144,19 @@ int ep_catch_up_locked(struct emu_ep *ep);
  */
 int ep_wait_word(struct emu_ep *ep, uint32_t win, size_t off, int cmp,
 		 uint64_t value, uint64_t *seen);
+
+/* A rank, or SNEMU_ANY_SOURCE when any; a tag, or SNEMU_ANY_TAG. */
+static inline bool ep_rank_ok(const struct emu_ep *ep, int rank, bool any)
+{
+	return (rank >= 0 && rank < ep->size) ||
+	       (any && rank == SNEMU_ANY_SOURCE);
+}
+
+static inline bool ep_tag_ok(int tag, bool any)
+{
+	return (tag >= 0 && tag <= SNEMU_TAG_MAX) ||
+	       (any && tag == SNEMU_ANY_TAG);
+}
 
 /* barrier.c: the dissemination barrier, over internal messages. */
 int ep_barrier(struct emu_ep *ep);

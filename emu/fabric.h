@@ -41,7 +41,7 @@
 #include "transport/transport.h"
 
 #define EMU_MAGIC	  0x534e454d55464142ULL /* "SNEMUFAB" */
-#define EMU_VERSION	  7
+#define EMU_VERSION	  8
 #define EMU_SEG_SIZE	  (64ULL << 30)
 #define EMU_MAX_EVENTS	  (1U << 24)
 #define EMU_INJQ	  1024 /* a source's queued INJECT events */
@@ -147,9 +147,16 @@ enum emu_req_kind {
 	EMU_REQ_FLUSH,
 	EMU_REQ_BARRIER, /* a barrier's receive, reused for every round */
 	EMU_REQ_WORD,	 /* snemu_wait_until: the watched word came true */
+	EMU_REQ_PROBE,	 /* snemu_probe: a message it fits arrived */
 };
 
 #define EMU_REQ_MAGIC 0x72657131U
+
+/* A request's status: struct snemu_status less what the request says. */
+struct emu_status {
+	int32_t source, tag;
+	uint64_t len, arrival_ns;
+};
 
 /*
  * A request in the arena; the handle a program holds is its address in
@@ -168,7 +175,9 @@ struct snemu_req {
 	int32_t peer;	   /* send: dst; receive: source filter */
 	int32_t tag;	   /* send: tag; receive: tag filter */
 	int32_t result;	   /* 0 or -errno */
-	uint32_t copied;   /* atomic: rndv: the payload has been copied */
+	uint8_t copied;	   /* atomic: rndv: the payload has been copied */
+	uint8_t cancelled; /* a receive withdrawn by snemu_cancel */
+	uint16_t pad;
 	uint64_t next;	   /* posted queue link; done: the unhandled list */
 	uint64_t post_seq; /* owner's posting order */
 	uint64_t post_ns;  /* owner's clock when posted */
@@ -176,7 +185,7 @@ struct snemu_req {
 
 	uint64_t done_ns; /* virtual completion time */
 	uint64_t msg;	  /* receive, get: the message; rndv send: its */
-	struct snemu_status st;
+	struct emu_status st;
 	uint64_t buf;	  /* receive, get: owner's buffer address */
 	uint64_t buf_seg; /* receive: buf's offset in the arena, 0: none */
 	union {
@@ -223,6 +232,7 @@ struct emu_ctl {
 	/* snemu_wait_until: its request (0: none) and the word it watches. */
 	uint64_t watch_req, watch_off, watch_value;
 	uint32_t watch_win, watch_cmp;
+	uint64_t probe_req;	 /* snemu_probe's request, 0: none */
 	uint64_t flush_req;	 /* pending flush request, 0: none */
 	uint64_t puts_out;	 /* puts issued, not arrived */
 	struct emu_queue posted; /* SNEMU_ANY_SOURCE receives, posted order */
@@ -512,8 +522,18 @@ void emu_barrier_arrive(struct emu_eng *e, struct snemu_req *r);
 void emu_match_post(struct emu_eng *e, struct snemu_req *r);
 
 /*
+ * match.c: the first unexpected message of rank that a user receive from
+ * src with tag would take: true, its status in *st; else false.
+ */
+bool emu_match_probe(struct emu_eng *e, int rank, int src, int tag,
+		     struct emu_status *st);
+
+/* match.c: take posted receive r out of its queue: false if not there. */
+bool emu_match_cancel(struct emu_eng *e, struct snemu_req *r);
+
+/*
  * match.c: the message of ev arrived at ev->time: match a posted receive,
- * or queue it as unexpected.
+ * or queue it as unexpected (and end the rank's probe if it fits).
  */
 void emu_match_arrive(struct emu_eng *e, const struct emu_event *ev);
 

@@ -73,12 +73,26 @@ static void rq_append(struct emu_eng *e, struct emu_queue *q,
 	q->tail = node;
 }
 
-/* Receive r takes the message of ev (its context, source and tag). */
+/* A receive of ctx from src with tag (or wildcards) takes ev's message. */
+static bool fits(int ctx, int src, int tag, const struct emu_event *ev)
+{
+	return ctx == ev->ctx && (src == SNEMU_ANY_SOURCE || src == ev->src) &&
+	       (tag == SNEMU_ANY_TAG || tag == ev->tag);
+}
+
 static bool matches(const struct snemu_req *r, const struct emu_event *ev)
 {
-	return r->ctx == ev->ctx &&
-	       (r->peer == SNEMU_ANY_SOURCE || r->peer == ev->src) &&
-	       (r->tag == SNEMU_ANY_TAG || r->tag == ev->tag);
+	return fits(r->ctx, r->peer, r->tag, ev);
+}
+
+static struct emu_status status_of(const struct emu_event *ev)
+{
+	return (struct emu_status){
+		.source = ev->src,
+		.tag = ev->tag,
+		.len = ev->len,
+		.arrival_ns = ev->time,
+	};
 }
 
 /*
@@ -159,12 +173,7 @@ static void deliver(struct emu_eng *e, struct snemu_req *r,
 	r->msg = ev->msg;
 	r->rndv = !!(ev->flags & EMU_EV_RNDV);
 	r->result = ev->len > r->cap ? -EMSGSIZE : 0;
-	r->st = (struct snemu_status){
-		.source = ev->src,
-		.tag = ev->tag,
-		.len = ev->len,
-		.arrival_ns = ev->time,
-	};
+	r->st = status_of(ev);
 	if (ev->flags & EMU_EV_RNDV) {
 		struct emu_msg *m = emu_ptr(e, ev->msg);
 
@@ -175,30 +184,89 @@ static void deliver(struct emu_eng *e, struct snemu_req *r,
 	emu_req_complete(e, r, t);
 }
 
+/*
+ * The first unexpected message of rank that a receive of ctx from src
+ * with tag would take, in arrival order (its event in *ev), or 0.
+ */
+static uint64_t unexp_find(struct emu_eng *e, int rank, int ctx, int src,
+			   int tag, struct emu_event *ev)
+{
+	bool any = src == SNEMU_ANY_SOURCE;
+	struct emu_queue *q = any ? &e->ctl[rank].unexp
+				  : &e->pairq[(size_t)rank * e->n + src].unexp;
+	size_t link = any ? ANY_LINK : FROM_LINK;
+
+	for (uint64_t off = q->head; off; off = link_of(e, off, link)->next) {
+		struct emu_msg *m = emu_ptr(e, off);
+
+		*ev = emu_msg_event(e, m, m->arrive_ns, EMU_EV_ARRIVE);
+		if (fits(ctx, src, tag, ev))
+			return off;
+	}
+	return 0;
+}
+
 void emu_match_post(struct emu_eng *e, struct snemu_req *r)
 {
 	struct emu_ctl *c = &e->ctl[r->owner];
 	bool any = r->peer == SNEMU_ANY_SOURCE;
 	struct emu_pairq *pq =
 		any ? NULL : &e->pairq[(size_t)r->owner * e->n + r->peer];
-	struct emu_queue *q = any ? &c->unexp : &pq->unexp;
-	size_t link = any ? ANY_LINK : FROM_LINK;
+	struct emu_event ev;
+	uint64_t off;
 
 	r->post_seq = c->post_seq++;
-	for (uint64_t off = q->head; off; off = link_of(e, off, link)->next) {
-		struct emu_msg *m = emu_ptr(e, off);
-		struct emu_event ev =
-			emu_msg_event(e, m, m->arrive_ns, EMU_EV_ARRIVE);
-
-		if (!matches(r, &ev))
-			continue;
-		dq_unlink(e, &c->unexp, off, ANY_LINK);
-		dq_unlink(e, &e->pairq[(size_t)r->owner * e->n + m->src].unexp,
-			  off, FROM_LINK);
-		deliver(e, r, &ev, MAX(r->post_ns, m->arrive_ns));
+	off = unexp_find(e, r->owner, r->ctx, r->peer, r->tag, &ev);
+	if (!off) {
+		rq_append(e, any ? &c->posted : &pq->posted, r);
 		return;
 	}
-	rq_append(e, any ? &c->posted : &pq->posted, r);
+	dq_unlink(e, &c->unexp, off, ANY_LINK);
+	dq_unlink(e, &e->pairq[(size_t)r->owner * e->n + ev.src].unexp, off,
+		  FROM_LINK);
+	deliver(e, r, &ev, MAX(r->post_ns, ev.time));
+}
+
+bool emu_match_probe(struct emu_eng *e, int rank, int src, int tag,
+		     struct emu_status *st)
+{
+	struct emu_event ev;
+
+	if (!unexp_find(e, rank, EMU_CTX_USER, src, tag, &ev))
+		return false;
+	*st = status_of(&ev);
+	return true;
+}
+
+bool emu_match_cancel(struct emu_eng *e, struct snemu_req *r)
+{
+	struct emu_queue *q =
+		r->peer == SNEMU_ANY_SOURCE
+			? &e->ctl[r->owner].posted
+			: &e->pairq[(size_t)r->owner * e->n + r->peer].posted;
+	uint64_t prev = 0, node = emu_off(e, r);
+
+	for (uint64_t off = q->head; off;
+	     prev = off, off = ((struct snemu_req *)emu_ptr(e, off))->next) {
+		if (off == node) {
+			rq_unlink(e, q, prev, r);
+			return true;
+		}
+	}
+	return false;
+}
+
+/* An unexpected message arrived: it ends rank's probe if it fits. */
+static void probe_arrive(struct emu_eng *e, struct emu_ctl *c,
+			 const struct emu_event *ev)
+{
+	struct snemu_req *r = emu_ptr(e, c->probe_req);
+
+	if (!fits(EMU_CTX_USER, r->peer, r->tag, ev))
+		return;
+	r->st = status_of(ev);
+	c->probe_req = 0;
+	emu_req_complete(e, r, ev->time);
 }
 
 void emu_match_arrive(struct emu_eng *e, const struct emu_event *ev)
@@ -221,5 +289,7 @@ void emu_match_arrive(struct emu_eng *e, const struct emu_event *ev)
 		((struct emu_msg *)emu_ptr(e, ev->msg))->arrive_ns = t;
 		dq_append(e, &c->unexp, ev->msg, ANY_LINK);
 		dq_append(e, &pq->unexp, ev->msg, FROM_LINK);
+		if (c->probe_req)
+			probe_arrive(e, c, ev);
 	}
 }

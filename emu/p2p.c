@@ -10,18 +10,6 @@
 #include "common/common.h"
 #include "emu/ep.h"
 
-static bool rank_ok(const struct emu_ep *ep, int rank, bool any)
-{
-	return (rank >= 0 && rank < ep->size) ||
-	       (any && rank == SNEMU_ANY_SOURCE);
-}
-
-static bool tag_ok(int tag, bool any)
-{
-	return (tag >= 0 && tag <= SNEMU_TAG_MAX) ||
-	       (any && tag == SNEMU_ANY_TAG);
-}
-
 /*
  * The request of a send of len bytes to dst, with its status set; the
  * lock is needed only when the rank has no spare request.
@@ -35,7 +23,7 @@ static int send_request(struct emu_ep *ep, int dst, int tag, size_t len,
 	ret = ep_req_new(ep, EMU_REQ_SEND, EMU_CTX_USER, dst, tag, &r);
 	if (ret)
 		return ret;
-	r->st = (struct snemu_status){
+	r->st = (struct emu_status){
 		.source = ep->rank,
 		.tag = tag,
 		.len = len,
@@ -236,7 +224,8 @@ static int p2p_enter(int peer, int tag, const void *buf, size_t len, bool recv,
 	ret = ep_enter(&ep);
 	if (ret)
 		return ret;
-	if (!rank_ok(ep, peer, recv) || !tag_ok(tag, recv) || (!buf && len))
+	if (!ep_rank_ok(ep, peer, recv) || !ep_tag_ok(tag, recv) ||
+	    (!buf && len))
 		return -EINVAL;
 	*out = ep;
 	return 0;
@@ -376,69 +365,4 @@ int snemu_isend(int dst, int tag, const void *buf, size_t len,
 int snemu_irecv(int src, int tag, void *buf, size_t len, struct snemu_req **req)
 {
 	return p2p_start_nb(src, tag, buf, len, true, req);
-}
-
-/* What a wait for r alone is, in a deadlock report. */
-static enum emu_wait_op wait_op(const struct snemu_req *r)
-{
-	switch (r->kind) {
-	case EMU_REQ_SEND: return EMU_WAIT_SEND;
-	case EMU_REQ_RECV: return EMU_WAIT_RECV;
-	default: return EMU_WAIT_WIN;
-	}
-}
-
-int snemu_wait(struct snemu_req *req, struct snemu_status *st)
-{
-	struct emu_ep *ep;
-	int ret;
-
-	ret = ep_enter(&ep);
-	if (ret)
-		return ret;
-	if (!ep_req_valid(ep, req))
-		return -EINVAL;
-	ep->nreqs--;
-	ep_lock(ep);
-	return ep_wait_locked(ep, &req, 1, wait_op(req), st);
-}
-
-int snemu_test(struct snemu_req *req, int *done, struct snemu_status *st)
-{
-	struct emu_ep *ep;
-	int ret, d = 0;
-
-	ret = ep_enter(&ep);
-	if (ret)
-		return ret;
-	if (!ep_req_valid(ep, req) || !done)
-		return -EINVAL;
-	ep_lock(ep);
-	ep_charge(ep, ep->eng.par->poll_ns);
-	ret = ep_test_locked(ep, req, &d, st);
-	if (d)
-		ep->nreqs--;
-	*done = d;
-	return ret;
-}
-
-int snemu_waitall(int n, struct snemu_req **reqs, struct snemu_status *sts)
-{
-	struct emu_ep *ep;
-	int ret;
-
-	ret = ep_enter(&ep);
-	if (ret)
-		return ret;
-	if (n < 0 || (n && !reqs))
-		return -EINVAL;
-	for (int i = 0; i < n; i++)
-		if (!ep_req_valid(ep, reqs[i]))
-			return -EINVAL;
-	ep->nreqs -= n;
-	ep_lock(ep);
-	ret = ep_wait_locked(ep, reqs, n, EMU_WAIT_WAITALL, sts);
-	for (int i = 0; i < n; i++)
-		reqs[i] = NULL;
-	return ret;
 }

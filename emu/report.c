@@ -41,7 +41,8 @@ static const char *const op_names[] = {
 	[EMU_WAIT_NONE] = "none",	[EMU_WAIT_RECV] = "recv",
 	[EMU_WAIT_SEND] = "send",	[EMU_WAIT_BARRIER] = "barrier",
 	[EMU_WAIT_WIN] = "window",	[EMU_WAIT_WAITALL] = "waitall",
-	[EMU_WAIT_WORD] = "wait_until",
+	[EMU_WAIT_WORD] = "wait_until", [EMU_WAIT_PROBE] = "probe",
+	[EMU_WAIT_WAITANY] = "waitany",
 };
 
 /* snemu.h's SNEMU_CMP_* in order. */
@@ -439,6 +440,12 @@ static void wait_text(const struct emu_rank_info *in, const char *peer,
 		snprintf(buf, len,
 			 "waitall, %d pending (first: from %s, tag %s)",
 			 in->wait_count, peer, tag);
+		break;
+	case EMU_WAIT_PROBE:
+		snprintf(buf, len, "probe from %s, tag %s", peer, tag);
+		break;
+	case EMU_WAIT_WAITANY:
+		snprintf(buf, len, "waitany (first: %s, tag %s)", peer, tag);
 		break;
 	case EMU_WAIT_WORD:
 		snprintf(buf, len,

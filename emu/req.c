@@ -165,7 +165,7 @@ static void help_copies(struct emu_ep *ep, struct snemu_req **reqs, int n)
 	for (int i = 0; i < n; i++) {
 		struct snemu_req *r = reqs[i];
 
-		if (r->kind == EMU_REQ_SEND && r->rndv &&
+		if (r && r->kind == EMU_REQ_SEND && r->rndv &&
 		    __atomic_load_n(&r->done, __ATOMIC_ACQUIRE) &&
 		    !__atomic_load_n(&r->copied, __ATOMIC_ACQUIRE))
 			copy_chunks(ep, emu_ptr(&ep->eng, r->msg), true);
@@ -205,7 +205,7 @@ static bool wait_ready(struct emu_ep *ep, struct snemu_req **reqs, int n)
 	    EMU_RANK_RUNNING)
 		return false;
 	for (int i = 0; i < n; i++)
-		if (reqs[i]->rndv &&
+		if (reqs[i] && reqs[i]->rndv &&
 		    !__atomic_load_n(&reqs[i]->copied, __ATOMIC_ACQUIRE))
 			return false;
 	return true;
@@ -246,7 +246,13 @@ static int finish(struct emu_ep *ep, struct snemu_req *r,
 		emu_msg_free(e, m, false);
 	}
 	if (st)
-		*st = r->st;
+		*st = (struct snemu_status){
+			.source = r->st.source,
+			.tag = r->st.tag,
+			.len = r->st.len,
+			.arrival_ns = r->st.arrival_ns,
+			.cancelled = r->cancelled,
+		};
 	ep_req_free(ep, r);
 	return ret;
 }
@@ -261,13 +267,18 @@ static int finish(struct emu_ep *ep, struct snemu_req *r,
  */
 #define FINISH_BATCH 8
 
+/* The status of a NULL request in an array. */
+#define EMPTY_STATUS                                                           \
+	((struct snemu_status){.source = SNEMU_ANY_SOURCE,                     \
+			       .tag = SNEMU_ANY_TAG})
+
 static void prefetch_messages(struct emu_ep *ep, struct snemu_req **reqs,
 			      int from, int to)
 {
 	for (int i = from; i < to; i++) {
 		const struct snemu_req *r = reqs[i];
 
-		if (r->kind == EMU_REQ_RECV && r->msg && !r->rndv)
+		if (r && r->kind == EMU_REQ_RECV && r->msg && !r->rndv)
 			emu_msg_prefetch(&ep->eng, r->msg, r->st.len);
 	}
 }
@@ -315,6 +326,8 @@ int ep_wait_locked(struct emu_ep *ep, struct snemu_req **reqs, int n,
 	for (int i = 0; i < n; i++) {
 		struct snemu_req *r = reqs[i];
 
+		if (!r)
+			continue;
 		if (__atomic_load_n(&r->done, __ATOMIC_RELAXED)) {
 			if (r->kind != EMU_REQ_RECV)
 				until = MAX(until, r->done_ns);
@@ -343,6 +356,11 @@ int ep_wait_locked(struct emu_ep *ep, struct snemu_req **reqs, int n,
 		if (i % FINISH_BATCH == 0)
 			prefetch_messages(ep, reqs, i + FINISH_BATCH,
 					  MIN(n, i + 2 * FINISH_BATCH));
+		if (!reqs[i]) {
+			if (sts)
+				sts[i] = EMPTY_STATUS;
+			continue;
+		}
 		r = finish(ep, reqs[i], sts ? &sts[i] : NULL);
 
 		if (r && !ret)
@@ -393,21 +411,47 @@ int ep_catch_up_locked(struct emu_ep *ep)
 	}
 }
 
-int ep_test_locked(struct emu_ep *ep, struct snemu_req *r, int *done,
-		   struct snemu_status *st)
+/*
+ * The request of reqs (NULL entries skipped) that completed first, by
+ * clock: the earliest completion, the lowest index among equal ones; -1
+ * when none did. With all, the answer is 0 if every one did, else -1.
+ */
+static int first_done(struct snemu_req **reqs, int n, uint64_t clock, bool all)
+{
+	int first = -1;
+
+	for (int i = 0; i < n; i++) {
+		if (!reqs[i])
+			continue;
+		if (!done_by(reqs[i], clock)) {
+			if (all)
+				return -1;
+			continue;
+		}
+		if (first < 0 || reqs[i]->done_ns < reqs[first]->done_ns)
+			first = i;
+	}
+	return all ? 0 : first;
+}
+
+/*
+ * A poll at the caller's clock, under the lock: once no event earlier
+ * than that clock can be pending (or earlier, if the answer is yes),
+ * first_done's answer, with the receives completed meanwhile handled.
+ * Returns it with the lock held, or -errno without it.
+ */
+static int poll_locked(struct emu_ep *ep, struct snemu_req **reqs, int n,
+		       bool all)
 {
 	struct emu_eng *e = &ep->eng;
-	int ret;
+	int found, ret;
 
 	for (;;) {
 		emu_eng_advance(e);
 		emu_eng_set_clock(e, ep->rank, handle_completed(ep));
-		if (done_by(r, ep->me->clock)) {
-			*done = 1;
-			return ep_wait_locked(ep, &r, 1, EMU_WAIT_NONE, st);
-		}
-		if (ep->me->clock <= emu_eng_horizon(e))
-			break;
+		found = first_done(reqs, n, ep->me->clock, all);
+		if (found >= 0 || ep->me->clock <= emu_eng_horizon(e))
+			return found;
 		/*
 		 * Ranks behind us may still send something that arrives
 		 * before our clock: sleep until the horizon reaches us, and
@@ -417,7 +461,62 @@ int ep_test_locked(struct emu_ep *ep, struct snemu_req *r, int *done,
 		if (ret)
 			return ret;
 	}
+}
+
+int ep_test_locked(struct emu_ep *ep, struct snemu_req **reqs, int n, bool all,
+		   int *found, struct snemu_status *sts)
+{
+	int ret = poll_locked(ep, reqs, n, all);
+
+	*found = -1;
+	if (ret < -1)
+		return ret;
+	*found = ret;
+	if (ret < 0) {
+		ep_unlock(ep);
+		return 0;
+	}
+	if (all)
+		return ep_wait_locked(ep, reqs, n, EMU_WAIT_NONE, sts);
+	return ep_wait_locked(ep, &reqs[ret], 1, EMU_WAIT_NONE, sts);
+}
+
+int ep_waitany_locked(struct emu_ep *ep, struct snemu_req **reqs, int n,
+		      int *index, struct snemu_status *st)
+{
+	struct emu_eng *e = &ep->eng;
+	struct snemu_req *first = NULL;
+	int i, ret = poll_locked(ep, reqs, n, false);
+
+	*index = -1;
+	if (ret < -1)
+		return ret;
+	if (ret >= 0) {
+		*index = ret;
+		return ep_wait_locked(ep, &reqs[ret], 1, EMU_WAIT_NONE, st);
+	}
+	/* None is done: block until the first completes. */
+	for (i = 0; i < n; i++) {
+		if (!reqs[i])
+			continue;
+		reqs[i]->waited = 1;
+		first = first ? first : reqs[i];
+	}
+	ep->me->wait_clock = ep->me->clock;
+	ep->me->wait_until = 0;
+	emu_eng_block(e, ep->rank, EMU_WAIT_WAITANY, first->peer, first->tag,
+		      1);
 	ep_unlock(ep);
-	*done = 0;
-	return 0;
+	ret = sleep_until(ep, wait_ready, NULL, 0);
+	if (ret)
+		return ret;
+	/* The others are no longer waited for; the first one is it. */
+	ep_lock(ep);
+	for (i = 0; i < n; i++)
+		if (reqs[i])
+			reqs[i]->waited = 0;
+	*index = first_done(reqs, n, UINT64_MAX, false);
+	ep_unlock(ep);
+	ret = sleep_until(ep, wait_ready, &reqs[*index], 1);
+	return ret ?: finish(ep, reqs[*index], st);
 }

@@ -60,6 +60,7 @@ struct snemu_status {
 	int tag;	     /* its tag */
 	size_t len;	     /* its full length (even when truncated) */
 	uint64_t arrival_ns; /* virtual time its last byte arrived */
+	int cancelled;	     /* 1: a receive withdrawn by snemu_cancel */
 };
 
 /* A nonblocking operation in flight; freed by wait, or by test once done. */
@@ -143,8 +144,61 @@ int snemu_test(struct snemu_req *req, int *done, struct snemu_status *st);
  * Wait for all n requests; sts may be NULL, else it has n entries. The
  * endpoint is woken once, when the last one completes. Returns 0, or the
  * first error among the operations (all are completed and freed anyway).
+ *
+ * In the array calls (waitall, testall, waitany, testany) NULL entries are
+ * skipped (their status is empty: source SNEMU_ANY_SOURCE, tag
+ * SNEMU_ANY_TAG, len 0), and each request the call completes is freed and
+ * its entry set to NULL.
  */
 int snemu_waitall(int n, struct snemu_req **reqs, struct snemu_status *sts);
+
+/*
+ * Check all n requests once, charging the poll overhead: if every one has
+ * completed, complete them as snemu_waitall does and set *done to 1; else
+ * set *done to 0 and leave them all pending.
+ */
+int snemu_testall(int n, struct snemu_req **reqs, int *done,
+		  struct snemu_status *sts);
+
+/*
+ * Wait until one of the n requests completes, complete it as snemu_wait
+ * does and store its index in *index: the one that completed first in
+ * virtual time, the lowest index among equal times. *index is -1 when
+ * every entry is NULL (nothing to wait for).
+ */
+int snemu_waitany(int n, struct snemu_req **reqs, int *index,
+		  struct snemu_status *st);
+
+/*
+ * Check the n requests once, charging the poll overhead: if one has
+ * completed, complete the first (as snemu_waitany chooses), set *index and
+ * *done to 1; else *index -1 and *done 0. With every entry NULL, *done is 1
+ * and *index -1.
+ */
+int snemu_testany(int n, struct snemu_req **reqs, int *index, int *done,
+		  struct snemu_status *st);
+
+/*
+ * Wait until a message that snemu_recv(src, tag) would take has arrived and
+ * fill st (may be NULL) with its source, tag, length and arrival, without
+ * receiving it: the next such receive gets that message, unless another
+ * receive posted meanwhile takes it first. Messages are seen in arrival
+ * order, as receives see them. Costs the poll overhead, and returns at
+ * max(clock + poll, the message's arrival). snemu_iprobe looks once: *flag
+ * 1 and st filled if there is such a message, else *flag 0; a loop of it
+ * moves in virtual time.
+ */
+int snemu_probe(int src, int tag, struct snemu_status *st);
+int snemu_iprobe(int src, int tag, int *flag, struct snemu_status *st);
+
+/*
+ * Withdraw a receive that no message has matched yet (by the caller's
+ * clock): returns 0, and its wait or test then completes at once with
+ * status .cancelled 1 and returns 0. -EBUSY when it has matched (complete
+ * it as usual), -EINVAL for a request that is not a receive. Costs the
+ * poll overhead.
+ */
+int snemu_cancel(struct snemu_req *req);
 
 /* Block until every rank has entered the barrier; costs fabric messages. */
 int snemu_barrier(void);

@@ -279,7 +279,7 @@ static int badargs_rank(void *arg)
 	H_EXPECT(snemu_wait(fake, NULL), -EINVAL);
 	H_EXPECT(snemu_test(fake, &done, NULL), -EINVAL);
 	H_EXPECT(snemu_waitall(-1, &req, NULL), -EINVAL);
-	H_EXPECT(snemu_waitall(1, &req, NULL), -EINVAL);
+	H_EXPECT(snemu_waitall(1, &fake, NULL), -EINVAL);
 	H_EXPECT(snemu_node_of(n), -EINVAL);
 	H_EXPECT(snemu_node_of(-1), -EINVAL);
 	H_CHECK(snemu_node_of(n - 1) == (n - 1) / 8);

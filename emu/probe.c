@@ -1,0 +1,134 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Looking at receives before taking them: probe and iprobe see the message
+ * a receive with the same arguments would take (the first that arrived,
+ * among those no posted receive took), without taking it; cancel withdraws
+ * a receive that nothing matched yet. All three first let the engine
+ * process every event earlier than the caller's clock, so their answers
+ * depend on virtual time only.
+ */
+#include <errno.h>
+
+#include "emu/ep.h"
+
+static struct snemu_status status_out(const struct emu_status *s)
+{
+	return (struct snemu_status){
+		.source = s->source,
+		.tag = s->tag,
+		.len = s->len,
+		.arrival_ns = s->arrival_ns,
+	};
+}
+
+static int probe_enter(int src, int tag, struct emu_ep **out)
+{
+	struct emu_ep *ep;
+	int ret;
+
+	ret = ep_enter(&ep);
+	if (ret)
+		return ret;
+	if (!ep_rank_ok(ep, src, true) || !ep_tag_ok(tag, true))
+		return -EINVAL;
+	*out = ep;
+	return 0;
+}
+
+/*
+ * Under the lock: charge a poll, catch up, and look. Returns 1 (found, *st
+ * set), 0 with the lock held, or -errno without it.
+ */
+static int probe_locked(struct emu_ep *ep, int src, int tag,
+			struct emu_status *st)
+{
+	int ret;
+
+	ep_charge(ep, ep->eng.par->poll_ns);
+	ret = ep_catch_up_locked(ep);
+	if (ret)
+		return ret;
+	return emu_match_probe(&ep->eng, ep->rank, src, tag, st);
+}
+
+int snemu_iprobe(int src, int tag, int *flag, struct snemu_status *st)
+{
+	struct emu_status s;
+	struct emu_ep *ep;
+	int ret;
+
+	ret = probe_enter(src, tag, &ep);
+	if (ret)
+		return ret;
+	if (!flag)
+		return -EINVAL;
+	ep_lock(ep);
+	ret = probe_locked(ep, src, tag, &s);
+	if (ret < 0)
+		return ret;
+	ep_unlock(ep);
+	*flag = ret;
+	if (ret && st)
+		*st = status_out(&s);
+	return 0;
+}
+
+int snemu_probe(int src, int tag, struct snemu_status *st)
+{
+	struct emu_status s;
+	struct snemu_req *r;
+	struct emu_ep *ep;
+	int ret;
+
+	ret = probe_enter(src, tag, &ep);
+	if (ret)
+		return ret;
+	ep_lock(ep);
+	ret = probe_locked(ep, src, tag, &s);
+	if (ret < 0)
+		return ret;
+	if (ret) {
+		ep_unlock(ep);
+		if (st)
+			*st = status_out(&s);
+		return 0;
+	}
+	/* Nothing yet: the engine ends the wait at the first that fits. */
+	ret = ep_req_new(ep, EMU_REQ_PROBE, EMU_CTX_INTERNAL, src, tag, &r);
+	if (ret) {
+		ep_unlock(ep);
+		return ret;
+	}
+	ep->me->probe_req = emu_off(&ep->eng, r);
+	return ep_wait_locked(ep, &r, 1, EMU_WAIT_PROBE, st);
+}
+
+int snemu_cancel(struct snemu_req *req)
+{
+	struct emu_ep *ep;
+	int ret;
+
+	ret = ep_enter(&ep);
+	if (ret)
+		return ret;
+	if (!ep_req_valid(ep, req) || req->kind != EMU_REQ_RECV)
+		return -EINVAL;
+	ep_lock(ep);
+	ep_charge(ep, ep->eng.par->poll_ns);
+	ret = ep_catch_up_locked(ep);
+	if (ret)
+		return ret;
+	if (__atomic_load_n(&req->done, __ATOMIC_RELAXED) ||
+	    !emu_match_cancel(&ep->eng, req)) {
+		ep_unlock(ep);
+		return -EBUSY;
+	}
+	/* Done now, and nothing to handle: not on the unhandled list. */
+	req->st = (struct emu_status){.source = SNEMU_ANY_SOURCE,
+				      .tag = SNEMU_ANY_TAG};
+	req->cancelled = 1;
+	req->done_ns = ep->me->clock;
+	__atomic_store_n(&req->done, 1, __ATOMIC_RELEASE);
+	ep_unlock(ep);
+	return 0;
+}

@@ -1,0 +1,165 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Completing requests: wait, test, and their forms over arrays (all, any).
+ * In an array, NULL entries are skipped (they stand for requests completed
+ * before), and a completed request's entry is set to NULL.
+ */
+#include <errno.h>
+
+#include "emu/ep.h"
+
+/* What a wait for r alone is, in a deadlock report. */
+static enum emu_wait_op wait_op(const struct snemu_req *r)
+{
+	switch (r->kind) {
+	case EMU_REQ_SEND: return EMU_WAIT_SEND;
+	case EMU_REQ_RECV: return EMU_WAIT_RECV;
+	default: return EMU_WAIT_WIN;
+	}
+}
+
+/* Enter for n requests (entries may be NULL): *live gets the others. */
+static int reqs_enter(int n, struct snemu_req **reqs, struct emu_ep **out,
+		      int *live)
+{
+	struct emu_ep *ep;
+	int ret;
+
+	ret = ep_enter(&ep);
+	if (ret)
+		return ret;
+	if (n < 0 || (n && !reqs))
+		return -EINVAL;
+	*live = 0;
+	for (int i = 0; i < n; i++) {
+		if (!reqs[i])
+			continue;
+		if (!ep_req_valid(ep, reqs[i]))
+			return -EINVAL;
+		++*live;
+	}
+	*out = ep;
+	return 0;
+}
+
+int snemu_wait(struct snemu_req *req, struct snemu_status *st)
+{
+	struct emu_ep *ep;
+	int ret;
+
+	ret = ep_enter(&ep);
+	if (ret)
+		return ret;
+	if (!ep_req_valid(ep, req))
+		return -EINVAL;
+	ep->nreqs--;
+	ep_lock(ep);
+	return ep_wait_locked(ep, &req, 1, wait_op(req), st);
+}
+
+int snemu_test(struct snemu_req *req, int *done, struct snemu_status *st)
+{
+	struct emu_ep *ep;
+	int ret, found;
+
+	ret = ep_enter(&ep);
+	if (ret)
+		return ret;
+	if (!ep_req_valid(ep, req) || !done)
+		return -EINVAL;
+	ep_lock(ep);
+	ep_charge(ep, ep->eng.par->poll_ns);
+	ret = ep_test_locked(ep, &req, 1, false, &found, st);
+	*done = found == 0;
+	ep->nreqs -= *done;
+	return ret;
+}
+
+int snemu_waitall(int n, struct snemu_req **reqs, struct snemu_status *sts)
+{
+	struct emu_ep *ep;
+	int ret, live;
+
+	ret = reqs_enter(n, reqs, &ep, &live);
+	if (ret)
+		return ret;
+	ep->nreqs -= live;
+	ep_lock(ep);
+	ret = ep_wait_locked(ep, reqs, n, EMU_WAIT_WAITALL, sts);
+	for (int i = 0; i < n; i++)
+		reqs[i] = NULL;
+	return ret;
+}
+
+int snemu_testall(int n, struct snemu_req **reqs, int *done,
+		  struct snemu_status *sts)
+{
+	struct emu_ep *ep;
+	int ret, live, found;
+
+	ret = reqs_enter(n, reqs, &ep, &live);
+	if (ret)
+		return ret;
+	if (!done)
+		return -EINVAL;
+	ep_lock(ep);
+	ep_charge(ep, ep->eng.par->poll_ns);
+	ret = ep_test_locked(ep, reqs, n, true, &found, sts);
+	*done = found == 0;
+	if (*done) {
+		ep->nreqs -= live;
+		for (int i = 0; i < n; i++)
+			reqs[i] = NULL;
+	}
+	return ret;
+}
+
+int snemu_waitany(int n, struct snemu_req **reqs, int *index,
+		  struct snemu_status *st)
+{
+	struct emu_ep *ep;
+	int ret, live;
+
+	ret = reqs_enter(n, reqs, &ep, &live);
+	if (ret)
+		return ret;
+	if (!index)
+		return -EINVAL;
+	*index = -1;
+	if (!live)
+		return 0;
+	ep_lock(ep);
+	ret = ep_waitany_locked(ep, reqs, n, index, st);
+	if (*index >= 0) {
+		ep->nreqs--;
+		reqs[*index] = NULL;
+	}
+	return ret;
+}
+
+int snemu_testany(int n, struct snemu_req **reqs, int *index, int *done,
+		  struct snemu_status *st)
+{
+	struct emu_ep *ep;
+	int ret, live;
+
+	ret = reqs_enter(n, reqs, &ep, &live);
+	if (ret)
+		return ret;
+	if (!index || !done)
+		return -EINVAL;
+	*index = -1;
+	/* Nothing to complete: done, as MPI_Testany says. */
+	*done = !live;
+	if (!live)
+		return 0;
+	ep_lock(ep);
+	ep_charge(ep, ep->eng.par->poll_ns);
+	ret = ep_test_locked(ep, reqs, n, false, index, st);
+	*done = *index >= 0;
+	if (*done) {
+		ep->nreqs--;
+		reqs[*index] = NULL;
+	}
+	return ret;
+}
