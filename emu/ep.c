@@ -65,6 +65,26 @@ int ep_inject(struct emu_ep *ep, struct emu_msg *m)
 	return ret;
 }
 
+int ep_issue(struct emu_ep *ep, struct emu_msg *m)
+{
+	uint64_t clock = ep->me->clock, *busy = ep->unit_free, t, next;
+	unsigned units = (unsigned)ep->eng.par->issue_units, u = 0;
+	int ret;
+
+	for (unsigned i = 1; i < units; i++)
+		u = busy[i] < busy[u] ? i : u;
+	t = MAX(clock, busy[u]) + ep->eng.par->send_ns;
+	ret = emu_eng_inject(&ep->eng, m, t);
+	if (ret)
+		return ret;
+	busy[u] = t;
+	next = busy[0];
+	for (unsigned i = 1; i < units; i++)
+		next = MIN(next, busy[i]);
+	emu_eng_set_clock(&ep->eng, ep->rank, MAX(clock, next));
+	return 0;
+}
+
 /* A non-negative int from the environment, or -1. */
 static int env_int(const char *name)
 {

@@ -52,6 +52,8 @@ struct emu_ep {
 	int nposts;
 	uint64_t posts_ns;
 	uint8_t win_used[EMU_MAX_WINS];
+	/* When each one-sided issue unit is free again (ep_issue). */
+	uint64_t unit_free[TOPO_MAX_ISSUE_UNITS];
 };
 
 /* This process's endpoint, NULL before snemu_init. */
@@ -85,6 +87,14 @@ void ep_charge(struct emu_ep *ep, uint64_t ns);
  * event), and the clock moves there (under the lock).
  */
 int ep_inject(struct emu_ep *ep, struct emu_msg *m);
+
+/*
+ * ep.c: the caller issues one-sided message m on the issue unit free
+ * first: it leaves at max(clock, unit free) + send_ns, which the unit is
+ * busy until; the clock moves to when a unit is free for the next one.
+ * With one unit this is ep_inject (under the lock).
+ */
+int ep_issue(struct emu_ep *ep, struct emu_msg *m);
 
 /*
  * req.c: a new request of the caller, posted at its clock. Under the lock,
@@ -130,6 +140,15 @@ int ep_test_locked(struct emu_ep *ep, struct snemu_req **reqs, int n, bool all,
 		   int *found, struct snemu_status *sts);
 int ep_waitany_locked(struct emu_ep *ep, struct snemu_req **reqs, int n,
 		      int *index, struct snemu_status *st);
+
+/*
+ * req.c: under the lock, handle the receives completed since the caller's
+ * last wait or test (recv_ns each, docs/ARCHITECTURE.md): every call that
+ * may return without waiting where it could have waited does this, so
+ * that the clock it returns at does not depend on which of the two it
+ * did.
+ */
+void ep_handle_locked(struct emu_ep *ep);
 
 /*
  * req.c: under the lock, let the engine process every event earlier than

@@ -48,6 +48,7 @@ static int probe_locked(struct emu_ep *ep, int src, int tag,
 	ret = ep_catch_up_locked(ep);
 	if (ret)
 		return ret;
+	ep_handle_locked(ep);
 	return emu_match_probe(&ep->eng, ep->rank, src, tag, st);
 }
 

@@ -305,6 +305,11 @@ static uint64_t handle_completed(struct emu_ep *ep)
 	return clock;
 }
 
+void ep_handle_locked(struct emu_ep *ep)
+{
+	emu_eng_set_clock(&ep->eng, ep->rank, handle_completed(ep));
+}
+
 int ep_wait_locked(struct emu_ep *ep, struct snemu_req **reqs, int n,
 		   enum emu_wait_op op, struct snemu_status *sts)
 {
@@ -448,7 +453,7 @@ static int poll_locked(struct emu_ep *ep, struct snemu_req **reqs, int n,
 
 	for (;;) {
 		emu_eng_advance(e);
-		emu_eng_set_clock(e, ep->rank, handle_completed(ep));
+		ep_handle_locked(ep);
 		found = first_done(reqs, n, ep->me->clock, all);
 		if (found >= 0 || ep->me->clock <= emu_eng_horizon(e))
 			return found;

@@ -65,6 +65,7 @@ int ep_wait_word(struct emu_ep *ep, uint32_t win, size_t off, int cmp,
 		return ret;
 	v = __atomic_load_n(watched(e, ep->rank, win, off), __ATOMIC_RELAXED);
 	if (emu_watch_true(v, (uint32_t)cmp, value)) {
+		ep_handle_locked(ep);
 		ep_charge(ep, e->par->recv_ns);
 		ep_unlock(ep);
 		if (seen)

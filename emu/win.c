@@ -202,7 +202,7 @@ static int win_call(struct emu_ep *ep, struct emu_msg *m, uint64_t buf,
 	r->cap = cap;
 	r->st.len = m->kind == EMU_MSG_GET_REQ ? cap : sizeof(uint64_t);
 	m->sreq = emu_off(e, r);
-	ret = ep_inject(ep, m);
+	ret = ep_issue(ep, m);
 	if (ret)
 		goto err_req;
 	if (!out)
@@ -261,7 +261,7 @@ static int put(struct snemu_win *win, int dst, size_t off, const void *src,
 	m->op = sig_op;
 	m->arg0 = sig_value;
 	m->arg1 = sig_off;
-	ret = ep_inject(ep, m);
+	ret = ep_issue(ep, m);
 	if (ret) {
 		emu_msg_free(&ep->eng, m, true);
 		goto out;
@@ -412,9 +412,12 @@ int snemu_wait_until(struct snemu_win *win, size_t off, int cmp, uint64_t value,
 }
 
 /*
- * Wait until the caller's puts to rank (or all) have landed. With none
- * in flight, a poll (snemu_flush) moves the clock and lets the engine
- * catch up with it, so that a polling loop moves in virtual time.
+ * Wait until the caller's puts to rank (or all) have landed. snemu_flush
+ * (poll) is also a poll: it costs poll_ns whether or not puts are in
+ * flight (which of the two it is depends on the host's timing when they
+ * arrived before the clock; the clock it returns at does not), and with
+ * none it lets the engine catch up with the clock, so that a polling loop
+ * moves in virtual time and does not run ahead of the others on the host.
  */
 static int flush(struct emu_ep *ep, int rank, bool poll)
 {
@@ -424,16 +427,16 @@ static int flush(struct emu_ep *ep, int rank, bool poll)
 	int ret;
 
 	ep_lock(ep);
+	if (poll)
+		ep_charge(ep, ep->eng.par->poll_ns);
 	left = rank == SNEMU_ANY_SOURCE
 		       ? me->puts_out
 		       : ep->eng.puts_out[(size_t)ep->rank * ep->size + rank];
 	if (!left) {
-		if (poll) {
-			ep_charge(ep, ep->eng.par->poll_ns);
-			ret = ep_catch_up_locked(ep);
-			if (ret)
-				return ret;
-		}
+		ret = poll ? ep_catch_up_locked(ep) : 0;
+		if (ret)
+			return ret;
+		ep_handle_locked(ep);
 		ep_unlock(ep);
 		return 0;
 	}

@@ -203,9 +203,9 @@ static void print_summary(const struct topo *t)
 	       topo_bisection_gbps(t));
 	printf("routing: %s, mtu %" PRIu64 " B + %" PRIu64
 	       " B header; overheads: send %" PRIu64 " ns, recv %" PRIu64
-	       " ns, poll %" PRIu64 " ns\n",
+	       " ns, poll %" PRIu64 " ns; one-sided issue units %" PRIu64 "\n",
 	       routing_name(t), p->mtu, p->header, p->send_ns, p->recv_ns,
-	       p->poll_ns);
+	       p->poll_ns, p->issue_units);
 
 	printf("\nunloaded, network only (end to end adds send + recv = "
 	       "%" PRIu64 " ns):\n",
@@ -319,10 +319,11 @@ static void print_json(const struct topo *t, const struct opts *o)
 	       "  \"bisection_gbps\": %.3f,\n",
 	       topo_endpoint_gbps(t, 0), topo_bisection_gbps(t));
 	printf("  \"params\": {\"send_ns\": %" PRIu64 ", \"recv_ns\": %" PRIu64
-	       ", \"poll_ns\": %" PRIu64 ", \"mtu\": %" PRIu64
-	       ", \"header\": %" PRIu64 ", \"routing\": \"%s\"},\n",
-	       p->send_ns, p->recv_ns, p->poll_ns, p->mtu, p->header,
-	       routing_name(t));
+	       ", \"poll_ns\": %" PRIu64 ", \"issue_units\": %" PRIu64
+	       ", \"mtu\": %" PRIu64 ", \"header\": %" PRIu64
+	       ", \"routing\": \"%s\"},\n",
+	       p->send_ns, p->recv_ns, p->poll_ns, p->issue_units, p->mtu,
+	       p->header, routing_name(t));
 	printf("  \"pairs\": {");
 	for (int k = 0; k < 2; k++) {
 		int *pair = k ? inter : intra;

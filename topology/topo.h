@@ -34,13 +34,17 @@ enum topo_routing {
 	TOPO_ROUTING_ECMP,  /* one path per (src, dst) by hash */
 };
 
+#define TOPO_MAX_ISSUE_UNITS 1024
+
 /* Per-endpoint CPU overheads and model knobs from the config. */
 struct topo_params {
 	uint64_t send_ns; /* charged to the sender per send/put/get/atomic */
 	uint64_t recv_ns; /* charged to the receiver per completed receive */
 	uint64_t poll_ns; /* charged per test/poll */
-	uint64_t mtu;	  /* model segment size, bytes */
-	uint64_t header;  /* bytes every segment adds on the wire */
+	/* one-sided calls issued in parallel, send_ns each (docs/ARCHITECTURE.md) */
+	uint64_t issue_units;
+	uint64_t mtu;	 /* model segment size, bytes */
+	uint64_t header; /* bytes every segment adds on the wire */
 	enum topo_routing routing;
 };
 

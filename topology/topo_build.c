@@ -60,6 +60,7 @@ static void build(struct topo *t)
 		.send_ns = c->endpoints.send_ns,
 		.recv_ns = c->endpoints.recv_ns,
 		.poll_ns = c->endpoints.poll_ns,
+		.issue_units = c->endpoints.issue_units,
 		.mtu = c->mtu,
 		.header = c->header,
 		.routing = c->routing,

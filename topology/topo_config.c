@@ -128,6 +128,14 @@ static const struct topo_key keys[] = {
 	 .min = 1,
 	 .help = "CPU overhead per test/poll, ns (>= 1 so polling loops "
 		 "advance)"},
+	{.name = "endpoints.issue_units",
+	 .type = KEY_INT,
+	 .def = "1",
+	 .offset = OFF(endpoints.issue_units),
+	 .min = 1,
+	 .max = TOPO_MAX_ISSUE_UNITS,
+	 .help = "one-sided operations an endpoint issues in parallel, each "
+		 "taking send_ns of its unit (vector cores of an NPU die)"},
 	{.name = "switches.l1.scope",
 	 .type = KEY_ENUM,
 	 .def = "\"node\"",

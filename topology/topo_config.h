@@ -35,6 +35,7 @@ struct topo_config {
 		int64_t send_ns;
 		int64_t recv_ns;
 		int64_t poll_ns;
+		int64_t issue_units;
 	} endpoints;
 	struct {
 		int64_t scope; /* enum topo_scope */

@@ -45,11 +45,15 @@ static int onesided_rank(void *arg)
 	for (int i = 0; i < WIN_LEN / 8; i++)
 		H_CHECK(mem[i] == 0);
 
-	/* put, flush: the flush returns at the put's arrival. */
+	/*
+	 * put, flush: the put leaves send_ns later from one of the idle
+	 * issue units (the caller goes on at once), and the flush returns
+	 * at its arrival.
+	 */
 	v = 1000 + me;
 	t0 = snemu_now();
 	H_OK(snemu_put(win, peer, 8 * me, &v, sizeof(v)));
-	H_CHECK(snemu_now() == t0 + par->send_ns);
+	H_CHECK(par->issue_units > 1 && snemu_now() == t0);
 	H_OK(snemu_flush(win, peer));
 	H_CHECK(snemu_now() ==
 		t0 + par->send_ns + topo_unloaded_ns(t, me, peer, 8));
@@ -286,9 +290,44 @@ static void barrier_wakes_a_rank_once(void **state)
 	harness_destroy(run(48, wake_rank));
 }
 
+/*
+ * k one-sided calls back to back on u issue units: the caller goes on
+ * after floor(k / u) issue overheads, and the last leaves ceil(k / u)
+ * overheads after the first call.
+ */
+static int units_rank(void *arg)
+{
+	const struct topo_params *par = topo_params(harness_topo(NULL));
+	uint64_t u = par->issue_units, k = 2 * u + 3, *mem, v = 7, t0, t1;
+	struct snemu_win *win;
+
+	H_OK(snemu_init(NULL, NULL));
+	H_OK(snemu_win_allocate(4096, (void **)&mem, &win));
+	if (snemu_rank() == 0) {
+		t0 = snemu_now();
+		for (uint64_t i = 0; i < k; i++)
+			H_OK(snemu_put(win, 1, 0, &v, sizeof(v)));
+		t1 = snemu_now();
+		H_CHECK(t1 == t0 + k / u * par->send_ns);
+		/* A blocking get behind them starts when a unit is free. */
+		H_OK(snemu_get(win, 1, 0, &v, sizeof(v)));
+		H_CHECK(snemu_now() >= t1 + par->send_ns);
+		H_OK(snemu_flush(win, 1));
+	}
+	H_OK(snemu_win_free(win));
+	H_OK(snemu_finalize());
+	return 0;
+}
+
+static void issue_units_share_the_overheads(void **state)
+{
+	harness_destroy(run(2, units_rank));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(issue_units_share_the_overheads),
 		cmocka_unit_test(put_get_atomics_across_nodes),
 		cmocka_unit_test(windows_allocate_and_free),
 		cmocka_unit_test(large_sends_from_window_memory),
