@@ -509,6 +509,7 @@ void emu_req_complete(struct emu_eng *e, struct snemu_req *r, uint64_t t)
 		c->wait_until = MAX(c->wait_until, t);
 	if (!r->waited || --c->wait_count)
 		return;
+	c->wait_last = emu_off(e, r);
 	emu_eng_run(e, r->owner, MAX(c->wait_clock, c->wait_until));
 	emu_eng_poke(e, r->owner);
 }

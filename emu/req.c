@@ -515,12 +515,19 @@ int ep_waitany_locked(struct emu_ep *ep, struct snemu_req **reqs, int n,
 	ret = sleep_until(ep, wait_ready, NULL, 0);
 	if (ret)
 		return ret;
-	/* The others are no longer waited for; the first one is it. */
+	/*
+	 * The one that ended the wait is it (others may have completed at
+	 * the same time since, or not yet: host timing); the others are no
+	 * longer waited for.
+	 */
 	ep_lock(ep);
-	for (i = 0; i < n; i++)
-		if (reqs[i])
-			reqs[i]->waited = 0;
-	*index = first_done(reqs, n, UINT64_MAX, false);
+	for (i = 0; i < n; i++) {
+		if (!reqs[i])
+			continue;
+		reqs[i]->waited = 0;
+		if (emu_off(e, reqs[i]) == ep->me->wait_last)
+			*index = i;
+	}
 	ep_unlock(ep);
 	ret = sleep_until(ep, wait_ready, &reqs[*index], 1);
 	return ret ?: finish(ep, reqs[*index], st);

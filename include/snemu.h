@@ -163,8 +163,10 @@ int snemu_testall(int n, struct snemu_req **reqs, int *done,
 /*
  * Wait until one of the n requests completes, complete it as snemu_wait
  * does and store its index in *index: the one that completed first in
- * virtual time, the lowest index among equal times. *index is -1 when
- * every entry is NULL (nothing to wait for).
+ * virtual time (among equal times: the lowest index of those done when
+ * the call began, else the first the engine completed; either way the
+ * same on every run). *index is -1 when every entry is NULL (nothing to
+ * wait for).
  */
 int snemu_waitany(int n, struct snemu_req **reqs, int *index,
 		  struct snemu_status *st);

@@ -77,7 +77,13 @@ static void usage(FILE *f)
 		"MoE (dispatch, combine):\n"
 		"  --tokens T (128 per rank) --hidden H (7168) --topk K (8)\n"
 		"  --experts E (N: one per rank) --seed S (1) --skew X (0: "
-		"uniform; Zipf)\n");
+		"uniform; Zipf)\n"
+		"  --algo direct (default) or onesided (put_signal, "
+		"wait_until)\n"
+		"  --quant-ns Q, --sum-ns W   onesided's modeled compute: ns "
+		"per token\n"
+		"                    quantized, per weighted row added "
+		"(defaults: calibrated)\n");
 }
 
 enum {
@@ -94,6 +100,8 @@ enum {
 	OPT_EXPERTS,
 	OPT_SEED,
 	OPT_SKEW,
+	OPT_QUANT_NS,
+	OPT_SUM_NS,
 };
 
 static const struct option longopts[] = {
@@ -120,6 +128,8 @@ static const struct option longopts[] = {
 	{"experts", required_argument, NULL, OPT_EXPERTS},
 	{"seed", required_argument, NULL, OPT_SEED},
 	{"skew", required_argument, NULL, OPT_SKEW},
+	{"quant-ns", required_argument, NULL, OPT_QUANT_NS},
+	{"sum-ns", required_argument, NULL, OPT_SUM_NS},
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
 };
@@ -234,6 +244,21 @@ static int parse(int argc, char **argv, struct coll_opts *o)
 				return bad("--skew", optarg,
 					   "an exponent in [0, 100]");
 			break;
+		case OPT_QUANT_NS:
+		case OPT_SUM_NS: {
+			int v;
+
+			if (snemu_parse_int(optarg, 0, 1000000, &v))
+				return bad(c == OPT_QUANT_NS ? "--quant-ns"
+							     : "--sum-ns",
+					   optarg, "ns, 0 to 1000000");
+			/* The ranks are forked from here: they inherit it. */
+			if (c == OPT_QUANT_NS)
+				coll_moe_compute.quant_ns = v;
+			else
+				coll_moe_compute.sum_ns = v;
+			break;
+		}
 		case 'h': usage(stdout); return 1;
 		default: usage(stderr); return -EINVAL;
 		}
@@ -442,6 +467,12 @@ static void print_header(const struct coll_bench *b, const char *algo,
 		       "seed %" PRIu64 ", skew %g%s\n",
 		       m->tokens, m->hidden, m->topk, m->experts, m->seed,
 		       m->skew, m->skew > 0 ? " (Zipf)" : " (uniform)");
+		if (!strcmp(algo, "onesided"))
+			printf("# modeled compute: %" PRIu64
+			       " ns per token quantized, %" PRIu64
+			       " ns per weighted row\n",
+			       coll_moe_compute.quant_ns,
+			       coll_moe_compute.sum_ns);
 		printf("# %s payload %zu B per token and expert\n",
 		       b->op == COLL_DISPATCH ? "int8 + scales" : "bf16",
 		       b->op == COLL_DISPATCH

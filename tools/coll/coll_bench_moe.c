@@ -183,6 +183,9 @@ int coll_bench_moe_rank(struct coll_bench_rank *c)
 		for (size_t i = 0; i < tb; i++)
 			((uint8_t *)w.x)[t * tb + i] =
 				coll_moe_x_byte(c->rank, t, i);
+	err = b->lib->moe_setup ? b->lib->moe_setup(&w.m, w.cap) : 0;
+	if (err)
+		goto publish;
 	if (b->op == COLL_DISPATCH) {
 		err = coll_bench_time(c, run_dispatch, &w);
 		if (b->check)
@@ -212,6 +215,10 @@ int coll_bench_moe_rank(struct coll_bench_rank *c)
 		if (!c->rank)
 			traffic(b, c->n, w.m.hidden * sizeof(uint16_t), &tmpl);
 	}
+	ret = b->lib->moe_teardown ? b->lib->moe_teardown() : 0;
+	if (!err)
+		err = ret;
+publish:
 	tmpl.bytes = (uint64_t)tmpl.moe_mean_bytes;
 	ret = coll_bench_publish(c, 0, &tmpl, wrong, err);
 out:

@@ -11,8 +11,8 @@ static const struct coll_op_desc ops[COLL_NUM_OPS] = {
 	[COLL_REDUCE_SCATTER] = {"reduce_scatter", {"ring"}, true, true, 3},
 	[COLL_BCAST] = {"broadcast", {"tree", "chain"}, false, false, 1},
 	[COLL_ALLTOALL] = {"alltoall", {"pairwise", "topo"}, true, false, 4},
-	[COLL_DISPATCH] = {"dispatch", {"direct"}, false, false, 0},
-	[COLL_COMBINE] = {"combine", {"direct"}, false, false, 0},
+	[COLL_DISPATCH] = {"dispatch", {"direct", "onesided"}, false, false, 0},
+	[COLL_COMBINE] = {"combine", {"direct", "onesided"}, false, false, 0},
 };
 
 static const struct snemu_coll_plugin algos[] = {
@@ -54,6 +54,14 @@ static const struct snemu_coll_plugin algos[] = {
 		.name = "direct",
 		.moe_dispatch = coll_moe_dispatch,
 		.moe_combine = coll_moe_combine,
+	},
+	{
+		.abi_version = SNEMU_COLL_ABI_VERSION,
+		.name = "onesided",
+		.moe_dispatch = coll_moe_onesided_dispatch,
+		.moe_combine = coll_moe_onesided_combine,
+		.moe_setup = coll_moe_onesided_setup,
+		.moe_teardown = coll_moe_onesided_teardown,
 	},
 };
 

@@ -34,7 +34,7 @@ extern "C" {
 #endif
 
 /* Bump when struct snemu_coll_plugin or a signature changes. */
-#define SNEMU_COLL_ABI_VERSION 1
+#define SNEMU_COLL_ABI_VERSION 2
 
 /* The symbol snemu coll looks up in a plugin. */
 #define SNEMU_COLL_PLUGIN_SYMBOL "snemu_coll_plugin"
@@ -146,6 +146,15 @@ struct snemu_coll_plugin {
 	int (*moe_combine)(const struct snemu_coll_moe *moe,
 			   const struct snemu_coll_moe_entry *entries,
 			   size_t nrecv, const uint16_t *rows, uint16_t *out);
+	/*
+	 * Optional (NULL: nothing to do): called by every rank, untimed,
+	 * before its first moe_dispatch of a run, with the shapes and the
+	 * max_recv its calls will pass, and after its last moe_dispatch or
+	 * moe_combine. Where a library allocates its windows, as real MoE
+	 * kernels preallocate their receive buffers.
+	 */
+	int (*moe_setup)(const struct snemu_coll_moe *moe, size_t max_recv);
+	int (*moe_teardown)(void);
 };
 
 /* What a plugin exports. The table must stay valid until unload. */
