@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/log.h"
 #include "emu/ep.h"
 
 #define EMU_WIN_MAGIC 0x77696e31U
@@ -36,7 +37,7 @@ static int target_mem(struct emu_eng *e, const struct emu_msg *m, uint64_t len,
 }
 
 /* A put's signal, after its data (checked in range when it was sent). */
-static void put_signal(struct emu_eng *e, const struct emu_msg *m)
+static void signal_apply(struct emu_eng *e, const struct emu_msg *m)
 {
 	const struct emu_win_ent *w = emu_win_ent(e, m->win, m->dst);
 	uint64_t *p;
@@ -50,6 +51,27 @@ static void put_signal(struct emu_eng *e, const struct emu_msg *m)
 		__atomic_fetch_add(p, m->arg0, __ATOMIC_RELEASE);
 }
 
+/*
+ * The bytes of a put into p: its payload, or, for a put_nbi, the origin's
+ * buffer as it is now (in the arena, or in the origin process by CMA).
+ */
+static void put_copy(struct emu_eng *e, const struct emu_msg *m, void *p)
+{
+	int ret;
+
+	if (m->data) {
+		memcpy(p, emu_ptr(e, m->data), m->len);
+	} else if (m->src_seg) {
+		memcpy(p, emu_ptr(e, m->src_seg), m->len);
+	} else {
+		ret = shm_cma_read(m->src_pid, p, m->src_addr, m->len);
+		if (ret)
+			log_err("engine: put_nbi of rank %d to %d: cannot read "
+				"the origin's buffer: %s",
+				m->src, m->dst, strerror(-ret));
+	}
+}
+
 static void put_arrive(struct emu_eng *e, struct emu_msg *m, uint64_t t)
 {
 	struct emu_ctl *c = &e->ctl[m->src];
@@ -57,11 +79,11 @@ static void put_arrive(struct emu_eng *e, struct emu_msg *m, uint64_t t)
 	void *p;
 
 	if (m->len && !target_mem(e, m, m->len, &p)) {
-		memcpy(p, emu_ptr(e, m->data), m->len);
+		put_copy(e, m, p);
 		emu_watch_written(e, m->dst, m->win, m->off, m->len, t);
 	}
 	if (m->op != EMU_SIGNAL_NONE) {
-		put_signal(e, m);
+		signal_apply(e, m);
 		emu_watch_written(e, m->dst, m->win, m->arg1, sizeof(uint64_t),
 				  t);
 	}
@@ -220,16 +242,19 @@ err_msg:
 	return ret;
 }
 
-/* A window message of the caller to rank, for win (under the lock). */
+/*
+ * A window message of the caller to rank, for win (under the lock); data:
+ * with room for len bytes of payload.
+ */
 static int win_msg(struct emu_ep *ep, enum emu_msg_kind kind,
 		   const struct snemu_win *w, int rank, size_t off,
-		   uint64_t len, struct emu_msg **out)
+		   uint64_t len, bool data, struct emu_msg **out)
 {
 	struct emu_msg *m;
 	int ret;
 
 	ret = emu_msg_new(&ep->eng, kind, EMU_CTX_USER, ep->rank, rank, len,
-			  kind == EMU_MSG_PUT, &m);
+			  data, &m);
 	if (ret)
 		return ret;
 	m->win = (uint32_t)w->id;
@@ -238,10 +263,13 @@ static int win_msg(struct emu_ep *ep, enum emu_msg_kind kind,
 	return 0;
 }
 
-/* A put, with a signal (sig_op EMU_SIGNAL_*) after its data. */
+/*
+ * A put, with a signal (sig_op EMU_SIGNAL_*) after its data; nbi: the
+ * bytes are read from src at the arrival, not copied now.
+ */
 static int put(struct snemu_win *win, int dst, size_t off, const void *src,
 	       size_t len, enum emu_put_signal sig_op, size_t sig_off,
-	       uint64_t sig_value)
+	       uint64_t sig_value, bool nbi)
 {
 	struct emu_ep *ep;
 	struct emu_msg *m;
@@ -253,11 +281,16 @@ static int put(struct snemu_win *win, int dst, size_t off, const void *src,
 	if (!src && len)
 		return -EINVAL;
 	ep_lock(ep);
-	ret = win_msg(ep, EMU_MSG_PUT, win, dst, off, len, &m);
+	ret = win_msg(ep, EMU_MSG_PUT, win, dst, off, len, !nbi, &m);
 	if (ret)
 		goto out;
-	if (len)
+	if (len && !nbi) {
 		memcpy(emu_ptr(&ep->eng, m->data), src, len);
+	} else if (len) {
+		m->src_pid = ep->pid;
+		m->src_addr = (uintptr_t)src;
+		m->src_seg = emu_arena_off(&ep->eng, src, len);
+	}
 	m->op = sig_op;
 	m->arg0 = sig_value;
 	m->arg1 = sig_off;
@@ -276,12 +309,18 @@ out:
 int snemu_put(struct snemu_win *win, int dst, size_t off, const void *src,
 	      size_t len)
 {
-	return put(win, dst, off, src, len, EMU_SIGNAL_NONE, 0, 0);
+	return put(win, dst, off, src, len, EMU_SIGNAL_NONE, 0, 0, false);
 }
 
-int snemu_put_signal(struct snemu_win *win, int dst, size_t off,
-		     const void *src, size_t len, size_t sig_off,
-		     uint64_t sig_value, int sig_op)
+int snemu_put_nbi(struct snemu_win *win, int dst, size_t off, const void *src,
+		  size_t len)
+{
+	return put(win, dst, off, src, len, EMU_SIGNAL_NONE, 0, 0, true);
+}
+
+static int put_signal(struct snemu_win *win, int dst, size_t off,
+		      const void *src, size_t len, size_t sig_off,
+		      uint64_t sig_value, int sig_op, bool nbi)
 {
 	struct emu_ep *ep;
 	int ret;
@@ -295,7 +334,23 @@ int snemu_put_signal(struct snemu_win *win, int dst, size_t off,
 		return -EINVAL;
 	return put(win, dst, off, src, len,
 		   sig_op == SNEMU_SIGNAL_SET ? EMU_SIGNAL_SET : EMU_SIGNAL_ADD,
-		   sig_off, sig_value);
+		   sig_off, sig_value, nbi);
+}
+
+int snemu_put_signal(struct snemu_win *win, int dst, size_t off,
+		     const void *src, size_t len, size_t sig_off,
+		     uint64_t sig_value, int sig_op)
+{
+	return put_signal(win, dst, off, src, len, sig_off, sig_value, sig_op,
+			  false);
+}
+
+int snemu_put_signal_nbi(struct snemu_win *win, int dst, size_t off,
+			 const void *src, size_t len, size_t sig_off,
+			 uint64_t sig_value, int sig_op)
+{
+	return put_signal(win, dst, off, src, len, sig_off, sig_value, sig_op,
+			  true);
 }
 
 static int get(struct snemu_win *win, int src, size_t off, void *dst,
@@ -312,7 +367,7 @@ static int get(struct snemu_win *win, int src, size_t off, void *dst,
 		return -EINVAL;
 	ep_lock(ep);
 	/* The request carries no payload; its reply carries len bytes. */
-	ret = win_msg(ep, EMU_MSG_GET_REQ, win, src, off, 0, &m);
+	ret = win_msg(ep, EMU_MSG_GET_REQ, win, src, off, 0, false, &m);
 	if (ret) {
 		ep_unlock(ep);
 		return ret;
@@ -349,7 +404,7 @@ static int atomic(struct snemu_win *win, int rank, size_t off,
 		return -EINVAL;
 	ep_lock(ep);
 	ret = win_msg(ep, EMU_MSG_AMO_REQ, win, rank, off, sizeof(uint64_t),
-		      &m);
+		      false, &m);
 	if (ret) {
 		ep_unlock(ep);
 		return ret;

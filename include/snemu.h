@@ -265,6 +265,20 @@ int snemu_put_signal(struct snemu_win *win, int dst, size_t off,
 		     uint64_t sig_value, int sig_op);
 
 /*
+ * snemu_put and snemu_put_signal without the copy (NVSHMEM's _nbi): they
+ * return at once, and the bytes are read from src when the put arrives,
+ * so src must stay valid and unchanged until a snemu_flush of this rank
+ * to dst (or to SNEMU_ANY_SOURCE) returns. Virtual times are those of the
+ * copying calls; the host copies each byte once instead of twice and
+ * keeps no copy in flight.
+ */
+int snemu_put_nbi(struct snemu_win *win, int dst, size_t off, const void *src,
+		  size_t len);
+int snemu_put_signal_nbi(struct snemu_win *win, int dst, size_t off,
+			 const void *src, size_t len, size_t sig_off,
+			 uint64_t sig_value, int sig_op);
+
+/*
  * One-sided read of len bytes from rank src's window at offset off into dst.
  * dst is filled when the call returns (a get is blocking); snemu_iget
  * returns at once with *req, and dst is filled when the request completes

@@ -359,10 +359,20 @@ static int check_memory(const struct coll_bench *b)
 				      ? snemu_coll_moe_token_bytes(m->hidden)
 				      : 2.0 * m->hidden;
 
+		bool onesided = !strcmp(b->lib->name, "onesided");
+
 		/* sent, in flight, received; the tokens, the output */
 		need = 3 * pairs * unit +
 		       m->tokens * (snemu_coll_moe_token_bytes(m->hidden) +
 				    2.0 * m->hidden);
+		/*
+		 * onesided: the dispatch window of records (token and
+		 * header); combine's rows travel without a copy in flight.
+		 */
+		if (onesided)
+			need += pairs * (snemu_coll_moe_token_bytes(m->hidden) +
+					 16) -
+				(b->op == COLL_COMBINE ? pairs * unit : 0);
 	} else {
 		need = (double)coll_op_desc(b->op)->mem *
 		       b->sizes[b->nsizes - 1];

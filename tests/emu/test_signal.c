@@ -223,6 +223,65 @@ static void flush_is_a_poll(void **state)
 	harness_destroy(run(2, poll_rank));
 }
 
+/*
+ * put_nbi and put_signal_nbi read the origin's buffer at the arrival:
+ * from private memory (CMA) and from device memory; same times as the
+ * copying calls.
+ */
+static int nbi_rank(void *arg)
+{
+	static uint64_t priv[512];
+	uint64_t *mem, *dev, seen, t_copy, t_nbi;
+	struct snemu_win *win;
+
+	H_OK(snemu_init(NULL, NULL));
+	H_OK(snemu_win_allocate(3 * sizeof(priv) + 8, (void **)&mem, &win));
+	H_OK(snemu_mem_alloc(sizeof(priv), (void **)&dev));
+	for (int i = 0; i < 512; i++) {
+		priv[i] = 3 * (uint64_t)i + 1;
+		dev[i] = 5 * (uint64_t)i + 2;
+	}
+	H_OK(snemu_barrier());
+	if (snemu_rank() == 0) {
+		uint64_t t0 = snemu_now();
+
+		H_OK(snemu_put(win, 9, 8, priv, sizeof(priv)));
+		H_OK(snemu_flush(win, 9));
+		t_copy = snemu_now() - t0;
+		t0 = snemu_now();
+		H_OK(snemu_put_nbi(win, 9, 8 + sizeof(priv), priv,
+				   sizeof(priv)));
+		H_OK(snemu_flush(win, 9));
+		t_nbi = snemu_now() - t0;
+		H_CHECK(t_nbi == t_copy);
+		H_OK(snemu_put_signal_nbi(win, 9, 8 + 2 * sizeof(priv), dev,
+					  sizeof(priv), 0, 1,
+					  SNEMU_SIGNAL_SET));
+		H_OK(snemu_flush(win, 9));
+		/* After the flush the buffers are ours again. */
+		memset(priv, 0, sizeof(priv));
+		memset(dev, 0, sizeof(priv));
+	} else if (snemu_rank() == 9) {
+		H_OK(snemu_wait_until(win, 0, SNEMU_CMP_EQ, 1, &seen));
+		for (int i = 0; i < 512; i++) {
+			H_CHECK(mem[1 + i] == 3 * (uint64_t)i + 1);
+			H_CHECK(mem[513 + i] == 3 * (uint64_t)i + 1);
+			H_CHECK(mem[1025 + i] == 5 * (uint64_t)i + 2);
+		}
+	}
+	H_OK(snemu_barrier());
+	H_OK(snemu_mem_free(dev));
+	H_OK(snemu_win_free(win));
+	H_OK(snemu_finalize());
+	return 0;
+}
+
+static void nbi_puts_read_at_arrival(void **state)
+{
+	for (int i = 0; i < 2; i++)
+		harness_destroy(run(NRANKS, nbi_rank));
+}
+
 static int bad_args_rank(void *arg)
 {
 	struct snemu_win *win;
@@ -274,6 +333,7 @@ int main(void)
 		cmocka_unit_test(signals_add_up),
 		cmocka_unit_test(fetch_ops_and_nonblocking_calls),
 		cmocka_unit_test(flush_is_a_poll),
+		cmocka_unit_test(nbi_puts_read_at_arrival),
 		cmocka_unit_test(bad_arguments_are_einval),
 	};
 

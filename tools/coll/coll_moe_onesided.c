@@ -12,7 +12,9 @@
  * source with where its records start in the receive window; then every
  * record goes to its slot: a header (token, slot, expert) and the token's
  * bytes. Combine writes each expert output row back into the (token,
- * slot) row of its source's window; the source forms the weighted sums.
+ * slot) row of its source's window (put_signal_nbi: the rows are read at
+ * their arrival, so no copy of them waits in flight); the source forms
+ * the weighted sums.
  *
  * Modeled compute (snemu_compute): quantizing a token before dispatch and
  * adding one weighted row in combine, constants calibrated on the
@@ -247,9 +249,9 @@ int coll_moe_onesided_combine(const struct snemu_coll_moe *m,
 		if (e->src == me)
 			memcpy(os.back_base + off, rows + i * h, rowb);
 		else
-			ret = snemu_put_signal(os.back, e->src, HEAD + off,
-					       rows + i * h, rowb, 0, 1,
-					       SNEMU_SIGNAL_ADD);
+			ret = snemu_put_signal_nbi(os.back, e->src, HEAD + off,
+						   rows + i * h, rowb, 0, 1,
+						   SNEMU_SIGNAL_ADD);
 	}
 	for (size_t i = 0; i < m->tokens * k; i++)
 		remote += snemu_coll_moe_owner(m->topk_idx[i], m->experts, n) !=
@@ -258,6 +260,9 @@ int coll_moe_onesided_combine(const struct snemu_coll_moe *m,
 	if (!ret)
 		ret = snemu_wait_until(os.back, 0, SNEMU_CMP_GE, os.back_got,
 				       NULL);
+	/* Our rows are read at their arrival: keep them until then. */
+	if (!ret)
+		ret = snemu_flush(os.back, SNEMU_ANY_SOURCE);
 	if (!ret)
 		ret = snemu_compute(m->tokens * k * coll_moe_compute.sum_ns);
 	for (size_t t = 0; !ret && t < m->tokens; t++) {
