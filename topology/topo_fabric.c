@@ -145,6 +145,8 @@ void topo_fabric_layout(struct topo *t)
 	at = align64(at + t->nlinks * sizeof(struct fab_link));
 	t->st.drain = at;
 	at = align64(at + t->nlinks * sizeof(uint64_t));
+	t->st.booked = at;
+	at = align64(at + t->neps * sizeof(uint64_t));
 	t->st.outs = at;
 	at = align64(at + t->lc[TOPO_LC_EP_UP].count * sizeof(struct fab_out));
 	t->st.srcs = at;
@@ -175,7 +177,8 @@ struct fab {
 	const struct topo *t;
 	struct fab_hdr *h;
 	struct fab_link *lk;
-	uint64_t *drain; /* rule 5: when a link's backlog would be gone */
+	uint64_t *drain;  /* rule 5: when a link's backlog would be gone */
+	uint64_t *booked; /* rule 4: each endpoint's booking, ns x links */
 	struct fab_out *out_of;
 	struct fab_src *src;
 	struct fab_chip *chip;
@@ -198,6 +201,7 @@ view(const struct topo *t, void *state)
 		.h = state,
 		.lk = (struct fab_link *)(b + t->st.links),
 		.drain = (uint64_t *)(b + t->st.drain),
+		.booked = (uint64_t *)(b + t->st.booked),
 		.out_of = (struct fab_out *)(b + t->st.outs),
 		.src = (struct fab_src *)(b + t->st.srcs),
 		.chip = (struct fab_chip *)(b + t->st.chips),
@@ -526,20 +530,77 @@ static void serve(struct fab *f, uint32_t si, int l, uint64_t now)
 	}
 }
 
+/*
+ * Rule 4: of a send queue's first FLOW_WINDOW flows, the one whose
+ * destination is least booked serves; each segment that leaves books its
+ * destination: B = max(B, now x E) + ser on one of its E ejection links.
+ */
+#define FLOW_WINDOW 4
+
+static uint64_t booked(const struct fab *f, uint64_t flow, uint64_t now)
+{
+	uint64_t b = f->booked[flow % f->t->neps];
+	uint64_t at = now * (uint64_t)(f->t->s1 * f->t->lpe);
+
+	return b > at ? b - at : 0;
+}
+
+/* The flow that serves, and the one before it in the ring (0: none). */
+static uint32_t flow_pick(struct fab *f, const struct fab_ring *r, uint64_t now,
+			  uint32_t *prev)
+{
+	uint32_t best = r->head, qi = r->head, p = 0;
+	uint64_t least = booked(f, f->iq[best].flow, now);
+
+	*prev = 0;
+	for (int k = 1; k < FLOW_WINDOW && (qi = f->iq[p = qi].next); k++) {
+		uint64_t b = booked(f, f->iq[qi].flow, now);
+
+		if (b < least) {
+			least = b;
+			best = qi;
+			*prev = p;
+		}
+	}
+	return best;
+}
+
+/* Flow qi (after prev) had its turn: to the back, or out if done. */
+static void ring_turn_at(struct fab *f, struct fab_ring *r, uint32_t prev,
+			 uint32_t qi)
+{
+	if (!prev) {
+		ring_turn(f, r);
+		return;
+	}
+	f->iq[prev].next = f->iq[qi].next;
+	if (r->tail == qi)
+		r->tail = prev;
+	if (f->iq[qi].head) {
+		f->iq[qi].next = 0;
+		f->iq[r->tail].next = qi;
+		r->tail = qi;
+	} else {
+		POOL_PUT(f, iq, iq_free, qi);
+	}
+}
+
 /* Source link l (free) takes the next segment of its send queue's turn. */
 static void serve_source(struct fab *f, int l, uint64_t now)
 {
 	const struct fab_out *o = &f->out_of[l];
 	struct fab_src *q = &f->src[o->queue];
-	struct fab_iq *fq = &f->iq[q->ring.head];
+	uint32_t prev, fi = flow_pick(f, &q->ring, now, &prev);
+	struct fab_iq *fq = &f->iq[fi];
 	uint32_t mi = fq->head, si = POOL_GET(f, seg, seg_top, seg_free);
 	struct fab_msg *m = &f->msg[mi];
 	uint32_t i = m->sent++;
+	uint64_t *b = &f->booked[m->dst], at, bytes;
 
 	/* A flow's messages go one after another; flows take turns. */
 	if (m->sent == m->nseg)
 		fq->head = m->next;
-	ring_turn(f, &q->ring);
+	ring_turn_at(f, &q->ring, prev, fi);
 	/* (Under ecmp a send queue has one link, and no use for it.) */
 	q->rot = o->c + 1 == (uint32_t)(f->t->s1 * f->t->lpe) ? 0 : o->c + 1;
 	f->seg[si] = (struct fab_seg){
@@ -549,6 +610,9 @@ static void serve_source(struct fab *f, int l, uint64_t now)
 		.last = i + 1 == m->nseg,
 		.k = topo_mod(o->c, &f->t->div_s1),
 	};
+	at = now * (uint64_t)(f->t->s1 * f->t->lpe);
+	*b = MAX(*b, at) +
+	     seg_ser(f, class_of(f->t, m, m->hops - 1), &f->seg[si], m, &bytes);
 	serve(f, si, l, now);
 }
 

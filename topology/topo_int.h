@@ -82,7 +82,8 @@ struct topo {
 	struct topo_lclass lc[TOPO_LC_NUM];
 	int groups; /* send queues per source: 1 (spray), s1 * lpe (ecmp) */
 	struct {
-		size_t links, drain, outs, srcs, chips, msgs, segs, iqs, nodes;
+		size_t links, drain, booked, outs, srcs, chips, msgs, segs, iqs,
+			nodes;
 		size_t later;
 		size_t size;
 	} st; /* where the parts of the state block are (topo_fabric.c) */

@@ -82,6 +82,10 @@ struct ref {
 	int spray;
 	int nlinks;
 	struct link *links;
+	/* Rule 4: each endpoint's ejection links (count, one of them), and
+	 * its booking B in ns x count. */
+	int *ej_count, *ej_link;
+	uint64_t *booked;
 	struct node **tries;	/* by src * n + dst, built when first used */
 	struct choice *choices; /* by 2 * switch vertex + (down ? 1 : 0) */
 	struct ev *heap;	/* by (t, seq): rule 6 */
@@ -182,6 +186,52 @@ static void ring_push(struct ring *g, int src, int dst, struct seg *s)
 	else
 		f->first = s;
 	f->last = s;
+}
+
+/*
+ * Rule 4: of the send queue's first FLOW_WINDOW flows, the one whose
+ * destination is least booked at now (the first on ties) gives its oldest
+ * segment and goes to the end; the segment books its destination.
+ */
+#define FLOW_WINDOW 4
+
+static uint64_t booked(const struct ref *r, int dst, uint64_t now)
+{
+	uint64_t at = now * (uint64_t)r->ej_count[dst];
+
+	return r->booked[dst] > at ? r->booked[dst] - at : 0;
+}
+
+static struct seg *sendq_pop(struct ref *r, struct ring *g, uint64_t now)
+{
+	struct flow *best = g->first, *prev = NULL, *bprev = NULL;
+	struct seg *s;
+	uint64_t at;
+	int k = 0;
+
+	for (struct flow *f = g->first; f && k < FLOW_WINDOW;
+	     prev = f, f = f->next, k++)
+		if (booked(r, f->dst, now) < booked(r, best->dst, now)) {
+			best = f;
+			bprev = prev;
+		}
+	s = best->first;
+	if (bprev)
+		bprev->next = best->next;
+	else
+		g->first = best->next;
+	if (g->last == best)
+		g->last = bprev;
+	best->first = s->next;
+	if (best->first)
+		ring_append(g, best);
+	at = now * (uint64_t)r->ej_count[best->dst];
+	r->booked[best->dst] =
+		(r->booked[best->dst] > at ? r->booked[best->dst] : at) +
+		ser(&r->links[r->ej_link[best->dst]], s->wire);
+	if (!best->first)
+		free(best);
+	return s;
 }
 
 /* Rule 3: the first flow's oldest segment; the flow goes to the end. */
@@ -381,7 +431,7 @@ static void serve(struct ref *r, int link, uint64_t now)
 		if (c < 0)
 			return;
 		q->ptr = (c + 1) % q->nlinks;
-		grant(r, ring_pop(&q->ring), q->links[c], now);
+		grant(r, sendq_pop(r, &q->ring, now), q->links[c], now);
 	}
 }
 
@@ -493,6 +543,9 @@ static void release(struct ref *r)
 	free(r->tries);
 	free(r->choices);
 	free(r->links);
+	free(r->ej_count);
+	free(r->ej_link);
+	free(r->booked);
 }
 
 int ref_fabric_run(const struct topo *t, const struct topo_msg *msgs, size_t n,
@@ -513,6 +566,18 @@ int ref_fabric_run(const struct topo *t, const struct topo_msg *msgs, size_t n,
 	int ret = 0;
 
 	init_links(&r);
+	r.ej_count = zalloc(r.n * sizeof(int));
+	r.ej_link = zalloc(r.n * sizeof(int));
+	r.booked = zalloc(r.n * sizeof(uint64_t));
+	for (int l = 0; l < r.nlinks; l++) {
+		int from, to;
+
+		topo_link_ends(t, l, &from, &to);
+		if (to < r.n) {
+			r.ej_count[to]++;
+			r.ej_link[to] = l;
+		}
+	}
 	r.tries = zalloc((size_t)r.n * r.n * sizeof(*r.tries));
 	r.choices = zalloc(2 * (size_t)(r.n + topo_num_switches(t)) *
 			   sizeof(*r.choices));

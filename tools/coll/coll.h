@@ -143,8 +143,8 @@ int coll_moe_combine(const struct snemu_coll_moe *moe,
  * constants calibrated on the published EP8 kernels (docs/COLL.md,
  * "Fidelity"; tests/tools/moe_fidelity.sh recomputes them).
  */
-#define COLL_MOE_QUANT_NS 0
-#define COLL_MOE_SUM_NS	  0
+#define COLL_MOE_QUANT_NS 726
+#define COLL_MOE_SUM_NS	  77
 struct coll_moe_compute {
 	uint64_t quant_ns, sum_ns;
 };

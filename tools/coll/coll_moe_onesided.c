@@ -53,9 +53,13 @@ struct coll_moe_compute coll_moe_compute = {
 	.sum_ns = COLL_MOE_SUM_NS,
 };
 
+/* A record's stride in the window: header and token, 16-byte aligned. */
 static size_t rec_bytes(const struct snemu_coll_moe *m)
 {
-	return sizeof(struct rec_hdr) + snemu_coll_moe_token_bytes(m->hidden);
+	size_t len =
+		sizeof(struct rec_hdr) + snemu_coll_moe_token_bytes(m->hidden);
+
+	return (len + 15) & ~(size_t)15;
 }
 
 int coll_moe_onesided_setup(const struct snemu_coll_moe *m, size_t max_recv)
@@ -190,8 +194,9 @@ int coll_moe_onesided_dispatch(const struct snemu_coll_moe *m, const void *x,
 			       (const char *)x + t * tb, tb);
 			if (d != me)
 				ret = snemu_put_signal(
-					os.data, d, HEAD + cur[d] * rb, rec, rb,
-					0, 1, SNEMU_SIGNAL_ADD);
+					os.data, d, HEAD + cur[d] * rb, rec,
+					sizeof(struct rec_hdr) + tb, 0, 1,
+					SNEMU_SIGNAL_ADD);
 			cur[d]++;
 		}
 	/* Wait for every record of the others, then hand them out. */
