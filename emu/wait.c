@@ -42,6 +42,15 @@ static int reqs_enter(int n, struct snemu_req **reqs, struct emu_ep **out,
 	return 0;
 }
 
+/* All live requests of reqs were completed: forget them. */
+static void reqs_done(struct emu_ep *ep, struct snemu_req **reqs, int n,
+		      int live)
+{
+	ep->nreqs -= live;
+	for (int i = 0; i < n; i++)
+		reqs[i] = NULL;
+}
+
 int snemu_wait(struct snemu_req *req, struct snemu_status *st)
 {
 	struct emu_ep *ep;
@@ -83,11 +92,9 @@ int snemu_waitall(int n, struct snemu_req **reqs, struct snemu_status *sts)
 	ret = reqs_enter(n, reqs, &ep, &live);
 	if (ret)
 		return ret;
-	ep->nreqs -= live;
 	ep_lock(ep);
 	ret = ep_wait_locked(ep, reqs, n, EMU_WAIT_WAITALL, sts);
-	for (int i = 0; i < n; i++)
-		reqs[i] = NULL;
+	reqs_done(ep, reqs, n, live);
 	return ret;
 }
 
@@ -106,11 +113,8 @@ int snemu_testall(int n, struct snemu_req **reqs, int *done,
 	ep_charge(ep, ep->eng.par->poll_ns);
 	ret = ep_test_locked(ep, reqs, n, true, &found, sts);
 	*done = found == 0;
-	if (*done) {
-		ep->nreqs -= live;
-		for (int i = 0; i < n; i++)
-			reqs[i] = NULL;
-	}
+	if (*done)
+		reqs_done(ep, reqs, n, live);
 	return ret;
 }
 

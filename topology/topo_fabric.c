@@ -553,7 +553,9 @@ static uint32_t flow_pick(struct fab *f, const struct fab_ring *r, uint64_t now,
 	uint64_t least = booked(f, f->iq[best].flow, now);
 
 	*prev = 0;
-	for (int k = 1; k < FLOW_WINDOW && (qi = f->iq[p = qi].next); k++) {
+	/* Nothing is less booked than nothing: the common case. */
+	for (int k = 1; least && k < FLOW_WINDOW && (qi = f->iq[p = qi].next);
+	     k++) {
 		uint64_t b = booked(f, f->iq[qi].flow, now);
 
 		if (b < least) {

@@ -1,11 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
 #include <poll.h>
+#include <setjmp.h>
 #include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
+#include <cmocka.h>
 
 #include "common/common.h"
 #include "tests/emu/harness.h"
@@ -181,6 +186,18 @@ int harness_failures(const struct harness *h)
 		if (!WIFEXITED(h->status[r]) || WEXITSTATUS(h->status[r]))
 			n++;
 	return n;
+}
+
+struct harness *harness_run_clean(const struct harness_opts *o,
+				  int (*fn)(void *), void *arg)
+{
+	struct harness *h;
+
+	assert_int_equal(harness_run(o, fn, arg, &h), 0);
+	assert_false(h->timed_out);
+	assert_false(h->deadlock);
+	assert_int_equal(harness_failures(h), 0);
+	return h;
 }
 
 void harness_destroy(struct harness *h)

@@ -48,6 +48,13 @@ int harness_run(const struct harness_opts *o, int (*fn)(void *), void *arg,
 /* Ranks that did not exit with status 0. */
 int harness_failures(const struct harness *h);
 
+/*
+ * harness_run in a cmocka test that fails unless the run started, and
+ * every rank exited 0 with no deadlock and no timeout.
+ */
+struct harness *harness_run_clean(const struct harness_opts *o,
+				  int (*fn)(void *), void *arg);
+
 void harness_destroy(struct harness *h);
 
 /* In a rank: print where a check failed and exit 1. */

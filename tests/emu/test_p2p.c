@@ -15,14 +15,8 @@
 
 static struct harness *run(int nranks, int (*fn)(void *), void *arg)
 {
-	struct harness_opts o = {.nranks = nranks};
-	struct harness *h;
-
-	assert_int_equal(harness_run(&o, fn, arg, &h), 0);
-	assert_false(h->timed_out);
-	assert_false(h->deadlock);
-	assert_int_equal(harness_failures(h), 0);
-	return h;
+	return harness_run_clean(&(struct harness_opts){.nranks = nranks}, fn,
+				 arg);
 }
 
 static unsigned char pattern(int src, int iter, size_t i)

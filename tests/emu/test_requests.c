@@ -18,14 +18,8 @@
 
 static struct harness *run(int nranks, int (*fn)(void *))
 {
-	struct harness_opts o = {.nranks = nranks};
-	struct harness *h;
-
-	assert_int_equal(harness_run(&o, fn, NULL, &h), 0);
-	assert_false(h->timed_out);
-	assert_false(h->deadlock);
-	assert_int_equal(harness_failures(h), 0);
-	return h;
+	return harness_run_clean(&(struct harness_opts){.nranks = nranks}, fn,
+				 NULL);
 }
 
 static const struct topo_params *params(void)
