@@ -118,8 +118,9 @@ int snemu_testall(int n, struct snemu_req **reqs, int *done,
 	return ret;
 }
 
-int snemu_waitany(int n, struct snemu_req **reqs, int *index,
-		  struct snemu_status *st)
+/* waitany (done NULL) and testany: one request of reqs completed. */
+static int any(int n, struct snemu_req **reqs, int *index, int *done,
+	       struct snemu_status *st, bool wait)
 {
 	struct emu_ep *ep;
 	int ret, live;
@@ -127,13 +128,22 @@ int snemu_waitany(int n, struct snemu_req **reqs, int *index,
 	ret = reqs_enter(n, reqs, &ep, &live);
 	if (ret)
 		return ret;
-	if (!index)
+	if (!index || (!wait && !done))
 		return -EINVAL;
 	*index = -1;
+	/* Nothing to complete: testany is done, as MPI_Testany says. */
+	if (!wait)
+		*done = !live;
 	if (!live)
 		return 0;
 	ep_lock(ep);
-	ret = ep_waitany_locked(ep, reqs, n, index, st);
+	if (wait) {
+		ret = ep_waitany_locked(ep, reqs, n, index, st);
+	} else {
+		ep_charge(ep, ep->eng.par->poll_ns);
+		ret = ep_test_locked(ep, reqs, n, false, index, st);
+		*done = *index >= 0;
+	}
 	if (*index >= 0) {
 		ep->nreqs--;
 		reqs[*index] = NULL;
@@ -141,29 +151,14 @@ int snemu_waitany(int n, struct snemu_req **reqs, int *index,
 	return ret;
 }
 
+int snemu_waitany(int n, struct snemu_req **reqs, int *index,
+		  struct snemu_status *st)
+{
+	return any(n, reqs, index, NULL, st, true);
+}
+
 int snemu_testany(int n, struct snemu_req **reqs, int *index, int *done,
 		  struct snemu_status *st)
 {
-	struct emu_ep *ep;
-	int ret, live;
-
-	ret = reqs_enter(n, reqs, &ep, &live);
-	if (ret)
-		return ret;
-	if (!index || !done)
-		return -EINVAL;
-	*index = -1;
-	/* Nothing to complete: done, as MPI_Testany says. */
-	*done = !live;
-	if (!live)
-		return 0;
-	ep_lock(ep);
-	ep_charge(ep, ep->eng.par->poll_ns);
-	ret = ep_test_locked(ep, reqs, n, false, index, st);
-	*done = *index >= 0;
-	if (*done) {
-		ep->nreqs--;
-		reqs[*index] = NULL;
-	}
-	return ret;
+	return any(n, reqs, index, done, st, false);
 }
