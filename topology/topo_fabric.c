@@ -126,7 +126,7 @@ struct fab_iq {
 	uint64_t flow; /* src * endpoints + dst */
 	uint32_t head, tail;
 	uint32_t next; /* in the ring; free list */
-	uint32_t pad;
+	uint32_t dst;  /* the flow's destination (rule 4's booking) */
 };
 
 #define POOL (TOPO_MAX_SEGS + 1ULL) /* entry 0 is never used */
@@ -407,21 +407,18 @@ uint64_t topo_next_ns(const void *state)
 
 /* --- rings of flows (rule 3) --- */
 
-static uint64_t flow_of(const struct fab *f, const struct fab_msg *m)
+/* The entry of m's flow in ring r; a new one at the end if it has none. */
+static uint32_t ring_flow(struct fab *f, struct fab_ring *r,
+			  const struct fab_msg *m)
 {
-	return (uint64_t)m->src * f->t->neps + m->dst;
-}
-
-/* The flow's entry in ring r; a new one at the end if it has none. */
-static uint32_t ring_flow(struct fab *f, struct fab_ring *r, uint64_t flow)
-{
+	uint64_t flow = (uint64_t)m->src * f->t->neps + m->dst;
 	uint32_t qi;
 
 	for (qi = r->head; qi; qi = f->iq[qi].next)
 		if (f->iq[qi].flow == flow)
 			return qi;
 	qi = POOL_GET(f, iq, iq_top, iq_free);
-	f->iq[qi] = (struct fab_iq){.flow = flow};
+	f->iq[qi] = (struct fab_iq){.flow = flow, .dst = (uint32_t)m->dst};
 	if (r->head)
 		f->iq[r->tail].next = qi;
 	else
@@ -537,12 +534,9 @@ static void serve(struct fab *f, uint32_t si, int l, uint64_t now)
  */
 #define FLOW_WINDOW 4
 
-static uint64_t booked(const struct fab *f, uint64_t flow, uint64_t now)
+static uint64_t booked(const struct fab *f, uint32_t dst, uint64_t at)
 {
-	uint64_t b = f->booked[flow % f->t->neps];
-	uint64_t at = now * (uint64_t)(f->t->s1 * f->t->lpe);
-
-	return b > at ? b - at : 0;
+	return f->booked[dst] > at ? f->booked[dst] - at : 0;
 }
 
 /* The flow that serves, and the one before it in the ring (0: none). */
@@ -550,13 +544,14 @@ static uint32_t flow_pick(struct fab *f, const struct fab_ring *r, uint64_t now,
 			  uint32_t *prev)
 {
 	uint32_t best = r->head, qi = r->head, p = 0;
-	uint64_t least = booked(f, f->iq[best].flow, now);
+	uint64_t at = now * (uint64_t)(f->t->s1 * f->t->lpe);
+	uint64_t least = booked(f, f->iq[best].dst, at);
 
 	*prev = 0;
 	/* Nothing is less booked than nothing: the common case. */
 	for (int k = 1; least && k < FLOW_WINDOW && (qi = f->iq[p = qi].next);
 	     k++) {
-		uint64_t b = booked(f, f->iq[qi].flow, now);
+		uint64_t b = booked(f, f->iq[qi].dst, at);
 
 		if (b < least) {
 			least = b;
@@ -690,7 +685,7 @@ static int candidates(struct fab *f, const struct fab_seg *s, unsigned *n,
 static void enqueue(struct fab *f, uint32_t si, int l)
 {
 	struct fab_seg *s = &f->seg[si];
-	uint32_t qi = ring_flow(f, &f->lk[l].ring, flow_of(f, &f->msg[s->msg]));
+	uint32_t qi = ring_flow(f, &f->lk[l].ring, &f->msg[s->msg]);
 	struct fab_iq *q = &f->iq[qi];
 
 	s->next = 0;
@@ -848,7 +843,7 @@ int topo_send(const struct topo *t, void *state, int src, int dst,
 		topo_route(t, src, dst, m->path, route);
 		q = &f.src[f.out_of[route[0]].queue];
 	}
-	fq = &f.iq[ring_flow(&f, &q->ring, flow_of(&f, m))];
+	fq = &f.iq[ring_flow(&f, &q->ring, m)];
 	if (fq->head)
 		f.msg[fq->tail].next = mi;
 	else
