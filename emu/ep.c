@@ -65,23 +65,25 @@ int ep_inject(struct emu_ep *ep, struct emu_msg *m)
 	return ret;
 }
 
+/*
+ * Each call leaves no earlier than the one before (the clock never goes
+ * back, and the unit free first only later), so the unit free first is
+ * the one used longest ago: the units take turns.
+ */
 int ep_issue(struct emu_ep *ep, struct emu_msg *m)
 {
-	uint64_t clock = ep->me->clock, *busy = ep->unit_free, t, next;
-	unsigned units = (unsigned)ep->eng.par->issue_units, u = 0;
+	unsigned units = (unsigned)ep->eng.par->issue_units, u = ep->unit_next;
+	uint64_t clock = ep->me->clock, t;
 	int ret;
 
-	for (unsigned i = 1; i < units; i++)
-		u = busy[i] < busy[u] ? i : u;
-	t = MAX(clock, busy[u]) + ep->eng.par->send_ns;
+	t = MAX(clock, ep->unit_free[u]) + ep->eng.par->send_ns;
 	ret = emu_eng_inject(&ep->eng, m, t);
 	if (ret)
 		return ret;
-	busy[u] = t;
-	next = busy[0];
-	for (unsigned i = 1; i < units; i++)
-		next = MIN(next, busy[i]);
-	emu_eng_set_clock(&ep->eng, ep->rank, MAX(clock, next));
+	ep->unit_free[u] = t;
+	ep->unit_next = u + 1 == units ? 0 : u + 1;
+	emu_eng_set_clock(&ep->eng, ep->rank,
+			  MAX(clock, ep->unit_free[ep->unit_next]));
 	return 0;
 }
 

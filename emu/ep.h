@@ -52,8 +52,9 @@ struct emu_ep {
 	int nposts;
 	uint64_t posts_ns;
 	uint8_t win_used[EMU_MAX_WINS];
-	/* When each one-sided issue unit is free again (ep_issue). */
+	/* When each one-sided issue unit is free again, and the next one. */
 	uint64_t unit_free[TOPO_MAX_ISSUE_UNITS];
+	unsigned unit_next;
 };
 
 /* This process's endpoint, NULL before snemu_init. */
@@ -163,6 +164,19 @@ int ep_catch_up_locked(struct emu_ep *ep);
  */
 int ep_wait_word(struct emu_ep *ep, uint32_t win, size_t off, int cmp,
 		 uint64_t value, uint64_t *seen);
+
+/* The program's view of a request's status. */
+static inline struct snemu_status ep_status(const struct emu_status *s,
+					    bool cancelled)
+{
+	return (struct snemu_status){
+		.source = s->source,
+		.tag = s->tag,
+		.len = s->len,
+		.arrival_ns = s->arrival_ns,
+		.cancelled = cancelled,
+	};
+}
 
 /* A rank, or SNEMU_ANY_SOURCE when any; a tag, or SNEMU_ANY_TAG. */
 static inline bool ep_rank_ok(const struct emu_ep *ep, int rank, bool any)

@@ -549,7 +549,4 @@ void emu_win_arrive(struct emu_eng *e, struct emu_msg *m, uint64_t t);
 void emu_watch_written(struct emu_eng *e, int rank, uint32_t win, uint64_t off,
 		       uint64_t len, uint64_t t);
 
-/* watch.c: word cmp value (SNEMU_CMP_*). */
-bool emu_watch_true(uint64_t word, uint32_t cmp, uint64_t value);
-
 #endif

@@ -11,16 +11,6 @@
 
 #include "emu/ep.h"
 
-static struct snemu_status status_out(const struct emu_status *s)
-{
-	return (struct snemu_status){
-		.source = s->source,
-		.tag = s->tag,
-		.len = s->len,
-		.arrival_ns = s->arrival_ns,
-	};
-}
-
 static int probe_enter(int src, int tag, struct emu_ep **out)
 {
 	struct emu_ep *ep;
@@ -70,7 +60,7 @@ int snemu_iprobe(int src, int tag, int *flag, struct snemu_status *st)
 	ep_unlock(ep);
 	*flag = ret;
 	if (ret && st)
-		*st = status_out(&s);
+		*st = ep_status(&s, false);
 	return 0;
 }
 
@@ -91,7 +81,7 @@ int snemu_probe(int src, int tag, struct snemu_status *st)
 	if (ret) {
 		ep_unlock(ep);
 		if (st)
-			*st = status_out(&s);
+			*st = ep_status(&s, false);
 		return 0;
 	}
 	/* Nothing yet: the engine ends the wait at the first that fits. */

@@ -246,13 +246,7 @@ static int finish(struct emu_ep *ep, struct snemu_req *r,
 		emu_msg_free(e, m, false);
 	}
 	if (st)
-		*st = (struct snemu_status){
-			.source = r->st.source,
-			.tag = r->st.tag,
-			.len = r->st.len,
-			.arrival_ns = r->st.arrival_ns,
-			.cancelled = r->cancelled,
-		};
+		*st = ep_status(&r->st, r->cancelled);
 	ep_req_free(ep, r);
 	return ret;
 }
@@ -442,21 +436,21 @@ static int first_done(struct snemu_req **reqs, int n, uint64_t clock, bool all)
 /*
  * A poll at the caller's clock, under the lock: once no event earlier
  * than that clock can be pending (or earlier, if the answer is yes),
- * first_done's answer, with the receives completed meanwhile handled.
- * Returns it with the lock held, or -errno without it.
+ * first_done's answer in *found, with the receives completed meanwhile
+ * handled. Returns 0 with the lock held, or -errno without it.
  */
 static int poll_locked(struct emu_ep *ep, struct snemu_req **reqs, int n,
-		       bool all)
+		       bool all, int *found)
 {
 	struct emu_eng *e = &ep->eng;
-	int found, ret;
+	int ret;
 
 	for (;;) {
 		emu_eng_advance(e);
 		ep_handle_locked(ep);
-		found = first_done(reqs, n, ep->me->clock, all);
-		if (found >= 0 || ep->me->clock <= emu_eng_horizon(e))
-			return found;
+		*found = first_done(reqs, n, ep->me->clock, all);
+		if (*found >= 0 || ep->me->clock <= emu_eng_horizon(e))
+			return 0;
 		/*
 		 * Ranks behind us may still send something that arrives
 		 * before our clock: sleep until the horizon reaches us, and
@@ -471,19 +465,19 @@ static int poll_locked(struct emu_ep *ep, struct snemu_req **reqs, int n,
 int ep_test_locked(struct emu_ep *ep, struct snemu_req **reqs, int n, bool all,
 		   int *found, struct snemu_status *sts)
 {
-	int ret = poll_locked(ep, reqs, n, all);
+	int ret = poll_locked(ep, reqs, n, all, found);
 
-	*found = -1;
-	if (ret < -1)
+	if (ret) {
+		*found = -1;
 		return ret;
-	*found = ret;
-	if (ret < 0) {
+	}
+	if (*found < 0) {
 		ep_unlock(ep);
 		return 0;
 	}
 	if (all)
 		return ep_wait_locked(ep, reqs, n, EMU_WAIT_NONE, sts);
-	return ep_wait_locked(ep, &reqs[ret], 1, EMU_WAIT_NONE, sts);
+	return ep_wait_locked(ep, &reqs[*found], 1, EMU_WAIT_NONE, sts);
 }
 
 int ep_waitany_locked(struct emu_ep *ep, struct snemu_req **reqs, int n,
@@ -491,15 +485,14 @@ int ep_waitany_locked(struct emu_ep *ep, struct snemu_req **reqs, int n,
 {
 	struct emu_eng *e = &ep->eng;
 	struct snemu_req *first = NULL;
-	int i, ret = poll_locked(ep, reqs, n, false);
+	int i, ret = poll_locked(ep, reqs, n, false, index);
 
-	*index = -1;
-	if (ret < -1)
+	if (ret) {
+		*index = -1;
 		return ret;
-	if (ret >= 0) {
-		*index = ret;
-		return ep_wait_locked(ep, &reqs[ret], 1, EMU_WAIT_NONE, st);
 	}
+	if (*index >= 0)
+		return ep_wait_locked(ep, &reqs[*index], 1, EMU_WAIT_NONE, st);
 	/* None is done: block until the first completes. */
 	for (i = 0; i < n; i++) {
 		if (!reqs[i])

@@ -12,7 +12,8 @@
 #include "emu/ep.h"
 #include "snemu.h"
 
-bool emu_watch_true(uint64_t word, uint32_t cmp, uint64_t value)
+/* word cmp value (SNEMU_CMP_*). */
+static bool emu_watch_true(uint64_t word, uint32_t cmp, uint64_t value)
 {
 	switch (cmp) {
 	case SNEMU_CMP_EQ: return word == value;

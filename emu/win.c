@@ -178,6 +178,17 @@ void emu_win_arrive(struct emu_eng *e, struct emu_msg *m, uint64_t t)
 
 /* --- endpoint side --- */
 
+/* [off, off + len) lies in rank's part of window w (a valid one). */
+static bool in_window(const struct emu_ep *ep, const struct snemu_win *w,
+		      int rank, size_t off, size_t len)
+{
+	/* Written before the allocation's barrier: stable, no lock needed. */
+	const struct emu_win_ent *we =
+		emu_win_ent(&ep->eng, (uint32_t)w->id, rank);
+
+	return off <= we->len && len <= we->len - off;
+}
+
 /*
  * Start a one-sided call on [off, off + len) of rank's window: -EINVAL
  * for a bad window, rank or range (nothing done), else 0 and the endpoint.
@@ -185,18 +196,14 @@ void emu_win_arrive(struct emu_eng *e, struct emu_msg *m, uint64_t t)
 static int win_enter(const struct snemu_win *w, int rank, size_t off,
 		     size_t len, struct emu_ep **out)
 {
-	const struct emu_win_ent *we;
 	struct emu_ep *ep;
 	int ret;
 
 	ret = ep_enter(&ep);
 	if (ret)
 		return ret;
-	if (!w || w->magic != EMU_WIN_MAGIC || rank < 0 || rank >= ep->size)
-		return -EINVAL;
-	/* Written before the allocation's barrier: stable, no lock needed. */
-	we = emu_win_ent(&ep->eng, (uint32_t)w->id, rank);
-	if (off > we->len || len > we->len - off)
+	if (!w || w->magic != EMU_WIN_MAGIC || rank < 0 || rank >= ep->size ||
+	    !in_window(ep, w, rank, off, len))
 		return -EINVAL;
 	*out = ep;
 	return 0;
@@ -278,7 +285,10 @@ static int put(struct snemu_win *win, int dst, size_t off, const void *src,
 	ret = win_enter(win, dst, off, len, &ep);
 	if (ret)
 		return ret;
-	if (!src && len)
+	if ((!src && len) ||
+	    (sig_op != EMU_SIGNAL_NONE &&
+	     (sig_off % sizeof(uint64_t) ||
+	      !in_window(ep, win, dst, sig_off, sizeof(uint64_t)))))
 		return -EINVAL;
 	ep_lock(ep);
 	ret = win_msg(ep, EMU_MSG_PUT, win, dst, off, len, !nbi, &m);
@@ -322,15 +332,7 @@ static int put_signal(struct snemu_win *win, int dst, size_t off,
 		      const void *src, size_t len, size_t sig_off,
 		      uint64_t sig_value, int sig_op, bool nbi)
 {
-	struct emu_ep *ep;
-	int ret;
-
 	if (sig_op != SNEMU_SIGNAL_SET && sig_op != SNEMU_SIGNAL_ADD)
-		return -EINVAL;
-	ret = win_enter(win, dst, sig_off, sizeof(uint64_t), &ep);
-	if (ret)
-		return ret;
-	if (sig_off % sizeof(uint64_t))
 		return -EINVAL;
 	return put(win, dst, off, src, len,
 		   sig_op == SNEMU_SIGNAL_SET ? EMU_SIGNAL_SET : EMU_SIGNAL_ADD,

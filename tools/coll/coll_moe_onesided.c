@@ -140,13 +140,25 @@ int coll_moe_onesided_dispatch(const struct snemu_coll_moe *m, const void *x,
 {
 	int n = snemu_size(), me = snemu_rank(), k = m->topk, ret;
 	size_t tb = snemu_coll_moe_token_bytes(m->hidden), rb = rec_bytes(m);
-	uint64_t *cnt = calloc(3 * (size_t)n, sizeof(*cnt));
-	uint64_t *start = cnt + n, *cur = cnt + 2 * n, total = 0, expect = 0;
-	unsigned char *rec = malloc(rb);
+	const uint64_t *from, *told; /* counts to me, starts for me */
+	uint64_t *cnt, *start, *cur, total = 0, expect = 0;
+	uint64_t cap = MIN(os.data_cap, max_recv);
+	unsigned char *rec;
 
 	if (!os.data)
 		return -EINVAL; /* moe_setup was not called */
-	ret = cnt && rec ? 0 : -ENOMEM;
+	from = os.meta_base + SIG_WORDS;
+	told = from + n;
+	cnt = calloc(3 * (size_t)n, sizeof(*cnt));
+	rec = malloc(rb);
+	if (!cnt || !rec) {
+		free(rec);
+		free(cnt);
+		return -ENOMEM;
+	}
+	start = cnt + n;
+	cur = cnt + 2 * n;
+	ret = 0;
 	for (size_t i = 0; !ret && i < m->tokens * k; i++) {
 		if (m->topk_idx[i] < 0 || m->topk_idx[i] >= m->experts)
 			ret = -EINVAL;
@@ -162,12 +174,10 @@ int coll_moe_onesided_dispatch(const struct snemu_coll_moe *m, const void *x,
 	if (!ret)
 		ret = meta_exchange(cnt, SIG_COUNT, false);
 	if (!ret) {
-		const uint64_t *from = os.meta_base + SIG_WORDS;
-
 		for (int j = 0; j < n; j++) {
 			uint64_t c = j == me ? cnt[me] : from[j];
 
-			start[j] = total + c <= os.data_cap ? total : NO_ROOM;
+			start[j] = total + c <= cap ? total : NO_ROOM;
 			expect += j != me && start[j] != NO_ROOM ? c : 0;
 			total += c;
 		}
@@ -177,18 +187,17 @@ int coll_moe_onesided_dispatch(const struct snemu_coll_moe *m, const void *x,
 		goto out;
 	/* Our own start at each destination, as it told us. */
 	for (int j = 0; j < n; j++)
-		cur[j] = j == me ? start[me] : os.meta_base[SIG_WORDS + n + j];
+		cur[j] = j == me ? start[me] : told[j];
 	ret = snemu_compute(m->tokens * coll_moe_compute.quant_ns);
 	for (size_t t = 0; !ret && t < m->tokens; t++)
 		for (int s = 0; !ret && s < k; s++) {
 			int e = m->topk_idx[t * k + s];
 			int d = snemu_coll_moe_owner(e, m->experts, n);
-			unsigned char *to = d == me ? NULL : rec;
+			unsigned char *to;
 
 			if (cur[d] == NO_ROOM)
 				continue;
-			if (d == me)
-				to = os.data_base + cur[d] * rb;
+			to = d == me ? os.data_base + cur[d] * rb : rec;
 			*(struct rec_hdr *)to = (struct rec_hdr){t, s, e, 0};
 			memcpy(to + sizeof(struct rec_hdr),
 			       (const char *)x + t * tb, tb);
@@ -204,7 +213,7 @@ int coll_moe_onesided_dispatch(const struct snemu_coll_moe *m, const void *x,
 	if (!ret)
 		ret = snemu_wait_until(os.data, 0, SNEMU_CMP_GE, os.got, NULL);
 	for (int j = 0; !ret && j < n; j++) {
-		uint64_t c = j == me ? cnt[me] : os.meta_base[SIG_WORDS + j];
+		uint64_t c = j == me ? cnt[me] : from[j];
 
 		for (uint64_t i = start[j];
 		     start[j] != NO_ROOM && i < start[j] + c; i++) {
