@@ -206,6 +206,22 @@ void emu_eng_trim(struct emu_eng *e, uint64_t off, uint64_t len)
 		madvise(e->base + from, to - from, MADV_REMOVE);
 }
 
+void emu_eng_zero(struct emu_eng *e, uint64_t off, uint64_t len)
+{
+	uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE), from, to;
+
+	from = (off + page - 1) & ~(page - 1);
+	to = (off + len) & ~(page - 1);
+	if (len < EMU_TRIM_MIN || to <= from ||
+	    madvise(e->base + from, to - from, MADV_REMOVE)) {
+		memset(e->base + off, 0, len);
+		return;
+	}
+	/* Removed pages read as zero; only the partial ones at the ends. */
+	memset(e->base + off, 0, from - off);
+	memset(e->base + to, 0, off + len - to);
+}
+
 void emu_eng_free_later(struct emu_eng *e, uint64_t off, uint64_t len)
 {
 	if (e->nfrees == e->capfrees) {

@@ -466,6 +466,12 @@ int emu_eng_alloc(struct emu_eng *e, uint64_t len, uint64_t *off);
  */
 #define EMU_TRIM_MIN (1ULL << 20)
 void emu_eng_trim(struct emu_eng *e, uint64_t off, uint64_t len);
+/*
+ * engine.c: zero a reused block, giving its whole pages back to the host
+ * when it is large (they read as zero and cost nothing until touched),
+ * so a big window or buffer that is never filled takes no memory.
+ */
+void emu_eng_zero(struct emu_eng *e, uint64_t off, uint64_t len);
 void emu_eng_free(struct emu_eng *e, uint64_t off, uint64_t len);
 void emu_eng_free_later(struct emu_eng *e, uint64_t off, uint64_t len);
 

@@ -67,7 +67,7 @@ int snemu_mem_alloc(size_t len, void **ptr)
 	if (ret)
 		return ret;
 	if (block < fresh)
-		memset(emu_ptr(e, off), 0, len);
+		emu_eng_zero(e, off, len);
 	*ptr = emu_ptr(e, off);
 	return 0;
 }

@@ -552,7 +552,7 @@ int snemu_win_allocate(size_t len, void **base, struct snemu_win **win)
 	if (ret)
 		goto err_free;
 	if (len && off < fresh)
-		memset(emu_ptr(&ep->eng, off), 0, len);
+		emu_eng_zero(&ep->eng, off, len);
 	ret = ep_barrier(ep);
 	if (ret)
 		goto err_free;

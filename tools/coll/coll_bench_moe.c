@@ -194,10 +194,19 @@ int coll_bench_moe_rank(struct coll_bench_rank *c)
 			traffic(b, c->n, tb, &tmpl);
 	} else {
 		err = run_dispatch(&w);
-		/* only the entries matter from here */
+		/*
+		 * Only the entries matter from here: the tokens and the
+		 * library's dispatch state go back before the combine's
+		 * buffers are touched (a fresh set-up takes no memory that
+		 * the combine does not fill).
+		 */
 		free(w.recv);
 		free(w.x);
 		w.recv = w.x = NULL;
+		if (b->lib->moe_teardown && !err)
+			err = b->lib->moe_teardown();
+		if (b->lib->moe_setup && !err)
+			err = b->lib->moe_setup(&w.m, w.cap);
 		w.nrecv = MIN(w.nrecv, w.cap);
 		w.rows = malloc(w.nrecv * w.m.hidden * sizeof(*w.rows) + 1);
 		w.out = malloc(w.m.tokens * w.m.hidden * sizeof(*w.out) + 1);
