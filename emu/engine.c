@@ -192,32 +192,43 @@ void emu_eng_free(struct emu_eng *e, uint64_t off, uint64_t len)
 	shm_heap_free(&e->hdr->heap, e->base, off, len);
 }
 
+/*
+ * Give the whole pages of [off, off + len) back to the host (they read as
+ * zero from then on); *from and *to bound them. False if there are none
+ * or the kernel refused.
+ */
+static bool pages_remove(struct emu_eng *e, uint64_t off, uint64_t len,
+			 uint64_t *from, uint64_t *to)
+{
+	uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE);
+
+	*from = (off + page - 1) & ~(page - 1);
+	*to = (off + len) & ~(page - 1);
+	return *to > *from &&
+	       !madvise(e->base + *from, *to - *from, MADV_REMOVE);
+}
+
 void emu_eng_trim(struct emu_eng *e, uint64_t off, uint64_t len)
 {
-	uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE), from, to;
+	uint64_t from, to;
 
-	if (len < EMU_TRIM_MIN)
-		return;
-	/* The block's first bytes will hold its free-list link. */
-	from = (off + 64 + page - 1) & ~(page - 1);
-	to = (off + len) & ~(page - 1);
-	/* Best effort: the memory is only kept if this fails. */
-	if (to > from)
-		madvise(e->base + from, to - from, MADV_REMOVE);
+	/*
+	 * Best effort: the memory is only kept if this fails. The block's
+	 * first bytes will hold its free-list link.
+	 */
+	if (len >= EMU_TRIM_MIN)
+		pages_remove(e, off + 64, len - 64, &from, &to);
 }
 
 void emu_eng_zero(struct emu_eng *e, uint64_t off, uint64_t len)
 {
-	uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE), from, to;
+	uint64_t from, to;
 
-	from = (off + page - 1) & ~(page - 1);
-	to = (off + len) & ~(page - 1);
-	if (len < EMU_TRIM_MIN || to <= from ||
-	    madvise(e->base + from, to - from, MADV_REMOVE)) {
+	if (len < EMU_TRIM_MIN || !pages_remove(e, off, len, &from, &to)) {
 		memset(e->base + off, 0, len);
 		return;
 	}
-	/* Removed pages read as zero; only the partial ones at the ends. */
+	/* Only the partial pages at the two ends are left to clear. */
 	memset(e->base + off, 0, from - off);
 	memset(e->base + to, 0, off + len - to);
 }
