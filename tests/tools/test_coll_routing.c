@@ -194,11 +194,16 @@ static void payload_shapes(void **state)
 		}
 		assert_true(diff_rank > 50 && diff_token > 50);
 	}
-	/* expert outputs are small integers */
-	for (int h = 0; h < 100; h++) {
-		float v = coll_bf16_to_float(coll_moe_row_value(1, 2, 3, h));
+	/* expert outputs are small integers, and differ between rows */
+	for (int h = 0, diff = 0; h < 100; h++) {
+		uint32_t seed = coll_moe_row_seed(1, 2, 3);
+		float v = coll_bf16_to_float(coll_moe_row_elem(seed, h));
 
 		assert_true(v == (int)v && v >= -2 && v <= 2);
+		diff += coll_moe_row_elem(seed, h) !=
+			coll_moe_row_elem(coll_moe_row_seed(1, 2, 4), h);
+		if (h == 99)
+			assert_true(diff > 30);
 	}
 }
 

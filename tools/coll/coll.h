@@ -38,9 +38,31 @@ enum coll_tag {
 const char *coll_type_name(enum snemu_coll_type t);
 int coll_type_parse(const char *s, enum snemu_coll_type *out);
 
-/* bfloat16 <-> float; to bf16 rounds to nearest even. */
-float coll_bf16_to_float(uint16_t b);
-uint16_t coll_float_to_bf16(float f);
+/* bfloat16 <-> float; to bf16 rounds to nearest even. Inline: the MoE
+ * combine and its checker convert every element. */
+static inline float coll_bf16_to_float(uint16_t b)
+{
+	union {
+		uint32_t u;
+		float f;
+	} v = {.u = (uint32_t)b << 16};
+
+	return v.f;
+}
+
+static inline uint16_t coll_float_to_bf16(float f)
+{
+	union {
+		float f;
+		uint32_t u;
+	} v = {.f = f};
+
+	if ((v.u & 0x7fffffff) > 0x7f800000) /* NaN: keep it quiet */
+		return (uint16_t)((v.u >> 16) | 0x40);
+	/* round to nearest, ties to even */
+	v.u += 0x7fff + ((v.u >> 16) & 1);
+	return (uint16_t)(v.u >> 16);
+}
 
 /* dst[i] += src[i] for n elements of type t, as snemu_coll.h defines sums. */
 void coll_reduce(void *dst, const void *src, size_t n, enum snemu_coll_type t);
@@ -273,8 +295,28 @@ static inline uint8_t coll_moe_x_byte(int src, int token, size_t h)
 	return (uint8_t)((key + 1) * 0xbf58476d1ce4e5b9ULL >> 56);
 }
 
-/* Value of element h of expert output slot of rank src's token. */
-uint16_t coll_moe_row_value(int src, int token, int slot, size_t h);
+/*
+ * Expert output rows: element h of the row of rank src's (token, slot) is
+ * coll_moe_row_elem(coll_moe_row_seed(src, token, slot), h), the bf16 of
+ * -2, -1, 0, 1 or 2, so weighted sums stay exact (docs/COLL.md). The seed
+ * mixes once per row; along the row a 32-bit Weyl step picks the value,
+ * cheap enough to make and check every element of every row.
+ */
+static inline uint32_t coll_moe_row_seed(int src, int token, int slot)
+{
+	uint64_t key =
+		((uint64_t)src << 40) ^ ((uint64_t)token << 8) ^ (uint64_t)slot;
+
+	return (uint32_t)((key + 1) * 0x9e3779b97f4a7c15ULL >> 32);
+}
+
+static inline uint16_t coll_moe_row_elem(uint32_t seed, size_t h)
+{
+	static const uint16_t v[8] = {0xc000, 0xbf80, 0,      0x3f80,
+				      0x4000, 0xbf80, 0x3f80, 0};
+
+	return v[(seed + (uint32_t)h * 0x9e3779b9u) >> 29];
+}
 
 /* ---- the benchmark (coll_bench.c, coll_bench_sizes.c, coll_bench_moe.c) */
 

@@ -127,18 +127,29 @@ static uint64_t check_combine(const struct moe_run *w)
 {
 	size_t h = w->m.hidden;
 	int k = w->m.topk;
+	float *acc = malloc(h * sizeof(*acc) + 1);
 	uint64_t wrong = 0;
 
-	for (size_t t = 0; t < w->m.tokens; t++)
-		for (size_t i = 0; i < h; i++) {
-			float acc = 0;
+	if (!acc)
+		return UINT64_MAX;
+	/* the sums in the combine's order: slot by slot, left to right */
+	for (size_t t = 0; t < w->m.tokens; t++) {
+		for (size_t i = 0; i < h; i++)
+			acc[i] = 0;
+		for (int s = 0; s < k; s++) {
+			uint32_t seed = coll_moe_row_seed(w->me, (int)t, s);
+			float wt = w->m.topk_weight[t * k + s];
 
-			for (int s = 0; s < k; s++)
-				acc += w->m.topk_weight[t * k + s] *
-				       coll_bf16_to_float(coll_moe_row_value(
-					       w->me, t, s, i));
-			wrong += w->out[t * h + i] != coll_float_to_bf16(acc);
+			for (size_t i = 0; i < h; i++)
+				acc[i] += wt *
+					  coll_bf16_to_float(
+						  coll_moe_row_elem(seed, i));
 		}
+		for (size_t i = 0; i < h; i++)
+			wrong +=
+				w->out[t * h + i] != coll_float_to_bf16(acc[i]);
+	}
+	free(acc);
 	return wrong;
 }
 
@@ -148,10 +159,10 @@ static void make_rows(struct moe_run *w)
 
 	for (size_t i = 0; i < w->nrecv; i++) {
 		const struct snemu_coll_moe_entry *e = &w->entries[i];
+		uint32_t seed = coll_moe_row_seed(e->src, e->token, e->slot);
 
 		for (size_t j = 0; j < h; j++)
-			w->rows[i * h + j] = coll_moe_row_value(
-				e->src, e->token, e->slot, j);
+			w->rows[i * h + j] = coll_moe_row_elem(seed, j);
 	}
 }
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * MoE routing drawn from a seeded PRNG (splitmix64 seeding xoshiro256**,
- * no libc rand), and the deterministic payloads of dispatch and combine.
+ * no libc rand); the payloads are inline in coll.h.
  *
  * Expert popularity follows a Zipf law of exponent skew over a seeded
  * permutation of the experts (skew 0: uniform), so hot experts land on
@@ -187,16 +187,4 @@ int coll_moe_route(const struct coll_moe_cfg *cfg, int nranks, int32_t *idx,
 	free(rt.perm);
 	free(rt.cdf);
 	return 0;
-}
-
-uint16_t coll_moe_row_value(int src, int token, int slot, size_t h)
-{
-	/* bf16 of -2, -1, 0, 1, 2: weighted sums stay exact (docs/COLL.md) */
-	static const uint16_t v[5] = {0xc000, 0xbf80, 0, 0x3f80, 0x4000};
-	uint64_t key = ((uint64_t)src << 53) ^ ((uint64_t)token << 29) ^
-		       ((uint64_t)slot << 24) ^ h;
-
-	/* a Weyl step, not a full mix: the checker calls this k times for
-	 * every output element */
-	return v[((key + 1) * 0x9e3779b97f4a7c15ULL >> 40) % 5];
 }

@@ -34,27 +34,6 @@ int coll_type_parse(const char *s, enum snemu_coll_type *out)
 	return -EINVAL;
 }
 
-float coll_bf16_to_float(uint16_t b)
-{
-	uint32_t u = (uint32_t)b << 16;
-	float f;
-
-	memcpy(&f, &u, sizeof(f));
-	return f;
-}
-
-uint16_t coll_float_to_bf16(float f)
-{
-	uint32_t u;
-
-	memcpy(&u, &f, sizeof(u));
-	if ((u & 0x7fffffff) > 0x7f800000) /* NaN: keep it quiet */
-		return (uint16_t)((u >> 16) | 0x40);
-	/* round to nearest, ties to even */
-	u += 0x7fff + ((u >> 16) & 1);
-	return (uint16_t)(u >> 16);
-}
-
 void coll_reduce(void *dst, const void *src, size_t n, enum snemu_coll_type t)
 {
 	switch (t) {
