@@ -116,6 +116,7 @@ struct emu_msg {
 	uint8_t op;	      /* enum emu_amo_op; put: enum emu_put_signal */
 	int32_t src, dst, tag;
 	uint32_t win;	     /* window ops: window id */
+	uint32_t comm;	     /* send: its communicator */
 	uint64_t len;	     /* payload bytes (priced bytes) */
 	uint64_t data;	     /* eager payload in the arena, 0: none */
 	uint64_t off;	     /* window ops: offset in the target window */
@@ -170,14 +171,15 @@ struct snemu_req {
 	uint8_t ctx;	/* enum emu_ctx */
 	uint8_t rndv;	/* a rendezvous send or receive */
 	uint8_t waited; /* the owner is blocked on it */
-	uint32_t done;	/* atomic: completed in virtual time */
+	uint32_t comm;	/* send, receive, probe: its communicator */
 	int32_t owner;
 	int32_t peer;	   /* send: dst; receive: source filter */
 	int32_t tag;	   /* send: tag; receive: tag filter */
 	int32_t result;	   /* 0 or -errno */
 	uint8_t copied;	   /* atomic: rndv: the payload has been copied */
 	uint8_t cancelled; /* a receive withdrawn by snemu_cancel */
-	uint16_t pad;
+	uint8_t done;	   /* atomic: completed in virtual time */
+	uint8_t sync;	   /* send: completes at its match (rendezvous) */
 	uint64_t next;	   /* posted queue link; done: the unhandled list */
 	uint64_t post_seq; /* owner's posting order */
 	uint64_t post_ns;  /* owner's clock when posted */
@@ -256,6 +258,7 @@ struct emu_event {
 	uint64_t msg;
 	uint64_t len;
 	int32_t src, dst, tag;
+	uint32_t comm; /* send: its communicator */
 	uint8_t kind;  /* enum emu_ev_kind */
 	uint8_t mkind; /* enum emu_msg_kind */
 	uint8_t ctx;   /* enum emu_ctx */
@@ -529,11 +532,11 @@ void emu_barrier_arrive(struct emu_eng *e, struct snemu_req *r);
 void emu_match_post(struct emu_eng *e, struct snemu_req *r);
 
 /*
- * match.c: the first unexpected message of rank that a user receive from
- * src with tag would take: true, its status in *st; else false.
+ * match.c: the first unexpected message of rank that a user receive of
+ * comm from src with tag would take: true, its status in *st; else false.
  */
-bool emu_match_probe(struct emu_eng *e, int rank, int src, int tag,
-		     struct emu_status *st);
+bool emu_match_probe(struct emu_eng *e, int rank, uint32_t comm, int src,
+		     int tag, struct emu_status *st);
 
 /* match.c: take posted receive r out of its queue: false if not there. */
 bool emu_match_cancel(struct emu_eng *e, struct snemu_req *r);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Matching of tagged messages. A message matches a receive of the same
- * context whose source and tag are equal or wildcards; receives are tried
+ * context and communicator whose source and tag are equal or wildcards; receives are tried
  * in posting order, messages in arrival order.
  *
  * Each rank keeps its receives from a given source in that pair's queue,
@@ -73,16 +73,21 @@ static void rq_append(struct emu_eng *e, struct emu_queue *q,
 	q->tail = node;
 }
 
-/* A receive of ctx from src with tag (or wildcards) takes ev's message. */
-static bool fits(int ctx, int src, int tag, const struct emu_event *ev)
+/*
+ * A receive of ctx and comm from src with tag (or wildcards) takes ev's
+ * message.
+ */
+static bool fits(int ctx, uint32_t comm, int src, int tag,
+		 const struct emu_event *ev)
 {
-	return ctx == ev->ctx && (src == SNEMU_ANY_SOURCE || src == ev->src) &&
+	return ctx == ev->ctx && comm == ev->comm &&
+	       (src == SNEMU_ANY_SOURCE || src == ev->src) &&
 	       (tag == SNEMU_ANY_TAG || tag == ev->tag);
 }
 
 static bool matches(const struct snemu_req *r, const struct emu_event *ev)
 {
-	return fits(r->ctx, r->peer, r->tag, ev);
+	return fits(r->ctx, r->comm, r->peer, r->tag, ev);
 }
 
 static struct emu_status status_of(const struct emu_event *ev)
@@ -185,11 +190,11 @@ static void deliver(struct emu_eng *e, struct snemu_req *r,
 }
 
 /*
- * The first unexpected message of rank that a receive of ctx from src
- * with tag would take, in arrival order (its event in *ev), or 0.
+ * The first unexpected message of rank that a receive of ctx and comm from
+ * src with tag would take, in arrival order (its event in *ev), or 0.
  */
-static uint64_t unexp_find(struct emu_eng *e, int rank, int ctx, int src,
-			   int tag, struct emu_event *ev)
+static uint64_t unexp_find(struct emu_eng *e, int rank, int ctx, uint32_t comm,
+			   int src, int tag, struct emu_event *ev)
 {
 	bool any = src == SNEMU_ANY_SOURCE;
 	struct emu_queue *q = any ? &e->ctl[rank].unexp
@@ -200,7 +205,7 @@ static uint64_t unexp_find(struct emu_eng *e, int rank, int ctx, int src,
 		struct emu_msg *m = emu_ptr(e, off);
 
 		*ev = emu_msg_event(e, m, m->arrive_ns, EMU_EV_ARRIVE);
-		if (fits(ctx, src, tag, ev))
+		if (fits(ctx, comm, src, tag, ev))
 			return off;
 	}
 	return 0;
@@ -216,7 +221,7 @@ void emu_match_post(struct emu_eng *e, struct snemu_req *r)
 	uint64_t off;
 
 	r->post_seq = c->post_seq++;
-	off = unexp_find(e, r->owner, r->ctx, r->peer, r->tag, &ev);
+	off = unexp_find(e, r->owner, r->ctx, r->comm, r->peer, r->tag, &ev);
 	if (!off) {
 		rq_append(e, any ? &c->posted : &pq->posted, r);
 		return;
@@ -227,12 +232,12 @@ void emu_match_post(struct emu_eng *e, struct snemu_req *r)
 	deliver(e, r, &ev, MAX(r->post_ns, ev.time));
 }
 
-bool emu_match_probe(struct emu_eng *e, int rank, int src, int tag,
-		     struct emu_status *st)
+bool emu_match_probe(struct emu_eng *e, int rank, uint32_t comm, int src,
+		     int tag, struct emu_status *st)
 {
 	struct emu_event ev;
 
-	if (!unexp_find(e, rank, EMU_CTX_USER, src, tag, &ev))
+	if (!unexp_find(e, rank, EMU_CTX_USER, comm, src, tag, &ev))
 		return false;
 	*st = status_of(&ev);
 	return true;
@@ -262,7 +267,7 @@ static void probe_arrive(struct emu_eng *e, struct emu_ctl *c,
 {
 	struct snemu_req *r = emu_ptr(e, c->probe_req);
 
-	if (!fits(EMU_CTX_USER, r->peer, r->tag, ev))
+	if (!fits(EMU_CTX_USER, r->comm, r->peer, r->tag, ev))
 		return;
 	r->st = status_of(ev);
 	c->probe_req = 0;

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Tagged point-to-point messages. A send of at most the eager limit copies
- * its payload into the arena and completes when injected; a larger one
- * leaves the payload where it is (rendezvous) until the receiver reads it.
+ * its payload into the arena and completes when injected; a larger one,
+ * or a synchronous one, leaves the payload where it is (rendezvous) until
+ * the receiver reads it. Each names a communicator (0 for the calls
+ * without _comm), and only receives of that communicator match it.
  */
 #include <errno.h>
 #include <string.h>
@@ -10,19 +12,29 @@
 #include "common/common.h"
 #include "emu/ep.h"
 
+/* What a send or a receive names besides its buffer. */
+struct p2p_to {
+	uint32_t comm;
+	int peer, tag;
+	bool sync; /* send: synchronous */
+};
+
 /*
- * The request of a send of len bytes to dst, with its status set; the
- * lock is needed only when the rank has no spare request.
+ * The request of a send of len bytes, with its status set; the lock is
+ * needed only when the rank has no spare request.
  */
-static int send_request(struct emu_ep *ep, int dst, int tag, size_t len,
+static int send_request(struct emu_ep *ep, const struct p2p_to *to, size_t len,
 			struct snemu_req **out)
 {
+	int tag = to->tag;
 	struct snemu_req *r;
 	int ret;
 
-	ret = ep_req_new(ep, EMU_REQ_SEND, EMU_CTX_USER, dst, tag, &r);
+	ret = ep_req_new(ep, EMU_REQ_SEND, EMU_CTX_USER, to->peer, tag, &r);
 	if (ret)
 		return ret;
+	r->comm = to->comm;
+	r->sync = to->sync;
 	r->st = (struct emu_status){
 		.source = ep->rank,
 		.tag = tag,
@@ -43,7 +55,8 @@ static void send_bind(struct emu_ep *ep, struct emu_msg *m, struct snemu_req *r,
 
 	m->ctx = EMU_CTX_USER;
 	m->tag = r->tag;
-	if (!m->data && m->len) {
+	m->comm = r->comm;
+	if (!m->data && (m->len || r->sync)) {
 		m->rndv = 1;
 		m->src_pid = ep->pid;
 		m->src_addr = (uintptr_t)buf;
@@ -81,15 +94,17 @@ static void send_post_locked(struct emu_ep *ep, struct emu_msg *m,
 }
 
 /* The request of a receive, not posted yet (the lock as for sends). */
-static int recv_request(struct emu_ep *ep, int src, int tag, void *buf,
+static int recv_request(struct emu_ep *ep, const struct p2p_to *from, void *buf,
 			size_t len, struct snemu_req **out)
 {
 	struct snemu_req *r;
 	int ret;
 
-	ret = ep_req_new(ep, EMU_REQ_RECV, EMU_CTX_USER, src, tag, &r);
+	ret = ep_req_new(ep, EMU_REQ_RECV, EMU_CTX_USER, from->peer, from->tag,
+			 &r);
 	if (ret)
 		return ret;
+	r->comm = from->comm;
 	r->buf = (uintptr_t)buf;
 	/*
 	 * Found here, in the owner's mapping: the match that hands it to
@@ -129,16 +144,16 @@ static bool is_eager(const struct emu_ep *ep, size_t len)
 
 /*
  * A new send message of len bytes to dst, its payload still to be copied
- * in (m->data, when eager), made without the lock: writing a new block
+ * in (m->data, when eager: small and not sync), made without the lock: writing a new block
  * faults its pages in, and other ranks must not wait for that. Only a new
  * block from the heap takes the lock, to allocate it (without posting the
  * held posts: ep_lock stages them first); the pair's last block, when it
  * fits, needs none.
  */
-static int stage_message(struct emu_ep *ep, int dst, size_t len,
+static int stage_message(struct emu_ep *ep, int dst, size_t len, bool sync,
 			 struct emu_msg **out)
 {
-	bool eager = is_eager(ep, len);
+	bool eager = !sync && is_eager(ep, len);
 	uint64_t off;
 	int ret;
 
@@ -198,7 +213,7 @@ void ep_posts_stage(struct emu_ep *ep)
 		if (p->r->kind != EMU_REQ_SEND)
 			continue;
 		/* On failure p->m stays NULL: the flush fails the send. */
-		ret = stage_message(ep, p->r->peer, p->r->st.len, &p->m);
+		ret = stage_message(ep, p->r->peer, p->r->st.len, false, &p->m);
 		if (ret)
 			p->r->result = ret;
 		else
@@ -215,8 +230,8 @@ void ep_posts_stage(struct emu_ep *ep)
 }
 
 /* Enter the library for a user send or receive, and check its arguments. */
-static int p2p_enter(int peer, int tag, const void *buf, size_t len, bool recv,
-		     struct emu_ep **out)
+static int p2p_enter(const struct p2p_to *to, const void *buf, size_t len,
+		     bool recv, struct emu_ep **out)
 {
 	struct emu_ep *ep;
 	int ret;
@@ -224,7 +239,7 @@ static int p2p_enter(int peer, int tag, const void *buf, size_t len, bool recv,
 	ret = ep_enter(&ep);
 	if (ret)
 		return ret;
-	if (!ep_rank_ok(ep, peer, recv) || !ep_tag_ok(tag, recv) ||
+	if (!ep_rank_ok(ep, to->peer, recv) || !ep_tag_ok(to->tag, recv) ||
 	    (!buf && len))
 		return -EINVAL;
 	*out = ep;
@@ -236,27 +251,27 @@ static int p2p_enter(int peer, int tag, const void *buf, size_t len, bool recv,
  * wildcards) now. Returns 0 with the endpoint locked and *out set, or an
  * error with nothing posted and nothing locked.
  */
-static int p2p_post(struct emu_ep *ep, int peer, int tag, const void *buf,
+static int p2p_post(struct emu_ep *ep, const struct p2p_to *to, const void *buf,
 		    size_t len, bool recv, struct snemu_req **out)
 {
 	int ret;
 
 	if (recv) {
 		ep_lock(ep);
-		ret = recv_request(ep, peer, tag, (void *)buf, len, out);
+		ret = recv_request(ep, to, (void *)buf, len, out);
 		if (!ret)
 			recv_post_locked(ep, *out);
 	} else {
 		struct emu_msg *m;
 
-		ret = stage_message(ep, peer, len, &m);
+		ret = stage_message(ep, to->peer, len, to->sync, &m);
 		if (ret)
 			return ret;
 		/* Cached: a blocking send's receiver may read it at once. */
 		if (m->data)
 			memcpy(emu_ptr(&ep->eng, m->data), buf, len);
 		ep_lock(ep);
-		ret = send_request(ep, peer, tag, len, out);
+		ret = send_request(ep, to, len, out);
 		if (ret) {
 			emu_msg_free(&ep->eng, m, true);
 		} else {
@@ -276,22 +291,24 @@ static int p2p_post(struct emu_ep *ep, int peer, int tag, const void *buf,
  * the results are those of posting at once (docs/ARCHITECTURE.md),
  * without a lock per call. A larger one is posted at once, so that a
  * rendezvous sender can match it and copy while this rank is out of the
- * library.
+ * library. A synchronous send is a rendezvous: posted at once.
  */
-static bool p2p_can_hold(const struct emu_ep *ep, size_t len)
+static bool p2p_can_hold(const struct emu_ep *ep, const struct p2p_to *to,
+			 size_t len)
 {
-	return is_eager(ep, len) && ep->nposts < EP_POSTS && ep->nreq_spare;
+	return !to->sync && is_eager(ep, len) && ep->nposts < EP_POSTS &&
+	       ep->nreq_spare;
 }
 
-static int p2p_hold(struct emu_ep *ep, int peer, int tag, const void *buf,
+static int p2p_hold(struct emu_ep *ep, const struct p2p_to *to, const void *buf,
 		    size_t len, bool recv, struct snemu_req **out)
 {
 	int ret;
 
 	if (recv) {
-		ret = recv_request(ep, peer, tag, (void *)buf, len, out);
+		ret = recv_request(ep, to, (void *)buf, len, out);
 	} else {
-		ret = send_request(ep, peer, tag, len, out);
+		ret = send_request(ep, to, len, out);
 		if (!ret)
 			ep->posts_ns += ep->eng.par->send_ns;
 	}
@@ -304,7 +321,7 @@ static int p2p_hold(struct emu_ep *ep, int peer, int tag, const void *buf,
 }
 
 /* Post a nonblocking send or receive and hand its request to the caller. */
-static int p2p_start_nb(int peer, int tag, const void *buf, size_t len,
+static int p2p_start_nb(const struct p2p_to *to, const void *buf, size_t len,
 			bool recv, struct snemu_req **req)
 {
 	struct snemu_req *r;
@@ -313,13 +330,13 @@ static int p2p_start_nb(int peer, int tag, const void *buf, size_t len,
 
 	if (!req)
 		return -EINVAL;
-	ret = p2p_enter(peer, tag, buf, len, recv, &ep);
+	ret = p2p_enter(to, buf, len, recv, &ep);
 	if (ret)
 		return ret;
-	if (p2p_can_hold(ep, len)) {
-		ret = p2p_hold(ep, peer, tag, buf, len, recv, &r);
+	if (p2p_can_hold(ep, to, len)) {
+		ret = p2p_hold(ep, to, buf, len, recv, &r);
 	} else {
-		ret = p2p_post(ep, peer, tag, buf, len, recv, &r);
+		ret = p2p_post(ep, to, buf, len, recv, &r);
 		if (!ret)
 			ep_unlock(ep);
 	}
@@ -330,39 +347,79 @@ static int p2p_start_nb(int peer, int tag, const void *buf, size_t len,
 	return 0;
 }
 
-int snemu_send(int dst, int tag, const void *buf, size_t len)
+/* A send's destination: -EINVAL for flags other than SNEMU_SEND_SYNC. */
+static int send_to(uint32_t comm, int dst, int tag, int flags,
+		   struct p2p_to *to)
+{
+	*to = (struct p2p_to){comm, dst, tag, flags & SNEMU_SEND_SYNC};
+	return flags & ~SNEMU_SEND_SYNC ? -EINVAL : 0;
+}
+
+int snemu_send_comm(uint32_t comm, int dst, int tag, const void *buf,
+		    size_t len, int flags)
 {
 	struct snemu_req *r;
 	struct emu_ep *ep;
+	struct p2p_to to;
 	int ret;
 
-	ret = p2p_enter(dst, tag, buf, len, false, &ep)
-		      ?: p2p_post(ep, dst, tag, buf, len, false, &r);
+	ret = send_to(comm, dst, tag, flags, &to)
+		      ?: p2p_enter(&to, buf, len, false, &ep)
+		      ?: p2p_post(ep, &to, buf, len, false, &r);
 	if (ret)
 		return ret;
 	return ep_wait_locked(ep, &r, 1, EMU_WAIT_SEND, NULL);
 }
 
-int snemu_recv(int src, int tag, void *buf, size_t len, struct snemu_status *st)
+int snemu_recv_comm(uint32_t comm, int src, int tag, void *buf, size_t len,
+		    struct snemu_status *st)
 {
+	struct p2p_to from = {comm, src, tag, false};
 	struct snemu_req *r;
 	struct emu_ep *ep;
 	int ret;
 
-	ret = p2p_enter(src, tag, buf, len, true, &ep)
-		      ?: p2p_post(ep, src, tag, buf, len, true, &r);
+	ret = p2p_enter(&from, buf, len, true, &ep)
+		      ?: p2p_post(ep, &from, buf, len, true, &r);
 	if (ret)
 		return ret;
 	return ep_wait_locked(ep, &r, 1, EMU_WAIT_RECV, st);
 }
 
+int snemu_isend_comm(uint32_t comm, int dst, int tag, const void *buf,
+		     size_t len, int flags, struct snemu_req **req)
+{
+	struct p2p_to to;
+
+	return send_to(comm, dst, tag, flags, &to)
+		       ?: p2p_start_nb(&to, buf, len, false, req);
+}
+
+int snemu_irecv_comm(uint32_t comm, int src, int tag, void *buf, size_t len,
+		     struct snemu_req **req)
+{
+	struct p2p_to from = {comm, src, tag, false};
+
+	return p2p_start_nb(&from, buf, len, true, req);
+}
+
+int snemu_send(int dst, int tag, const void *buf, size_t len)
+{
+	return snemu_send_comm(0, dst, tag, buf, len, 0);
+}
+
+int snemu_recv(int src, int tag, void *buf, size_t len, struct snemu_status *st)
+{
+	return snemu_recv_comm(0, src, tag, buf, len, st);
+}
+
 int snemu_isend(int dst, int tag, const void *buf, size_t len,
 		struct snemu_req **req)
 {
-	return p2p_start_nb(dst, tag, buf, len, false, req);
+	return snemu_isend_comm(0, dst, tag, buf, len, 0, req);
 }
 
 int snemu_irecv(int src, int tag, void *buf, size_t len, struct snemu_req **req)
 {
-	return p2p_start_nb(src, tag, buf, len, true, req);
+	return snemu_irecv_comm(0, src, tag, buf, len, req);
 }

@@ -29,7 +29,7 @@ static int probe_enter(int src, int tag, struct emu_ep **out)
  * Under the lock: charge a poll, catch up, and look. Returns 1 (found, *st
  * set), 0 with the lock held, or -errno without it.
  */
-static int probe_locked(struct emu_ep *ep, int src, int tag,
+static int probe_locked(struct emu_ep *ep, uint32_t comm, int src, int tag,
 			struct emu_status *st)
 {
 	int ret;
@@ -39,10 +39,11 @@ static int probe_locked(struct emu_ep *ep, int src, int tag,
 	if (ret)
 		return ret;
 	ep_handle_locked(ep);
-	return emu_match_probe(&ep->eng, ep->rank, src, tag, st);
+	return emu_match_probe(&ep->eng, ep->rank, comm, src, tag, st);
 }
 
-int snemu_iprobe(int src, int tag, int *flag, struct snemu_status *st)
+int snemu_iprobe_comm(uint32_t comm, int src, int tag, int *flag,
+		      struct snemu_status *st)
 {
 	struct emu_status s;
 	struct emu_ep *ep;
@@ -54,7 +55,7 @@ int snemu_iprobe(int src, int tag, int *flag, struct snemu_status *st)
 	if (!flag)
 		return -EINVAL;
 	ep_lock(ep);
-	ret = probe_locked(ep, src, tag, &s);
+	ret = probe_locked(ep, comm, src, tag, &s);
 	if (ret < 0)
 		return ret;
 	ep_unlock(ep);
@@ -64,7 +65,7 @@ int snemu_iprobe(int src, int tag, int *flag, struct snemu_status *st)
 	return 0;
 }
 
-int snemu_probe(int src, int tag, struct snemu_status *st)
+int snemu_probe_comm(uint32_t comm, int src, int tag, struct snemu_status *st)
 {
 	struct emu_status s;
 	struct snemu_req *r;
@@ -75,7 +76,7 @@ int snemu_probe(int src, int tag, struct snemu_status *st)
 	if (ret)
 		return ret;
 	ep_lock(ep);
-	ret = probe_locked(ep, src, tag, &s);
+	ret = probe_locked(ep, comm, src, tag, &s);
 	if (ret < 0)
 		return ret;
 	if (ret) {
@@ -90,8 +91,19 @@ int snemu_probe(int src, int tag, struct snemu_status *st)
 		ep_unlock(ep);
 		return ret;
 	}
+	r->comm = comm;
 	ep->me->probe_req = emu_off(&ep->eng, r);
 	return ep_wait_locked(ep, &r, 1, EMU_WAIT_PROBE, st);
+}
+
+int snemu_iprobe(int src, int tag, int *flag, struct snemu_status *st)
+{
+	return snemu_iprobe_comm(0, src, tag, flag, st);
+}
+
+int snemu_probe(int src, int tag, struct snemu_status *st)
+{
+	return snemu_probe_comm(0, src, tag, st);
 }
 
 int snemu_cancel(struct snemu_req *req)

@@ -202,6 +202,32 @@ int snemu_iprobe(int src, int tag, int *flag, struct snemu_status *st);
  */
 int snemu_cancel(struct snemu_req *req);
 
+/*
+ * Communicators: every send, receive and probe above belongs to
+ * communicator 0. The _comm forms name another one, any uint32_t chosen
+ * by the program (a library layered on snemu, such as an MPI, gives each
+ * of its communicators its own): a message matches only receives and
+ * probes of its own communicator, wildcards included, and ordering holds
+ * per (sender, communicator, tag). Tags stay [0, SNEMU_TAG_MAX] in each.
+ * Timings are those of the calls without _comm.
+ *
+ * flags: 0, or SNEMU_SEND_SYNC for a synchronous send (MPI_Ssend): it
+ * travels as a rendezvous whatever its length and completes only once a
+ * receive has matched it. Other bits: -EINVAL.
+ */
+#define SNEMU_SEND_SYNC 1
+int snemu_send_comm(uint32_t comm, int dst, int tag, const void *buf,
+		    size_t len, int flags);
+int snemu_recv_comm(uint32_t comm, int src, int tag, void *buf, size_t len,
+		    struct snemu_status *st);
+int snemu_isend_comm(uint32_t comm, int dst, int tag, const void *buf,
+		     size_t len, int flags, struct snemu_req **req);
+int snemu_irecv_comm(uint32_t comm, int src, int tag, void *buf, size_t len,
+		     struct snemu_req **req);
+int snemu_probe_comm(uint32_t comm, int src, int tag, struct snemu_status *st);
+int snemu_iprobe_comm(uint32_t comm, int src, int tag, int *flag,
+		      struct snemu_status *st);
+
 /* Block until every rank has entered the barrier; costs fabric messages. */
 int snemu_barrier(void);
 

@@ -210,6 +210,104 @@ static void tags_select_and_keep_order(void **state)
 	harness_destroy(run(2, tags_rank, NULL));
 }
 
+/* --- communicators and synchronous sends --- */
+
+/*
+ * Rank 1 sends one message on each of three communicators, with the same
+ * tag, and two more to receives rank 0 posted first; rank 0 takes them in
+ * another order, each only from its own communicator, wildcards too.
+ */
+static int comms_rank(void *arg)
+{
+	const uint32_t big = UINT32_MAX;
+	struct snemu_req *r0, *r9;
+	struct snemu_status st;
+	int v, w, flag;
+
+	H_OK(snemu_init(NULL, NULL));
+	if (snemu_rank() == 1) {
+		v = 70;
+		H_OK(snemu_send_comm(7, 0, 3, &v, sizeof(v), 0));
+		v = 0;
+		H_OK(snemu_send(0, 3, &v, sizeof(v)));
+		v = 99;
+		H_OK(snemu_send_comm(big, 0, 3, &v, sizeof(v), 0));
+		H_OK(snemu_barrier());
+		v = 10;
+		H_OK(snemu_send(0, 4, &v, sizeof(v)));
+		v = 90;
+		H_OK(snemu_send_comm(9, 0, 4, &v, sizeof(v), 0));
+	} else {
+		H_OK(snemu_compute(1000000));
+		H_OK(snemu_iprobe_comm(5, SNEMU_ANY_SOURCE, SNEMU_ANY_TAG,
+				       &flag, NULL));
+		H_CHECK(!flag);
+		H_OK(snemu_probe_comm(big, SNEMU_ANY_SOURCE, SNEMU_ANY_TAG,
+				      &st));
+		H_CHECK(st.source == 1 && st.tag == 3 && st.len == sizeof(v));
+		H_OK(snemu_recv(SNEMU_ANY_SOURCE, SNEMU_ANY_TAG, &v, sizeof(v),
+				NULL));
+		H_CHECK(v == 0);
+		H_OK(snemu_recv_comm(big, 1, 3, &v, sizeof(v), NULL));
+		H_CHECK(v == 99);
+		H_OK(snemu_recv_comm(7, SNEMU_ANY_SOURCE, SNEMU_ANY_TAG, &v,
+				     sizeof(v), NULL));
+		H_CHECK(v == 70);
+		/* Posted receives: the one of comm 9 first, then comm 0. */
+		H_OK(snemu_irecv_comm(9, 1, 4, &w, sizeof(w), &r9));
+		H_OK(snemu_irecv(1, 4, &v, sizeof(v), &r0));
+		H_OK(snemu_barrier());
+		H_OK(snemu_wait(r9, NULL));
+		H_OK(snemu_wait(r0, NULL));
+		H_CHECK(v == 10 && w == 90);
+	}
+	H_OK(snemu_finalize());
+	return 0;
+}
+
+static void communicators_isolate_matching(void **state)
+{
+	harness_destroy(run(2, comms_rank, NULL));
+}
+
+/*
+ * A synchronous send of 4 bytes completes when rank 0 receives it, 1 ms
+ * later in virtual time; a standard one of the same size at once.
+ */
+static int sync_rank(void *arg)
+{
+	struct snemu_req *r;
+	int v = 5;
+
+	H_OK(snemu_init(NULL, NULL));
+	if (snemu_rank() == 1) {
+		H_EXPECT(snemu_send_comm(0, 0, 1, &v, sizeof(v), 2), -EINVAL);
+		H_EXPECT(snemu_isend_comm(0, 0, 1, &v, sizeof(v), -1, &r),
+			 -EINVAL);
+		H_OK(snemu_send(0, 1, &v, sizeof(v)));
+		H_CHECK(snemu_now() < 100000);
+		H_OK(snemu_send_comm(0, 0, 1, &v, sizeof(v), SNEMU_SEND_SYNC));
+		H_CHECK(snemu_now() >= 1000000);
+		H_OK(snemu_isend_comm(3, 0, 1, NULL, 0, SNEMU_SEND_SYNC, &r));
+		H_OK(snemu_wait(r, NULL));
+		H_CHECK(snemu_now() >= 2000000);
+	} else {
+		H_OK(snemu_recv(1, 1, &v, sizeof(v), NULL));
+		H_OK(snemu_compute(1000000));
+		H_OK(snemu_recv(1, 1, &v, sizeof(v), NULL));
+		H_CHECK(v == 5);
+		H_OK(snemu_compute(1000000));
+		H_OK(snemu_recv_comm(3, 1, 1, NULL, 0, NULL));
+	}
+	H_OK(snemu_finalize());
+	return 0;
+}
+
+static void synchronous_sends_complete_at_the_match(void **state)
+{
+	harness_destroy(run(2, sync_rank, NULL));
+}
+
 /* --- truncation --- */
 
 static int truncate_rank(void *arg)
@@ -743,6 +841,8 @@ int main(void)
 		cmocka_unit_test(pingpong_rendezvous),
 		cmocka_unit_test(wildcard_receives_follow_arrival),
 		cmocka_unit_test(tags_select_and_keep_order),
+		cmocka_unit_test(communicators_isolate_matching),
+		cmocka_unit_test(synchronous_sends_complete_at_the_match),
 		cmocka_unit_test(truncation_is_emsgsize),
 		cmocka_unit_test(bad_arguments_are_einval),
 		cmocka_unit_test(nonblocking_waitall_and_test),
