@@ -1,0 +1,248 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The inside of libsnemu-mpi: its objects and what its files share. The
+ * library uses only the public endpoint API (snemu.h).
+ *
+ * Each communicator owns two snemu communicators: ctx for its point to
+ * point traffic and ctx + 1 for its collectives, so neither ever matches
+ * the other's messages nor a program's native snemu calls (which use 0).
+ * Ranks on the wire are the run's (world) ranks.
+ */
+#ifndef SNEMU_MPI_IMPL_H
+#define SNEMU_MPI_IMPL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mpi/mpi.h"
+#include "snemu.h"
+
+#define MPI_CTX_BASE  0x40000000u
+#define MPI_MAX_COMMS 16384 /* communicators alive at once, per rank */
+#define MPI_TAG_MAX   SNEMU_TAG_MAX
+
+#define MIN(a, b) ((a) < (b) ? (a) : (b))
+#define MAX(a, b) ((a) > (b) ? (a) : (b))
+
+struct snemu_mpi_comm {
+	uint32_t ctx;	/* snemu communicator of point to point; +1: coll */
+	int id;		/* slot of ctx among MPI_MAX_COMMS */
+	int size, rank; /* this rank's rank in it */
+	int *world;	/* comm rank -> world rank; NULL: the identity */
+	int *local;	/* world rank -> comm rank or -1; NULL: identity */
+	uint32_t seq;	/* collectives so far: the tag of the next one */
+	MPI_Errhandler eh;
+	char name[MPI_MAX_OBJECT_NAME];
+	bool predefined;
+};
+
+struct snemu_mpi_group {
+	int size, rank; /* rank: this process's, or MPI_UNDEFINED */
+	int *world;	/* member -> world rank */
+	bool predefined;
+};
+
+struct snemu_mpi_errhandler {
+	MPI_Comm_errhandler_function *fn; /* NULL: fatal or return */
+	bool fatal, predefined;
+};
+
+/* A contiguous piece of a datatype: len bytes at off from its start. */
+struct mpi_seg {
+	MPI_Aint off;
+	size_t len;
+};
+
+/* Basic element kinds, for reductions; MPI_KIND_MIXED: several. */
+enum mpi_kind {
+	MPI_KIND_MIXED,
+#define MPI_KIND_ENUM(name, id) MPI_KIND_##id,
+	SNEMU_MPI_TYPES(MPI_KIND_ENUM)
+#undef MPI_KIND_ENUM
+		MPI_KIND_NUM,
+};
+
+struct snemu_mpi_type {
+	size_t size; /* bytes of data in one element */
+	MPI_Aint lb, extent, true_lb, true_extent;
+	int kind;      /* enum mpi_kind of every basic element */
+	size_t nbasic; /* basic elements in one element */
+	int nseg;      /* its layout, in order */
+	struct mpi_seg *seg;
+	bool predefined, committed;
+};
+
+/* The pair types of MPI_MINLOC and MPI_MAXLOC, as C lays them out. */
+struct mpi_float_int {
+	float v;
+	int i;
+};
+struct mpi_double_int {
+	double v;
+	int i;
+};
+struct mpi_long_int {
+	long v;
+	int i;
+};
+struct mpi_2int {
+	int v, i;
+};
+struct mpi_short_int {
+	short v;
+	int i;
+};
+struct mpi_long_double_int {
+	long double v;
+	int i;
+};
+
+struct snemu_mpi_op {
+	MPI_User_function *fn; /* NULL: predefined */
+	int id;		       /* predefined: index in SNEMU_MPI_OPS order */
+	bool commute, predefined;
+};
+
+enum mpi_req_kind { MPI_RQ_SEND, MPI_RQ_RECV };
+enum mpi_send_mode { MPI_MODE_STD, MPI_MODE_SYNC, MPI_MODE_BUFFERED };
+
+struct snemu_mpi_request {
+	int kind;	     /* enum mpi_req_kind */
+	int mode;	     /* send: enum mpi_send_mode */
+	struct snemu_req *r; /* in flight, or NULL */
+	bool persistent, active;
+	bool done;     /* completed without r (MPI_PROC_NULL, error) */
+	bool freed;    /* MPI_Request_free while active */
+	MPI_Status st; /* of a done request */
+	/* What it was started with (kept for MPI_Start and the unpack). */
+	void *buf;
+	int count, peer, tag;
+	MPI_Datatype type;
+	MPI_Comm comm;
+	void *tmp; /* packed copy, or NULL: buf is used directly */
+	struct snemu_mpi_request *next; /* freed or buffered, in flight */
+};
+
+/* ---- env.c ---- */
+
+/* 0 before MPI_Init, 1 inside, 2 after MPI_Finalize. */
+extern int mpi_state;
+
+/* ---- error.c ---- */
+
+/* The MPI class of a snemu error (-errno). */
+int mpi_err_of(int snemu_err);
+
+/*
+ * Raise err (an MPI error class, MPI_SUCCESS passes) on comm (or on
+ * MPI_COMM_WORLD when NULL) from the call named fn: a fatal handler prints
+ * and aborts the run, MPI_ERRORS_RETURN returns err.
+ */
+int mpi_raise(MPI_Comm comm, int err, const char *fn);
+
+/* Checks of arguments, as MPI error classes. */
+int mpi_check_comm(MPI_Comm comm);
+int mpi_check_buf(const void *buf, int count, MPI_Datatype type);
+
+/* ---- comm.c ---- */
+
+/* World rank of rank r of comm (r may be MPI_ANY_SOURCE). */
+static inline int mpi_world(MPI_Comm c, int r)
+{
+	return r < 0 || !c->world ? r : c->world[r];
+}
+
+/* Rank in comm of world rank w (w may be SNEMU_ANY_SOURCE). */
+static inline int mpi_local(MPI_Comm c, int w)
+{
+	return w < 0 || !c->local ? w : c->local[w];
+}
+
+/* The snemu communicator and tag of comm's next collective. */
+static inline uint32_t mpi_coll_ctx(MPI_Comm c)
+{
+	return c->ctx + 1;
+}
+
+uint32_t mpi_coll_tag(MPI_Comm c);
+
+int mpi_comm_init_predefined(void);
+void mpi_comm_fini(void);
+
+/* ---- group.c ---- */
+
+/* A new group of n members (world ranks, copied). */
+int mpi_group_new(const int *world, int n, MPI_Group *out);
+
+/* ---- type.c ---- */
+
+/* One element of type is laid out densely (no gaps, lb 0). */
+static inline bool mpi_type_dense(MPI_Datatype t)
+{
+	return t->nseg <= 1 && t->lb == 0 && (MPI_Aint)t->size == t->extent &&
+	       (!t->nseg || t->seg[0].off == 0);
+}
+
+/* Pack count elements of type at buf into out (size * count bytes). */
+void mpi_pack(const void *buf, int count, MPI_Datatype type, void *out);
+/* Unpack len bytes (whole basic elements) of packed into count of type. */
+void mpi_unpack(const void *packed, size_t len, void *buf, int count,
+		MPI_Datatype type);
+int mpi_check_type(MPI_Datatype type);
+
+/*
+ * A buffer of count elements as contiguous bytes: buf itself when dense,
+ * else a malloc'd packed copy (pack: filled from buf) in *tmp. Returns the
+ * bytes, or NULL (*tmp NULL too) when out of memory.
+ */
+void *mpi_bytes(const void *buf, int count, MPI_Datatype type, bool pack,
+		void **tmp);
+
+/* ---- op.c ---- */
+
+/*
+ * inout[i] = in[i] op inout[i] for count elements of type (dense or
+ * packed: the packed layout is what is reduced). MPI_ERR_OP when op does
+ * not apply to the type.
+ */
+int mpi_reduce_local(const void *in, void *inout, int count, MPI_Datatype type,
+		     MPI_Op op);
+int mpi_check_op(MPI_Op op, MPI_Datatype type);
+
+/* ---- request.c ---- */
+
+/* A new inactive request of kind on comm, with what it moves. */
+int mpi_req_new(int kind, int mode, const void *buf, int count,
+		MPI_Datatype type, int peer, int tag, MPI_Comm comm,
+		MPI_Request *out);
+/* Start rq (new or persistent, inactive): post its snemu operation. */
+int mpi_req_start(MPI_Request rq);
+/* Complete every freed or buffered request still in flight. */
+int mpi_req_drain(void);
+
+/* ---- p2p.c ---- */
+
+/*
+ * The MPI status of a snemu receive on comm into cap bytes; err its MPI
+ * error class.
+ */
+void mpi_status_of(MPI_Comm comm, const struct snemu_status *s, size_t cap,
+		   int err, MPI_Status *st);
+/* The empty status (of null requests), and that of MPI_PROC_NULL. */
+void mpi_status_empty(MPI_Status *st);
+void mpi_status_proc_null(MPI_Status *st);
+/* Space of the attached buffer a buffered send of len bytes takes. */
+int mpi_bsend_take(size_t len);
+void mpi_bsend_give(size_t len);
+
+/* ---- coll.c: the collectives, without error handlers ---- */
+
+int mpi_allreduce(const void *sendbuf, void *recvbuf, int count,
+		  MPI_Datatype type, MPI_Op op, MPI_Comm comm);
+int mpi_allgather(const void *sendbuf, int sendcount, MPI_Datatype sendtype,
+		  void *recvbuf, int recvcount, MPI_Datatype recvtype,
+		  MPI_Comm comm);
+int mpi_barrier(MPI_Comm comm);
+
+#endif

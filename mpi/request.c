@@ -1,0 +1,499 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Requests: an MPI request holds what its operation moves and, while it is
+ * in flight, the snemu request (r). The wait and test calls hand the snemu
+ * requests to their snemu twins (snemu_waitall, _waitany, _testany,
+ * _testall), so that virtual times are those of the endpoint API, and then
+ * finish each: status in comm ranks, unpack of a non-dense receive, free
+ * (or back to inactive, when persistent).
+ *
+ * A request completed without the fabric (MPI_PROC_NULL) is done: the
+ * calls take it first. A request freed while active, and every buffered
+ * send, waits on the orphan list; MPI_Finalize and MPI_Buffer_detach
+ * complete them.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mpi/impl.h"
+
+#define LOCAL_REQS 64
+
+static MPI_Request orphans;
+
+int mpi_req_new(int kind, int mode, const void *buf, int count,
+		MPI_Datatype type, int peer, int tag, MPI_Comm comm,
+		MPI_Request *out)
+{
+	MPI_Request rq = calloc(1, sizeof(*rq));
+
+	if (!rq)
+		return MPI_ERR_NO_MEM;
+	*rq = (struct snemu_mpi_request){
+		.kind = kind,
+		.mode = mode,
+		.buf = (void *)buf,
+		.count = count,
+		.peer = peer,
+		.tag = tag,
+		.type = type,
+		.comm = comm,
+	};
+	*out = rq;
+	return MPI_SUCCESS;
+}
+
+static size_t req_len(MPI_Request rq)
+{
+	return rq->type->size * rq->count;
+}
+
+int mpi_req_start(MPI_Request rq)
+{
+	uint32_t ctx = rq->comm->ctx;
+	int w = mpi_world(rq->comm, rq->peer), ret;
+	size_t len = req_len(rq);
+	void *bytes;
+
+	rq->active = true;
+	rq->done = false;
+	if (rq->peer == MPI_PROC_NULL) {
+		rq->done = true;
+		mpi_status_proc_null(&rq->st);
+		return MPI_SUCCESS;
+	}
+	if (rq->kind == MPI_RQ_RECV) {
+		bytes = mpi_bytes(rq->buf, rq->count, rq->type, false,
+				  &rq->tmp);
+		ret = bytes ? snemu_irecv_comm(ctx, w, rq->tag, bytes, len,
+					       &rq->r)
+			    : -ENOMEM;
+	} else {
+		/* A buffered send owns a copy: the buffer is free at once. */
+		bool copy = rq->mode == MPI_MODE_BUFFERED;
+
+		if (copy && mpi_bsend_take(len)) {
+			rq->active = false;
+			return MPI_ERR_BUFFER;
+		}
+		bytes = copy ? (rq->tmp = malloc(len + 1))
+			     : mpi_bytes(rq->buf, rq->count, rq->type, true,
+					 &rq->tmp);
+		if (copy && bytes)
+			mpi_pack(rq->buf, rq->count, rq->type, bytes);
+		ret = bytes ? snemu_isend_comm(ctx, w, rq->tag, bytes, len,
+					       rq->mode == MPI_MODE_SYNC
+						       ? SNEMU_SEND_SYNC
+						       : 0,
+					       &rq->r)
+			    : -ENOMEM;
+		if (ret && copy)
+			mpi_bsend_give(len);
+	}
+	if (ret) {
+		free(rq->tmp);
+		rq->tmp = NULL;
+		rq->active = false;
+	}
+	return mpi_err_of(ret);
+}
+
+static void orphan(MPI_Request rq)
+{
+	rq->freed = true;
+	rq->next = orphans;
+	orphans = rq;
+}
+
+/*
+ * Finish active rq from its snemu result (ns, ret; ignored when done):
+ * fill st, unpack, then free rq and null *h, or deactivate a persistent
+ * one. Returns the operation's MPI error class.
+ */
+static int finish(MPI_Request *h, const struct snemu_status *ns, int ret,
+		  MPI_Status *st)
+{
+	MPI_Request rq = *h;
+	size_t len = req_len(rq);
+	MPI_Status s;
+	int err;
+
+	if (rq->done) {
+		s = rq->st;
+	} else if (rq->kind == MPI_RQ_RECV) {
+		err = ret == -EMSGSIZE || ns->len > len ? MPI_ERR_TRUNCATE
+							: mpi_err_of(ret);
+		mpi_status_of(rq->comm, ns, len, err, &s);
+		if (rq->tmp && !ns->cancelled)
+			mpi_unpack(rq->tmp, s.snemu_bytes, rq->buf, rq->count,
+				   rq->type);
+	} else {
+		mpi_status_empty(&s);
+		s.MPI_ERROR = mpi_err_of(ret);
+		s.snemu_bytes = (MPI_Count)len;
+		if (rq->mode == MPI_MODE_BUFFERED)
+			mpi_bsend_give(len);
+	}
+	err = s.MPI_ERROR;
+	if (st)
+		*st = s;
+	free(rq->tmp);
+	rq->tmp = NULL;
+	rq->r = NULL;
+	rq->active = rq->done = false;
+	if (!rq->persistent) {
+		free(rq);
+		*h = MPI_REQUEST_NULL;
+	}
+	return err;
+}
+
+/* rq is waiting on the fabric (not null, active, not done). */
+static bool in_flight(MPI_Request rq)
+{
+	return rq && rq->active && !rq->done;
+}
+
+/* First index of a done request among n, or -1. */
+static int first_done(int n, MPI_Request *reqs)
+{
+	for (int i = 0; i < n; i++)
+		if (reqs[i] && reqs[i]->active && reqs[i]->done)
+			return i;
+	return -1;
+}
+
+static bool any_active(int n, MPI_Request *reqs)
+{
+	for (int i = 0; i < n; i++)
+		if (reqs[i] && reqs[i]->active)
+			return true;
+	return false;
+}
+
+/* The snemu requests of reqs (NULL where none), in a[] or malloc'd. */
+static struct snemu_req **natives(int n, MPI_Request *reqs,
+				  struct snemu_req **a)
+{
+	struct snemu_req **nat =
+		n <= LOCAL_REQS ? a : malloc(n * sizeof(*nat) + 1);
+
+	for (int i = 0; nat && i < n; i++)
+		nat[i] = in_flight(reqs[i]) ? reqs[i]->r : NULL;
+	return nat;
+}
+
+static void natives_free(struct snemu_req **nat, struct snemu_req **a)
+{
+	if (nat != a)
+		free(nat);
+}
+
+int mpi_req_drain(void)
+{
+	int err = MPI_SUCCESS;
+
+	while (orphans) {
+		MPI_Request rq = orphans;
+		struct snemu_status ns;
+		int ret;
+
+		orphans = rq->next;
+		rq->persistent = false;
+		ret = rq->done ? 0 : snemu_wait(rq->r, &ns);
+		err = err ?: finish(&rq, &ns, ret, NULL);
+	}
+	return err;
+}
+
+int MPI_Wait(MPI_Request *request, MPI_Status *status)
+{
+	struct snemu_status ns;
+	MPI_Request rq;
+	MPI_Comm comm;
+	int ret, err;
+
+	if (!request)
+		return mpi_raise(NULL, MPI_ERR_REQUEST, __func__);
+	rq = *request;
+	if (!rq || !rq->active) {
+		if (status)
+			mpi_status_empty(status);
+		return MPI_SUCCESS;
+	}
+	comm = rq->comm;
+	ret = rq->done ? 0 : snemu_wait(rq->r, &ns);
+	err = finish(request, &ns, ret, status);
+	return mpi_raise(comm, err, __func__);
+}
+
+int MPI_Test(MPI_Request *request, int *flag, MPI_Status *status)
+{
+	struct snemu_status ns;
+	MPI_Request rq;
+	MPI_Comm comm;
+	int ret = 0, done = 1;
+
+	if (!request || !flag)
+		return mpi_raise(NULL, MPI_ERR_ARG, __func__);
+	rq = *request;
+	if (!rq || !rq->active) {
+		*flag = 1;
+		if (status)
+			mpi_status_empty(status);
+		return MPI_SUCCESS;
+	}
+	if (!rq->done)
+		ret = snemu_test(rq->r, &done, &ns);
+	*flag = done;
+	comm = rq->comm;
+	if (!done)
+		return mpi_raise(comm, mpi_err_of(ret), __func__);
+	return mpi_raise(comm, finish(request, &ns, ret, status), __func__);
+}
+
+/*
+ * Finish every active request of reqs, all completed, with the snemu
+ * statuses nsts; statuses into sts (may be NULL).
+ * ret: the snemu array call's result, for errors the statuses cannot
+ * tell. Returns MPI_ERR_IN_STATUS if any failed.
+ */
+static int finish_all(int n, MPI_Request *reqs, struct snemu_status *nsts,
+		      int ret, MPI_Status *sts)
+{
+	int failed = 0;
+
+	for (int i = 0; i < n; i++) {
+		MPI_Status s;
+		int err;
+
+		if (!reqs[i] || !reqs[i]->active) {
+			if (sts)
+				mpi_status_empty(&sts[i]);
+			continue;
+		}
+		err = finish(&reqs[i], &nsts[i],
+			     ret == -EMSGSIZE || reqs[i]->done ? 0 : ret, &s);
+		failed |= err != MPI_SUCCESS;
+		if (sts)
+			sts[i] = s;
+	}
+	return failed ? MPI_ERR_IN_STATUS : MPI_SUCCESS;
+}
+
+static int array_call(int n, MPI_Request *reqs, MPI_Status *sts, bool test,
+		      int *flag)
+{
+	struct snemu_req *a[LOCAL_REQS], **nat;
+	struct snemu_status *nsts;
+	int ret, done = 1, err;
+
+	nat = natives(n, reqs, a);
+	nsts = calloc(n + 1, sizeof(*nsts));
+	if (!nat || !nsts) {
+		free(nsts);
+		natives_free(nat, a);
+		return MPI_ERR_NO_MEM;
+	}
+	ret = test ? snemu_testall(n, nat, &done, nsts)
+		   : snemu_waitall(n, nat, nsts);
+	if (flag)
+		*flag = done;
+	err = done ? finish_all(n, reqs, nsts, ret, sts) : mpi_err_of(ret);
+	free(nsts);
+	natives_free(nat, a);
+	return err;
+}
+
+int MPI_Waitall(int count, MPI_Request array_of_requests[],
+		MPI_Status array_of_statuses[])
+{
+	if (count < 0 || (count && !array_of_requests))
+		return mpi_raise(NULL, MPI_ERR_ARG, __func__);
+	return mpi_raise(NULL,
+			 array_call(count, array_of_requests, array_of_statuses,
+				    false, NULL),
+			 __func__);
+}
+
+int MPI_Testall(int count, MPI_Request array_of_requests[], int *flag,
+		MPI_Status array_of_statuses[])
+{
+	if (count < 0 || (count && !array_of_requests) || !flag)
+		return mpi_raise(NULL, MPI_ERR_ARG, __func__);
+	return mpi_raise(NULL,
+			 array_call(count, array_of_requests, array_of_statuses,
+				    true, flag),
+			 __func__);
+}
+
+/*
+ * One request of reqs: a done one first, else the one the snemu call
+ * completes (waitany, or testany when test). *index is MPI_UNDEFINED when
+ * none is active, or (testing) none completed.
+ */
+static int one_of(int n, MPI_Request *reqs, int *index, MPI_Status *st,
+		  bool test, int *flag)
+{
+	struct snemu_req *a[LOCAL_REQS], **nat;
+	struct snemu_status ns;
+	int i = first_done(n, reqs), ret = 0, done = 1;
+
+	*index = MPI_UNDEFINED;
+	if (flag)
+		*flag = 1;
+	if (i < 0 && !any_active(n, reqs)) {
+		if (st)
+			mpi_status_empty(st);
+		return MPI_SUCCESS;
+	}
+	if (i < 0) {
+		nat = natives(n, reqs, a);
+		if (!nat)
+			return MPI_ERR_NO_MEM;
+		ret = test ? snemu_testany(n, nat, &i, &done, &ns)
+			   : snemu_waitany(n, nat, &i, &ns);
+		natives_free(nat, a);
+		if (flag)
+			*flag = done;
+		if (!done || i < 0)
+			return mpi_err_of(ret);
+	}
+	*index = i;
+	return finish(&reqs[i], &ns, ret, st);
+}
+
+int MPI_Waitany(int count, MPI_Request array_of_requests[], int *index,
+		MPI_Status *status)
+{
+	if (count < 0 || (count && !array_of_requests) || !index)
+		return mpi_raise(NULL, MPI_ERR_ARG, __func__);
+	return mpi_raise(
+		NULL,
+		one_of(count, array_of_requests, index, status, false, NULL),
+		__func__);
+}
+
+int MPI_Testany(int count, MPI_Request array_of_requests[], int *index,
+		int *flag, MPI_Status *status)
+{
+	if (count < 0 || (count && !array_of_requests) || !index || !flag)
+		return mpi_raise(NULL, MPI_ERR_ARG, __func__);
+	return mpi_raise(
+		NULL,
+		one_of(count, array_of_requests, index, status, true, flag),
+		__func__);
+}
+
+/*
+ * Waitsome and Testsome: the first by waitany (Waitsome) or testany,
+ * then every other one a testany finds done now.
+ */
+static int some(int n, MPI_Request *reqs, int *outcount, int *indices,
+		MPI_Status *sts, bool test)
+{
+	int k = 0, i, flag = 1, err;
+	MPI_Status s;
+
+	if (!any_active(n, reqs)) {
+		*outcount = MPI_UNDEFINED;
+		return MPI_SUCCESS;
+	}
+	err = one_of(n, reqs, &i, &s, test, &flag);
+	while (flag && i != MPI_UNDEFINED) {
+		indices[k] = i;
+		if (sts)
+			sts[k] = s;
+		k++;
+		if (err)
+			break;
+		err = one_of(n, reqs, &i, &s, true, &flag);
+	}
+	*outcount = k;
+	return err && k > 1 ? MPI_ERR_IN_STATUS : err;
+}
+
+int MPI_Waitsome(int incount, MPI_Request array_of_requests[], int *outcount,
+		 int array_of_indices[], MPI_Status array_of_statuses[])
+{
+	if (incount < 0 || (incount && !array_of_requests) || !outcount ||
+	    (incount && !array_of_indices))
+		return mpi_raise(NULL, MPI_ERR_ARG, __func__);
+	return mpi_raise(NULL,
+			 some(incount, array_of_requests, outcount,
+			      array_of_indices, array_of_statuses, false),
+			 __func__);
+}
+
+int MPI_Testsome(int incount, MPI_Request array_of_requests[], int *outcount,
+		 int array_of_indices[], MPI_Status array_of_statuses[])
+{
+	if (incount < 0 || (incount && !array_of_requests) || !outcount ||
+	    (incount && !array_of_indices))
+		return mpi_raise(NULL, MPI_ERR_ARG, __func__);
+	return mpi_raise(NULL,
+			 some(incount, array_of_requests, outcount,
+			      array_of_indices, array_of_statuses, true),
+			 __func__);
+}
+
+int MPI_Request_free(MPI_Request *request)
+{
+	MPI_Request rq;
+
+	if (!request || !*request)
+		return mpi_raise(NULL, MPI_ERR_REQUEST, __func__);
+	rq = *request;
+	*request = MPI_REQUEST_NULL;
+	if (rq->active) {
+		orphan(rq);
+		return MPI_SUCCESS;
+	}
+	free(rq->tmp);
+	free(rq);
+	return MPI_SUCCESS;
+}
+
+/* A receive nothing matched yet is withdrawn; anything else completes. */
+int MPI_Cancel(MPI_Request *request)
+{
+	MPI_Request rq;
+	int ret;
+
+	if (!request || !*request)
+		return mpi_raise(NULL, MPI_ERR_REQUEST, __func__);
+	rq = *request;
+	if (!in_flight(rq) || rq->kind != MPI_RQ_RECV)
+		return MPI_SUCCESS;
+	ret = snemu_cancel(rq->r);
+	return ret == -EBUSY ? MPI_SUCCESS
+			     : mpi_raise(rq->comm, mpi_err_of(ret), __func__);
+}
+
+int MPI_Test_cancelled(const MPI_Status *status, int *flag)
+{
+	if (!status || !flag)
+		return mpi_raise(NULL, MPI_ERR_ARG, __func__);
+	*flag = status->snemu_cancelled;
+	return MPI_SUCCESS;
+}
+
+int MPI_Start(MPI_Request *request)
+{
+	if (!request || !*request || !(*request)->persistent ||
+	    (*request)->active)
+		return mpi_raise(NULL, MPI_ERR_REQUEST, __func__);
+	return mpi_raise((*request)->comm, mpi_req_start(*request), __func__);
+}
+
+int MPI_Startall(int count, MPI_Request array_of_requests[])
+{
+	int err = MPI_SUCCESS;
+
+	if (count < 0 || (count && !array_of_requests))
+		return mpi_raise(NULL, MPI_ERR_ARG, __func__);
+	for (int i = 0; !err && i < count; i++)
+		err = MPI_Start(&array_of_requests[i]);
+	return err;
+}

@@ -1,0 +1,26 @@
+#!/bin/sh
+# Every MPI test program at the rank counts it is meant for, under
+# `snemu run`: each must print "No Errors" and exit 0.
+. "$(dirname "$0")/../emu/lib.sh"
+MPI=$SNEMU_TESTS/mpi
+
+# check PROG N...: run PROG at each N.
+check() {
+	prog=$1
+	shift
+	for n in "$@"; do
+		run_snemu run -n "$n" -- "$MPI/$prog"
+		[ "$rc" -eq 0 ] && grep -qx 'No Errors' "$T/out" ||
+			fail "$prog at $n ranks: exit status $rc"
+		echo "ok: $prog at $n ranks"
+	done
+}
+
+for prog in env coll_basic coll_inplace; do
+	check $prog 1 2 3 4 8 48
+done
+for prog in errhandler p2p_order p2p_nonblocking probe cancel sendrecv; do
+	check $prog 2 3 4 8 48
+done
+check comm_split 1 2 3 8
+exit 0
