@@ -70,47 +70,44 @@ extern struct snemu_mpi_errhandler snemu_mpi_errors_are_fatal,
 #define MPI_INFO_NULL	    ((MPI_Info)0)
 
 /* Datatypes: one object each (mpi/type.c). */
-#define SNEMU_MPI_TYPES(X)                                                             \
-	X(MPI_CHAR, char)                                                              \
-	X(MPI_SIGNED_CHAR, signed_char) X(MPI_UNSIGNED_CHAR, unsigned_char) X(         \
-		MPI_BYTE,                                                              \
-		byte) X(MPI_WCHAR,                                                     \
-			wchar) X(MPI_SHORT,                                            \
-				 short) X(MPI_UNSIGNED_SHORT,                          \
-					  unsigned_short) X(MPI_INT,                   \
-							    int) X(MPI_UNSIGNED,       \
-								   unsigned)           \
-		X(MPI_LONG, long) X(MPI_UNSIGNED_LONG, unsigned_long) X(               \
-			MPI_LONG_LONG,                                                 \
-			long_long) X(MPI_UNSIGNED_LONG_LONG,                           \
-				     unsigned_long_long) X(MPI_FLOAT,                  \
-							   float) X(MPI_DOUBLE,        \
-								    double)            \
-			X(MPI_LONG_DOUBLE, long_double) X(MPI_INT8_T, int8_t) X(       \
-				MPI_INT16_T,                                           \
-				int16_t) X(MPI_INT32_T,                                \
-					   int32_t) X(MPI_INT64_T,                     \
-						      int64_t) X(MPI_UINT8_T,          \
-								 uint8_t)              \
-				X(MPI_UINT16_T, uint16_t) X(                           \
-					MPI_UINT32_T,                                  \
-					uint32_t) X(MPI_UINT64_T,                      \
-						    uint64_t) X(MPI_C_BOOL,            \
-								c_bool)                \
-					X(MPI_AINT, aint) X(                           \
-						MPI_OFFSET,                            \
-						offset) X(MPI_COUNT,                   \
-							  count) X(MPI_PACKED,         \
-								   packed)             \
-						X(MPI_FLOAT_INT, float_int) X(         \
-							MPI_DOUBLE_INT,                \
-							double_int) X(MPI_LONG_INT,    \
-								      long_int)        \
-							X(MPI_2INT, 2int) X(           \
-								MPI_SHORT_INT,         \
-								short_int)             \
-								X(MPI_LONG_DOUBLE_INT, \
-								  long_double_int)
+/* clang-format off */
+#define SNEMU_MPI_TYPES(X) \
+	X(MPI_CHAR, char) \
+	X(MPI_SIGNED_CHAR, signed_char) \
+	X(MPI_UNSIGNED_CHAR, unsigned_char) \
+	X(MPI_BYTE, byte) \
+	X(MPI_WCHAR, wchar) \
+	X(MPI_SHORT, short) \
+	X(MPI_UNSIGNED_SHORT, unsigned_short) \
+	X(MPI_INT, int) \
+	X(MPI_UNSIGNED, unsigned) \
+	X(MPI_LONG, long) \
+	X(MPI_UNSIGNED_LONG, unsigned_long) \
+	X(MPI_LONG_LONG, long_long) \
+	X(MPI_UNSIGNED_LONG_LONG, unsigned_long_long) \
+	X(MPI_FLOAT, float) \
+	X(MPI_DOUBLE, double) \
+	X(MPI_LONG_DOUBLE, long_double) \
+	X(MPI_INT8_T, int8_t) \
+	X(MPI_INT16_T, int16_t) \
+	X(MPI_INT32_T, int32_t) \
+	X(MPI_INT64_T, int64_t) \
+	X(MPI_UINT8_T, uint8_t) \
+	X(MPI_UINT16_T, uint16_t) \
+	X(MPI_UINT32_T, uint32_t) \
+	X(MPI_UINT64_T, uint64_t) \
+	X(MPI_C_BOOL, c_bool) \
+	X(MPI_AINT, aint) \
+	X(MPI_OFFSET, offset) \
+	X(MPI_COUNT, count) \
+	X(MPI_PACKED, packed) \
+	X(MPI_FLOAT_INT, float_int) \
+	X(MPI_DOUBLE_INT, double_int) \
+	X(MPI_LONG_INT, long_int) \
+	X(MPI_2INT, 2int) \
+	X(MPI_SHORT_INT, short_int) \
+	X(MPI_LONG_DOUBLE_INT, long_double_int)
+/* clang-format on */
 
 #define SNEMU_MPI_DECLARE(name, id) extern struct snemu_mpi_type snemu_mpi_##id;
 SNEMU_MPI_TYPES(SNEMU_MPI_DECLARE)
@@ -154,14 +151,23 @@ SNEMU_MPI_TYPES(SNEMU_MPI_DECLARE)
 #define MPI_LONG_DOUBLE_INT    (&snemu_mpi_long_double_int)
 
 /* Reduction operations (mpi/op.c). */
-#define SNEMU_MPI_OPS(X)                                                       \
-	X(MPI_MAX, max)                                                        \
-	X(MPI_MIN, min) X(MPI_SUM, sum) X(MPI_PROD, prod) X(MPI_LAND, land)    \
-		X(MPI_BAND, band) X(MPI_LOR, lor) X(MPI_BOR, bor)              \
-			X(MPI_LXOR, lxor) X(MPI_BXOR, bxor)                    \
-				X(MPI_MINLOC, minloc) X(MPI_MAXLOC, maxloc)    \
-					X(MPI_REPLACE, replace)                \
-						X(MPI_NO_OP, no_op)
+/* clang-format off */
+#define SNEMU_MPI_OPS(X) \
+	X(MPI_MAX, max) \
+	X(MPI_MIN, min) \
+	X(MPI_SUM, sum) \
+	X(MPI_PROD, prod) \
+	X(MPI_LAND, land) \
+	X(MPI_BAND, band) \
+	X(MPI_LOR, lor) \
+	X(MPI_BOR, bor) \
+	X(MPI_LXOR, lxor) \
+	X(MPI_BXOR, bxor) \
+	X(MPI_MINLOC, minloc) \
+	X(MPI_MAXLOC, maxloc) \
+	X(MPI_REPLACE, replace) \
+	X(MPI_NO_OP, no_op)
+/* clang-format on */
 
 #define SNEMU_MPI_DECLARE(name, id)                                            \
 	extern struct snemu_mpi_op snemu_mpi_op_##id;

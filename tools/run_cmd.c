@@ -27,7 +27,7 @@ static void usage(FILE *f)
 		"Start PROGRAM as N endpoints of the modeled fabric, supervise "
 		"them and print\na summary. Without PROGRAM, run the built-in "
 		"demonstration workload.\n\n"
-		"  -n, --ranks N        endpoints 0..N-1 (default: all of the "
+		"  -n, -np, --ranks N   endpoints 0..N-1 (default: all of the "
 		"topology)\n"
 		"  -p, --preset NAME    built-in topology (default: %s)\n"
 		"  -t, --topo FILE      topology from a libconfig file\n"
@@ -80,6 +80,7 @@ int cmd_run(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{"ranks", required_argument, NULL, 'n'},
+		{"np", required_argument, NULL, 'n'}, /* as mpirun */
 		{"preset", required_argument, NULL, 'p'},
 		{"topo", required_argument, NULL, 't'},
 		{"report", required_argument, NULL, 'r'},
@@ -94,8 +95,12 @@ int cmd_run(int argc, char **argv)
 	int n = 0, c, ret;
 
 	argv[0] = "snemu run"; /* for getopt's messages */
-	/* '+': options end at PROGRAM, whose own options are its own. */
-	while ((c = getopt_long(argc, argv, "+n:p:t:r:qh", opts, NULL)) != -1) {
+	/*
+	 * '+': options end at PROGRAM, whose own options are its own. Long
+	 * options may have one dash (mpirun's -np); one letter stays short.
+	 */
+	while ((c = getopt_long_only(argc, argv, "+n:p:t:r:qh", opts, NULL)) !=
+	       -1) {
 		switch (c) {
 		case 'n':
 			if (snemu_parse_int(optarg, 1, INT_MAX, &n)) {
