@@ -21,36 +21,11 @@
 
 #include <mpi.h>
 
+#include "tests/mpi/mtest.h"
+
 #define CNT	5
 #define TAG_BAR 31
 #define NBAR	3
-
-static int errs;
-
-#define CHECK(cond, ...)                                                       \
-	do {                                                                   \
-		if (!(cond)) {                                                 \
-			errs++;                                                \
-			fprintf(stderr, __VA_ARGS__);                          \
-		}                                                              \
-	} while (0)
-
-static int finish(void)
-{
-	int rank, total = 0;
-
-	MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-	MPI_Allreduce(&errs, &total, 1, MPI_INT, MPI_SUM, MPI_COMM_WORLD);
-	if (rank == 0) {
-		if (total == 0)
-			printf("No Errors\n");
-		else
-			printf(" Found %d errors\n", total);
-		fflush(stdout);
-	}
-	MPI_Finalize();
-	return total ? 1 : 0;
-}
 
 enum op_id { SUM, PROD, MIN, MAX, LAND, LOR, LXOR, BAND, BOR, BXOR, NOPS };
 
@@ -596,5 +571,5 @@ int main(int argc, char **argv)
 	check_scatter(rank, size);
 	check_allgather(rank, size);
 	check_alltoall(rank, size);
-	return finish();
+	return mtest_finish();
 }

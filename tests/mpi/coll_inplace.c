@@ -13,34 +13,9 @@
 
 #include <mpi.h>
 
+#include "tests/mpi/mtest.h"
+
 #define CNT 4
-
-static int errs;
-
-#define CHECK(cond, ...)                                                       \
-	do {                                                                   \
-		if (!(cond)) {                                                 \
-			errs++;                                                \
-			fprintf(stderr, __VA_ARGS__);                          \
-		}                                                              \
-	} while (0)
-
-static int finish(void)
-{
-	int rank, total = 0;
-
-	MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-	MPI_Allreduce(&errs, &total, 1, MPI_INT, MPI_SUM, MPI_COMM_WORLD);
-	if (rank == 0) {
-		if (total == 0)
-			printf("No Errors\n");
-		else
-			printf(" Found %d errors\n", total);
-		fflush(stdout);
-	}
-	MPI_Finalize();
-	return total ? 1 : 0;
-}
 
 /* Rank r's contribution at index i. */
 static int val(int r, int i)
@@ -243,5 +218,5 @@ int main(int argc, char **argv)
 	check_scatter(rank, size);
 	check_allgather(rank, size);
 	check_allreduce(rank, size);
-	return finish();
+	return mtest_finish();
 }

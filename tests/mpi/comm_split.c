@@ -21,37 +21,12 @@
 
 #include <mpi.h>
 
+#include "tests/mpi/mtest.h"
+
 #define TAG_ISO 9
 #define NCHURN	4096
 #define NSLOT	64
 #define NHOLD	4096
-
-static int errs;
-
-#define CHECK(cond, ...)                                                       \
-	do {                                                                   \
-		if (!(cond)) {                                                 \
-			errs++;                                                \
-			fprintf(stderr, __VA_ARGS__);                          \
-		}                                                              \
-	} while (0)
-
-static int finish(void)
-{
-	int rank, total = 0;
-
-	MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-	MPI_Allreduce(&errs, &total, 1, MPI_INT, MPI_SUM, MPI_COMM_WORLD);
-	if (rank == 0) {
-		if (total == 0)
-			printf("No Errors\n");
-		else
-			printf(" Found %d errors\n", total);
-		fflush(stdout);
-	}
-	MPI_Finalize();
-	return total ? 1 : 0;
-}
 
 static const char *cmp_name(int res)
 {
@@ -384,5 +359,5 @@ int main(int argc, char **argv)
 	check_names(rank);
 	check_churn(rank, size);
 	check_hold(rank, size);
-	return finish();
+	return mtest_finish();
 }

@@ -16,15 +16,7 @@
 
 #include <mpi.h>
 
-static int errs;
-
-#define CHECK(cond, ...)                                                       \
-	do {                                                                   \
-		if (!(cond)) {                                                 \
-			errs++;                                                \
-			fprintf(stderr, __VA_ARGS__);                          \
-		}                                                              \
-	} while (0)
+#include "tests/mpi/mtest.h"
 
 static void check_flags(int rank, const char *when, int want_init,
 			int want_fini)
@@ -187,13 +179,13 @@ int main(int argc, char **argv)
 	check_time(rank);
 	check_errors(rank);
 
-	MPI_Allreduce(&errs, &total, 1, MPI_INT, MPI_SUM, MPI_COMM_WORLD);
-	before = errs;
+	MPI_Allreduce(&mtest_errs, &total, 1, MPI_INT, MPI_SUM, MPI_COMM_WORLD);
+	before = mtest_errs;
 	MPI_Finalize();
 
 	/* Initialized stays true after Finalize. */
 	check_flags(rank, "after MPI_Finalize", 1, 1);
-	total += errs - before;
+	total += mtest_errs - before;
 	if (rank == 0) {
 		if (total == 0)
 			printf("No Errors\n");

@@ -15,37 +15,12 @@
 
 #include <mpi.h>
 
+#include "tests/mpi/mtest.h"
+
 #define TAG_TRUNC 3
 #define TAG_AFTER 5
 #define BIG	  10
 #define SMALL	  4
-
-static int errs;
-
-#define CHECK(cond, ...)                                                       \
-	do {                                                                   \
-		if (!(cond)) {                                                 \
-			errs++;                                                \
-			fprintf(stderr, __VA_ARGS__);                          \
-		}                                                              \
-	} while (0)
-
-static int finish(void)
-{
-	int rank, total = 0;
-
-	MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-	MPI_Allreduce(&errs, &total, 1, MPI_INT, MPI_SUM, MPI_COMM_WORLD);
-	if (rank == 0) {
-		if (total == 0)
-			printf("No Errors\n");
-		else
-			printf(" Found %d errors\n", total);
-		fflush(stdout);
-	}
-	MPI_Finalize();
-	return total ? 1 : 0;
-}
 
 static int class_of(int code)
 {
@@ -182,17 +157,11 @@ int main(int argc, char **argv)
 {
 	int rank, size;
 
-	MPI_Init(&argc, &argv);
-	MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-	MPI_Comm_size(MPI_COMM_WORLD, &size);
-	if (size < 2) {
-		fprintf(stderr, "errhandler: needs at least 2 ranks\n");
-		MPI_Abort(MPI_COMM_WORLD, 1);
-	}
+	mtest_init(&argc, &argv, 2, &rank, &size);
 
 	check_handler(rank);
 	check_args(rank, size);
 	check_truncate(rank);
 	check_after(rank, size);
-	return finish();
+	return mtest_finish();
 }

@@ -16,6 +16,8 @@
 
 #include <mpi.h>
 
+#include "tests/mpi/mtest.h"
+
 #define CNT	     8
 #define FREE_CNT     2048
 #define TAG_RIGHT    1
@@ -26,33 +28,6 @@
 #define TAG_TESTANY  6
 #define TAG_TEST     7
 #define TAG_FREE     8
-
-static int errs;
-
-#define CHECK(cond, ...)                                                       \
-	do {                                                                   \
-		if (!(cond)) {                                                 \
-			errs++;                                                \
-			fprintf(stderr, __VA_ARGS__);                          \
-		}                                                              \
-	} while (0)
-
-static int finish(void)
-{
-	int rank, total = 0;
-
-	MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-	MPI_Allreduce(&errs, &total, 1, MPI_INT, MPI_SUM, MPI_COMM_WORLD);
-	if (rank == 0) {
-		if (total == 0)
-			printf("No Errors\n");
-		else
-			printf(" Found %d errors\n", total);
-		fflush(stdout);
-	}
-	MPI_Finalize();
-	return total ? 1 : 0;
-}
 
 static int value(int src, int dst, int tag, int i)
 {
@@ -531,13 +506,7 @@ int main(int argc, char **argv)
 {
 	int rank, size;
 
-	MPI_Init(&argc, &argv);
-	MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-	MPI_Comm_size(MPI_COMM_WORLD, &size);
-	if (size < 2) {
-		fprintf(stderr, "p2p_nonblocking: needs at least 2 ranks\n");
-		MPI_Abort(MPI_COMM_WORLD, 1);
-	}
+	mtest_init(&argc, &argv, 2, &rank, &size);
 
 	check_null_requests(rank);
 	check_ring_waitall(rank, size);
@@ -547,5 +516,5 @@ int main(int argc, char **argv)
 	check_testany(rank, size);
 	check_test(rank, size);
 	check_request_free(rank, size);
-	return finish();
+	return mtest_finish();
 }

@@ -19,38 +19,13 @@
 
 #include <mpi.h>
 
+#include "tests/mpi/mtest.h"
+
 #define NMSG	     64
 #define TAG_A	     11
 #define TAG_B	     12
 #define TAG_ANY_BASE 100
 #define TAG_COUNT    20
-
-static int errs;
-
-#define CHECK(cond, ...)                                                       \
-	do {                                                                   \
-		if (!(cond)) {                                                 \
-			errs++;                                                \
-			fprintf(stderr, __VA_ARGS__);                          \
-		}                                                              \
-	} while (0)
-
-static int finish(void)
-{
-	int rank, total = 0;
-
-	MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-	MPI_Allreduce(&errs, &total, 1, MPI_INT, MPI_SUM, MPI_COMM_WORLD);
-	if (rank == 0) {
-		if (total == 0)
-			printf("No Errors\n");
-		else
-			printf(" Found %d errors\n", total);
-		fflush(stdout);
-	}
-	MPI_Finalize();
-	return total ? 1 : 0;
-}
 
 static int value(int src, int tag, int i)
 {
@@ -311,18 +286,12 @@ int main(int argc, char **argv)
 {
 	int rank, size;
 
-	MPI_Init(&argc, &argv);
-	MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-	MPI_Comm_size(MPI_COMM_WORLD, &size);
-	if (size < 2) {
-		fprintf(stderr, "p2p_order: needs at least 2 ranks\n");
-		MPI_Abort(MPI_COMM_WORLD, 1);
-	}
+	mtest_init(&argc, &argv, 2, &rank, &size);
 
 	check_one_tag(rank, size);
 	check_two_tags(rank, size);
 	check_any(rank, size);
 	check_proc_null(rank);
 	check_get_count(rank);
-	return finish();
+	return mtest_finish();
 }

@@ -16,6 +16,8 @@
 
 #include <mpi.h>
 
+#include "tests/mpi/mtest.h"
+
 #define TAG_SIZE   5
 #define TAG_IPROBE 6
 #define TAG_FIRST  7
@@ -23,33 +25,6 @@
 #define TAG_UNUSED 99
 #define FIRST_CNT  3
 #define SECOND_CNT 5
-
-static int errs;
-
-#define CHECK(cond, ...)                                                       \
-	do {                                                                   \
-		if (!(cond)) {                                                 \
-			errs++;                                                \
-			fprintf(stderr, __VA_ARGS__);                          \
-		}                                                              \
-	} while (0)
-
-static int finish(void)
-{
-	int rank, total = 0;
-
-	MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-	MPI_Allreduce(&errs, &total, 1, MPI_INT, MPI_SUM, MPI_COMM_WORLD);
-	if (rank == 0) {
-		if (total == 0)
-			printf("No Errors\n");
-		else
-			printf(" Found %d errors\n", total);
-		fflush(stdout);
-	}
-	MPI_Finalize();
-	return total ? 1 : 0;
-}
 
 /* The length rank src uses: 0 to 50 ints, different for nearby ranks. */
 static int msg_len(int src)
@@ -212,16 +187,10 @@ int main(int argc, char **argv)
 {
 	int rank, size;
 
-	MPI_Init(&argc, &argv);
-	MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-	MPI_Comm_size(MPI_COMM_WORLD, &size);
-	if (size < 2) {
-		fprintf(stderr, "probe: needs at least 2 ranks\n");
-		MPI_Abort(MPI_COMM_WORLD, 1);
-	}
+	mtest_init(&argc, &argv, 2, &rank, &size);
 
 	check_unknown_sizes(rank, size);
 	check_iprobe(rank, size);
 	check_tag_skip(rank, size);
-	return finish();
+	return mtest_finish();
 }

@@ -13,6 +13,8 @@
 
 #include <mpi.h>
 
+#include "tests/mpi/mtest.h"
+
 #define CNT	  16
 #define BIG_CNT	  20000
 #define TAG_RIGHT 1
@@ -21,33 +23,6 @@
 #define TAG_BIG	  4
 #define TAG_CHAIN 5
 #define TAG_SSEND 6
-
-static int errs;
-
-#define CHECK(cond, ...)                                                       \
-	do {                                                                   \
-		if (!(cond)) {                                                 \
-			errs++;                                                \
-			fprintf(stderr, __VA_ARGS__);                          \
-		}                                                              \
-	} while (0)
-
-static int finish(void)
-{
-	int rank, total = 0;
-
-	MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-	MPI_Allreduce(&errs, &total, 1, MPI_INT, MPI_SUM, MPI_COMM_WORLD);
-	if (rank == 0) {
-		if (total == 0)
-			printf("No Errors\n");
-		else
-			printf(" Found %d errors\n", total);
-		fflush(stdout);
-	}
-	MPI_Finalize();
-	return total ? 1 : 0;
-}
 
 static int value(int src, int tag, int i)
 {
@@ -287,17 +262,11 @@ int main(int argc, char **argv)
 {
 	int rank, size;
 
-	MPI_Init(&argc, &argv);
-	MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-	MPI_Comm_size(MPI_COMM_WORLD, &size);
-	if (size < 2) {
-		fprintf(stderr, "sendrecv: needs at least 2 ranks\n");
-		MPI_Abort(MPI_COMM_WORLD, 1);
-	}
+	mtest_init(&argc, &argv, 2, &rank, &size);
 
 	check_ring(rank, size);
 	check_chain(rank, size);
 	check_replace(rank, size);
 	check_ssend(rank, size);
-	return finish();
+	return mtest_finish();
 }
