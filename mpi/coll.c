@@ -477,6 +477,34 @@ static void wargs_free(struct wargs *w)
 }
 
 /*
+ * For MPI_IN_PLACE: a copy of the bytes of buf that n blocks (counts[r] of
+ * types[r] at byte displacement displs[r]) cover, in *copy (to free), and
+ * *base, the copy's stand-in for buf.
+ */
+static int span_copy(const void *buf, int n, const int *counts,
+		     const MPI_Aint *displs, const MPI_Datatype *types,
+		     void **copy, const void **base)
+{
+	MPI_Aint lo = 0, hi = 0, l, h;
+	bool any = false;
+
+	for (int r = 0; r < n; r++) {
+		if (!counts[r])
+			continue;
+		mpi_type_span(counts[r], types[r], &l, &h);
+		lo = any ? MIN(lo, displs[r] + l) : displs[r] + l;
+		hi = any ? MAX(hi, displs[r] + h) : displs[r] + h;
+		any = true;
+	}
+	*copy = malloc(hi - lo + 1);
+	if (!*copy)
+		return MPI_ERR_NO_MEM;
+	memcpy(*copy, (const char *)buf + lo, hi - lo);
+	*base = (char *)*copy - lo;
+	return MPI_SUCCESS;
+}
+
+/*
  * MPI_IN_PLACE all-to-all: the receive layout is also the send one; send
  * from a copy of the buffer's span.
  */
@@ -487,25 +515,16 @@ static int alltoall_any(const void *sendbuf, const int *const counts[2],
 	int n = c->size, err;
 	struct wargs w = {0};
 	void *copy = NULL;
-	MPI_Aint span = 0;
 
 	err = wargs_make(&w, n, counts, displs, t, plain);
 	if (!err && sendbuf == MPI_IN_PLACE) {
-		for (int r = 0; r < n; r++)
-			span = MAX(span,
-				   w.displs[1][r] + (MPI_Aint)w.counts[1][r] *
-							    t[1]->extent);
-		copy = malloc(span + 1);
-		if (!copy)
-			err = MPI_ERR_NO_MEM;
-		else
-			memcpy(copy, recvbuf, span);
 		for (int r = 0; r < n; r++) {
 			w.counts[0][r] = w.counts[1][r];
 			w.displs[0][r] = w.displs[1][r];
 			w.types[0][r] = t[1];
 		}
-		sendbuf = copy;
+		err = span_copy(recvbuf, n, w.counts[1], w.displs[1],
+				w.types[1], &copy, &sendbuf);
 	}
 	if (!err)
 		err = alltoallw(sendbuf, w.counts[0], w.displs[0], w.types[0],
@@ -786,24 +805,15 @@ int MPI_Alltoallw(const void *sendbuf, const int sendcounts[],
 		d = malloc(2 * n * sizeof(*d) + 1);
 		err = d ? MPI_SUCCESS : MPI_ERR_NO_MEM;
 	}
-	if (!err) {
-		MPI_Aint span = 0;
-
-		for (int r = 0; r < n; r++) {
-			d[r] = in_place ? rdispls[r] : sdispls[r];
-			d[n + r] = rdispls[r];
-			span = MAX(span,
-				   rdispls[r] + (MPI_Aint)recvcounts[r] *
-							recvtypes[r]->extent);
-		}
-		if (in_place && !(copy = malloc(span + 1)))
-			err = MPI_ERR_NO_MEM;
-		else if (in_place)
-			memcpy(copy, recvbuf, span);
+	for (int r = 0; !err && r < n; r++) {
+		d[r] = in_place ? rdispls[r] : sdispls[r];
+		d[n + r] = rdispls[r];
 	}
+	if (!err && in_place)
+		err = span_copy(recvbuf, n, recvcounts, d + n, recvtypes, &copy,
+				&sendbuf);
 	if (!err)
-		err = alltoallw(in_place ? copy : sendbuf,
-				in_place ? recvcounts : sendcounts, d,
+		err = alltoallw(sendbuf, in_place ? recvcounts : sendcounts, d,
 				in_place ? recvtypes : sendtypes, recvbuf,
 				recvcounts, d + n, recvtypes, comm);
 	free(copy);
@@ -816,17 +826,17 @@ static int reduce_scatter(const void *sendbuf, void *recvbuf, const int *counts,
 			  MPI_Datatype t, MPI_Op op, MPI_Comm c)
 {
 	int n = c->size, total = 0, *displs = malloc(n * sizeof(int) + 1), err;
-	void *full = NULL;
+	void *full = NULL, *alloc = NULL;
 
 	for (int r = 0; displs && r < n; r++) {
 		displs[r] = total;
 		total += counts[r];
 	}
 	if (displs)
-		full = malloc(total * t->extent + 1);
+		full = mpi_type_buf(total, t, &alloc);
 	if (!displs || !full) {
 		free(displs);
-		free(full);
+		free(alloc);
 		return MPI_ERR_NO_MEM;
 	}
 	err = reduce(sendbuf == MPI_IN_PLACE ? recvbuf : sendbuf, full, total,
@@ -834,7 +844,7 @@ static int reduce_scatter(const void *sendbuf, void *recvbuf, const int *counts,
 	if (!err)
 		err = root_xfer(recvbuf, counts[c->rank], t, full, counts,
 				displs, t, 0, c, false, false);
-	free(full);
+	free(alloc);
 	free(displs);
 	return err;
 }

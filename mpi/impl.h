@@ -192,6 +192,16 @@ void mpi_unpack(const void *packed, size_t len, void *buf, int count,
 int mpi_check_type(MPI_Datatype type);
 
 /*
+ * Storage for count elements of type in its own layout: the base address
+ * they are laid out from (bytes may lie before it), the block to free in
+ * *alloc; NULL when out of memory.
+ */
+void *mpi_type_buf(int count, MPI_Datatype type, void **alloc);
+
+/* Bytes [*lo, *hi) from the base that count elements of type touch. */
+void mpi_type_span(int count, MPI_Datatype type, MPI_Aint *lo, MPI_Aint *hi);
+
+/*
  * A buffer of count elements as contiguous bytes: buf itself when dense,
  * else a malloc'd packed copy (pack: filled from buf) in *tmp. Returns the
  * bytes, or NULL (*tmp NULL too) when out of memory.

@@ -222,15 +222,6 @@ static void apply(int id, int kind, const void *in, void *inout, size_t n)
 	}
 }
 
-/* Storage for count elements of type in its own layout, and its base. */
-static void *layout_buf(int count, MPI_Datatype t, void **alloc)
-{
-	MPI_Aint span = count ? (count - 1) * t->extent + t->true_extent : 0;
-
-	*alloc = malloc(span + 1);
-	return *alloc ? (char *)*alloc - t->true_lb : NULL;
-}
-
 /* A user function on packed data: over the type's layout when needed. */
 static int apply_user(MPI_Op op, const void *in, void *inout, int count,
 		      MPI_Datatype type)
@@ -242,8 +233,8 @@ static int apply_user(MPI_Op op, const void *in, void *inout, int count,
 		op->fn((void *)in, inout, &len, &type);
 		return MPI_SUCCESS;
 	}
-	lin = layout_buf(count, type, &ain);
-	lio = layout_buf(count, type, &aio);
+	lin = mpi_type_buf(count, type, &ain);
+	lio = mpi_type_buf(count, type, &aio);
 	if (!lin || !lio) {
 		free(ain);
 		free(aio);

@@ -4,8 +4,12 @@
  * length) of one element, in type order, neighbours merged; an element of
  * a count sits extent bytes after the one before. Messages carry the
  * packed bytes (size per element); a dense type (one piece, no gaps) is
- * sent from and received into the user's buffer directly.
+ * sent from and received into the user's buffer directly. The bounds of
+ * a constructed type are its typemap's: the least lower bound and the
+ * greatest upper bound of its elements (no alignment padding is added to
+ * a struct's extent: resize it); its true bounds those of its bytes.
  */
+#include <limits.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -87,6 +91,23 @@ PAIR(2int, mpi_2int);
 PAIR(short_int, mpi_short_int);
 PAIR(long_double_int, mpi_long_double_int);
 
+void mpi_type_span(int count, MPI_Datatype t, MPI_Aint *lo, MPI_Aint *hi)
+{
+	MPI_Aint last = count ? (count - 1) * t->extent : 0;
+
+	*lo = MIN(0, last) + t->true_lb;
+	*hi = count ? MAX(0, last) + t->true_lb + t->true_extent : *lo;
+}
+
+void *mpi_type_buf(int count, MPI_Datatype t, void **alloc)
+{
+	MPI_Aint lo, hi;
+
+	mpi_type_span(count, t, &lo, &hi);
+	*alloc = malloc(hi - lo + 1);
+	return *alloc ? (char *)*alloc - lo : NULL;
+}
+
 int mpi_check_type(MPI_Datatype type)
 {
 	return type && type->committed ? MPI_SUCCESS : MPI_ERR_TYPE;
@@ -136,9 +157,19 @@ void *mpi_bytes(const void *buf, int count, MPI_Datatype type, bool pack,
 
 /* ---- building layouts ---- */
 
+/*
+ * A type being built: its layout (pieces in type order), the bounds of
+ * what it holds so far (the least lower and greatest upper bound of its
+ * elements; both 0 while it holds none), its size and its basic elements,
+ * and their kind (the caller's default while there are none).
+ */
 struct layout {
 	struct mpi_seg *seg;
 	int n, cap;
+	bool bounded;
+	MPI_Aint lb, ub;
+	size_t size, nbasic;
+	int kind;
 };
 
 /* Append len bytes at off, merged into the last piece when adjacent. */
@@ -165,11 +196,28 @@ static int lay_add(struct layout *l, MPI_Aint off, size_t len)
 	return MPI_SUCCESS;
 }
 
-/* Append count elements of t from displacement disp. */
+/*
+ * Append count (>= 0) elements of t from displacement disp, each extent
+ * bytes after the one before; element i spans disp + i * extent + [lb,
+ * lb + extent) in the bounds. A zero count adds nothing.
+ */
 static int lay_type(struct layout *l, MPI_Datatype t, int count, MPI_Aint disp)
 {
+	MPI_Aint span = (MPI_Aint)(count - 1) * t->extent;
+	MPI_Aint lo = disp + t->lb + MIN(span, 0);
+	MPI_Aint hi = disp + t->lb + t->extent + MAX(span, 0);
 	int err = MPI_SUCCESS;
 
+	if (!count)
+		return MPI_SUCCESS;
+	l->lb = l->bounded ? MIN(l->lb, lo) : lo;
+	l->ub = l->bounded ? MAX(l->ub, hi) : hi;
+	l->bounded = true;
+	if (t->nbasic)
+		l->kind = l->nbasic && l->kind != t->kind ? MPI_KIND_MIXED
+							  : t->kind;
+	l->size += count * t->size;
+	l->nbasic += count * t->nbasic;
 	for (int i = 0; !err && i < count; i++)
 		for (int s = 0; !err && s < t->nseg; s++)
 			err = lay_add(l, disp + i * t->extent + t->seg[s].off,
@@ -178,27 +226,33 @@ static int lay_type(struct layout *l, MPI_Datatype t, int count, MPI_Aint disp)
 }
 
 /*
- * A new type of layout l (taken over) with bounds [lb, lb + extent) and
- * true bounds [true_lb, true_ub); size, kind and basic elements given.
+ * The new (uncommitted) type of layout l, taken over, unless err: its
+ * bounds are l's, its true bounds those of its bytes (0, 0 without any).
+ * Returns err, or MPI_ERR_NO_MEM; l's pieces are freed on failure.
  */
-static int type_new(struct layout *l, MPI_Aint lb, MPI_Aint extent,
-		    MPI_Aint true_lb, MPI_Aint true_ub, size_t size, int kind,
-		    size_t nbasic, MPI_Datatype *out)
+static int type_new(struct layout *l, int err, MPI_Datatype *out)
 {
-	MPI_Datatype t = calloc(1, sizeof(*t));
+	MPI_Datatype t = err ? NULL : calloc(1, sizeof(*t));
+	MPI_Aint lo = 0, hi = 0;
 
 	if (!t) {
 		free(l->seg);
-		return MPI_ERR_NO_MEM;
+		return err ?: MPI_ERR_NO_MEM;
+	}
+	for (int s = 0; s < l->n; s++) {
+		MPI_Aint a = l->seg[s].off, z = a + (MPI_Aint)l->seg[s].len;
+
+		lo = s ? MIN(lo, a) : a;
+		hi = s ? MAX(hi, z) : z;
 	}
 	*t = (struct snemu_mpi_type){
-		.size = size,
-		.lb = lb,
-		.extent = extent,
-		.true_lb = true_lb,
-		.true_extent = true_ub - true_lb,
-		.kind = kind,
-		.nbasic = nbasic,
+		.size = l->size,
+		.lb = l->lb,
+		.extent = l->ub - l->lb,
+		.true_lb = lo,
+		.true_extent = hi - lo,
+		.kind = l->kind,
+		.nbasic = l->nbasic,
 		.nseg = l->n,
 		.seg = l->seg,
 	};
@@ -206,50 +260,279 @@ static int type_new(struct layout *l, MPI_Aint lb, MPI_Aint extent,
 	return MPI_SUCCESS;
 }
 
-int MPI_Type_contiguous(int count, MPI_Datatype oldtype, MPI_Datatype *newtype)
+/*
+ * n blocks, in type order: block i is lens[i] (or, without lens, len)
+ * elements of types[i] (when typed, else oldtype) at displacement
+ * disps[i], or hdisps[i], or (without either) i * stride; in extents of
+ * oldtype when in_extents, else in bytes.
+ */
+struct blocks {
+	int n;
+	const int *lens;
+	int len;
+	bool typed;
+	const MPI_Datatype *types;
+	MPI_Datatype oldtype;
+	const int *disps;
+	const MPI_Aint *hdisps;
+	MPI_Aint stride;
+	bool in_extents;
+};
+
+/* Check blocks b (the error class), then append them to l. */
+static int lay_blocks(struct layout *l, const struct blocks *b)
+{
+	int err = MPI_SUCCESS;
+
+	if (b->n < 0)
+		return MPI_ERR_COUNT;
+	if (!b->typed && !b->oldtype)
+		return MPI_ERR_TYPE;
+	for (int i = 0; i < b->n; i++) {
+		if (b->typed && !b->types[i])
+			return MPI_ERR_TYPE;
+		if ((b->lens ? b->lens[i] : b->len) < 0)
+			return MPI_ERR_ARG;
+	}
+	l->kind = !b->typed ? b->oldtype->kind
+		  : b->n    ? b->types[0]->kind
+			    : MPI_KIND_MIXED;
+	for (int i = 0; !err && i < b->n; i++) {
+		MPI_Aint d = b->disps	 ? b->disps[i]
+			     : b->hdisps ? b->hdisps[i]
+					 : i * b->stride;
+
+		err = lay_type(l, b->typed ? b->types[i] : b->oldtype,
+			       b->lens ? b->lens[i] : b->len,
+			       b->in_extents ? d * b->oldtype->extent : d);
+	}
+	return err;
+}
+
+/* The type of blocks b in *out; fn: the MPI call, for the error. */
+static int blocks_type(const struct blocks *b, MPI_Datatype *out,
+		       const char *fn)
 {
 	struct layout l = {0};
-	MPI_Aint ext;
-	int err = oldtype ? MPI_SUCCESS : MPI_ERR_TYPE;
+	int err = out ? lay_blocks(&l, b) : MPI_ERR_ARG;
 
-	if (!err && (count < 0 || !newtype))
-		err = count < 0 ? MPI_ERR_COUNT : MPI_ERR_ARG;
-	if (!err)
-		err = lay_type(&l, oldtype, count, 0);
-	if (err) {
-		free(l.seg);
-		return mpi_raise(NULL, err, __func__);
+	return mpi_raise(NULL, type_new(&l, err, out), fn);
+}
+
+int MPI_Type_contiguous(int count, MPI_Datatype oldtype, MPI_Datatype *newtype)
+{
+	struct blocks b = {.n = count,
+			   .len = 1,
+			   .oldtype = oldtype,
+			   .stride = 1,
+			   .in_extents = true};
+
+	return blocks_type(&b, newtype, __func__);
+}
+
+int MPI_Type_vector(int count, int blocklength, int stride,
+		    MPI_Datatype oldtype, MPI_Datatype *newtype)
+{
+	struct blocks b = {.n = count,
+			   .len = blocklength,
+			   .oldtype = oldtype,
+			   .stride = stride,
+			   .in_extents = true};
+
+	return blocks_type(&b, newtype, __func__);
+}
+
+int MPI_Type_create_hvector(int count, int blocklength, MPI_Aint stride,
+			    MPI_Datatype oldtype, MPI_Datatype *newtype)
+{
+	struct blocks b = {.n = count,
+			   .len = blocklength,
+			   .oldtype = oldtype,
+			   .stride = stride};
+
+	return blocks_type(&b, newtype, __func__);
+}
+
+int MPI_Type_indexed(int count, const int array_of_blocklengths[],
+		     const int array_of_displacements[], MPI_Datatype oldtype,
+		     MPI_Datatype *newtype)
+{
+	struct blocks b = {.n = count,
+			   .lens = array_of_blocklengths,
+			   .oldtype = oldtype,
+			   .disps = array_of_displacements,
+			   .in_extents = true};
+
+	if (count > 0 && (!array_of_blocklengths || !array_of_displacements))
+		return mpi_raise(NULL, MPI_ERR_ARG, __func__);
+	return blocks_type(&b, newtype, __func__);
+}
+
+int MPI_Type_create_hindexed(int count, const int array_of_blocklengths[],
+			     const MPI_Aint array_of_displacements[],
+			     MPI_Datatype oldtype, MPI_Datatype *newtype)
+{
+	struct blocks b = {.n = count,
+			   .lens = array_of_blocklengths,
+			   .oldtype = oldtype,
+			   .hdisps = array_of_displacements};
+
+	if (count > 0 && (!array_of_blocklengths || !array_of_displacements))
+		return mpi_raise(NULL, MPI_ERR_ARG, __func__);
+	return blocks_type(&b, newtype, __func__);
+}
+
+int MPI_Type_create_indexed_block(int count, int blocklength,
+				  const int array_of_displacements[],
+				  MPI_Datatype oldtype, MPI_Datatype *newtype)
+{
+	struct blocks b = {.n = count,
+			   .len = blocklength,
+			   .oldtype = oldtype,
+			   .disps = array_of_displacements,
+			   .in_extents = true};
+
+	if (count > 0 && !array_of_displacements)
+		return mpi_raise(NULL, MPI_ERR_ARG, __func__);
+	return blocks_type(&b, newtype, __func__);
+}
+
+int MPI_Type_create_hindexed_block(int count, int blocklength,
+				   const MPI_Aint array_of_displacements[],
+				   MPI_Datatype oldtype, MPI_Datatype *newtype)
+{
+	struct blocks b = {.n = count,
+			   .len = blocklength,
+			   .oldtype = oldtype,
+			   .hdisps = array_of_displacements};
+
+	if (count > 0 && !array_of_displacements)
+		return mpi_raise(NULL, MPI_ERR_ARG, __func__);
+	return blocks_type(&b, newtype, __func__);
+}
+
+int MPI_Type_create_struct(int count, const int array_of_blocklengths[],
+			   const MPI_Aint array_of_displacements[],
+			   const MPI_Datatype array_of_types[],
+			   MPI_Datatype *newtype)
+{
+	struct blocks b = {.n = count,
+			   .lens = array_of_blocklengths,
+			   .typed = true,
+			   .types = array_of_types,
+			   .hdisps = array_of_displacements};
+
+	if (count > 0 && (!array_of_blocklengths || !array_of_displacements ||
+			  !array_of_types))
+		return mpi_raise(NULL, MPI_ERR_ARG, __func__);
+	return blocks_type(&b, newtype, __func__);
+}
+
+/* Bound l by markers: [lb, lb + extent), whatever its elements span. */
+static void lay_resize(struct layout *l, MPI_Aint lb, MPI_Aint extent)
+{
+	l->lb = lb;
+	l->ub = lb + extent;
+}
+
+int MPI_Type_create_resized(MPI_Datatype oldtype, MPI_Aint lb, MPI_Aint extent,
+			    MPI_Datatype *newtype)
+{
+	struct blocks b = {.n = 1, .len = 1, .oldtype = oldtype};
+	struct layout l = {0};
+	int err = newtype ? lay_blocks(&l, &b) : MPI_ERR_ARG;
+
+	lay_resize(&l, lb, extent);
+	return mpi_raise(NULL, type_new(&l, err, newtype), __func__);
+}
+
+/* The arguments of MPI_Type_create_subarray. */
+struct subarray {
+	int ndims;
+	const int *sizes, *subsizes, *starts;
+	int order;
+	MPI_Datatype oldtype;
+};
+
+/* The array index of dimension k, counted from the slowest varying. */
+static int sub_dim(const struct subarray *s, int k)
+{
+	return s->order == MPI_ORDER_C ? k : s->ndims - 1 - k;
+}
+
+/* The error class of subarray s's arguments (MPI-3.1: subsizes >= 1). */
+static int sub_check(const struct subarray *s)
+{
+	if (s->ndims < 1)
+		return MPI_ERR_DIMS;
+	if (!s->sizes || !s->subsizes || !s->starts ||
+	    (s->order != MPI_ORDER_C && s->order != MPI_ORDER_FORTRAN))
+		return MPI_ERR_ARG;
+	if (!s->oldtype)
+		return MPI_ERR_TYPE;
+	for (int i = 0; i < s->ndims; i++)
+		if (s->sizes[i] < 1 || s->subsizes[i] < 1 ||
+		    s->subsizes[i] > s->sizes[i] || s->starts[i] < 0 ||
+		    s->starts[i] > s->sizes[i] - s->subsizes[i])
+			return MPI_ERR_ARG;
+	return MPI_SUCCESS;
+}
+
+/*
+ * Append the elements of subarray s in dimension k and the faster ones,
+ * from disp, in type order; stride: the bytes from one index of
+ * dimension k to the next.
+ */
+static int lay_sub(struct layout *l, const struct subarray *s, int k,
+		   MPI_Aint disp, MPI_Aint stride)
+{
+	int d = sub_dim(s, k), err = MPI_SUCCESS;
+
+	disp += s->starts[d] * stride;
+	if (k == s->ndims - 1)
+		return lay_type(l, s->oldtype, s->subsizes[d], disp);
+	for (int i = 0; !err && i < s->subsizes[d]; i++)
+		err = lay_sub(l, s, k + 1, disp + i * stride,
+			      stride / s->sizes[sub_dim(s, k + 1)]);
+	return err;
+}
+
+/* Bounds: 0 and the whole array's extent, as MPI-3.1 defines them. */
+int MPI_Type_create_subarray(int ndims, const int array_of_sizes[],
+			     const int array_of_subsizes[],
+			     const int array_of_starts[], int order,
+			     MPI_Datatype oldtype, MPI_Datatype *newtype)
+{
+	struct subarray s = {.ndims = ndims,
+			     .sizes = array_of_sizes,
+			     .subsizes = array_of_subsizes,
+			     .starts = array_of_starts,
+			     .order = order,
+			     .oldtype = oldtype};
+	struct layout l = {0};
+	int err = newtype ? sub_check(&s) : MPI_ERR_ARG;
+	MPI_Aint whole;
+
+	if (!err) {
+		whole = oldtype->extent;
+		for (int i = 0; i < ndims; i++)
+			whole *= array_of_sizes[i];
+		l.kind = oldtype->kind;
+		err = lay_sub(&l, &s, 0, 0,
+			      whole / array_of_sizes[sub_dim(&s, 0)]);
+		lay_resize(&l, 0, whole);
 	}
-	ext = count * oldtype->extent;
-	err = type_new(&l, count ? oldtype->lb : 0, ext,
-		       count ? oldtype->true_lb : 0,
-		       count ? ext - oldtype->extent + oldtype->true_lb +
-				       oldtype->true_extent
-			     : 0,
-		       count * oldtype->size, oldtype->kind,
-		       count * oldtype->nbasic, newtype);
-	return mpi_raise(NULL, err, __func__);
+	return mpi_raise(NULL, type_new(&l, err, newtype), __func__);
 }
 
 int MPI_Type_dup(MPI_Datatype oldtype, MPI_Datatype *newtype)
 {
-	struct layout l = {0};
-	int err = oldtype ? MPI_SUCCESS : MPI_ERR_TYPE;
+	struct blocks b = {.n = 1, .len = 1, .oldtype = oldtype};
+	int err = blocks_type(&b, newtype, __func__);
 
-	if (!err && !newtype)
-		err = MPI_ERR_ARG;
-	if (!err)
-		err = lay_type(&l, oldtype, 1, 0);
-	if (!err)
-		err = type_new(
-			&l, oldtype->lb, oldtype->extent, oldtype->true_lb,
-			oldtype->true_lb + oldtype->true_extent, oldtype->size,
-			oldtype->kind, oldtype->nbasic, newtype);
-	else
-		free(l.seg);
 	if (!err)
 		(*newtype)->committed = oldtype->committed;
-	return mpi_raise(NULL, err, __func__);
+	return err;
 }
 
 int MPI_Type_commit(MPI_Datatype *datatype)
@@ -356,4 +639,69 @@ int MPI_Get_elements(const MPI_Status *status, MPI_Datatype datatype,
 	else
 		*count = MPI_UNDEFINED;
 	return MPI_SUCCESS;
+}
+
+/* ---- MPI_Pack: the bytes messages carry, in the user's buffer ---- */
+
+/*
+ * The error class of packing count of type at buf to (or unpacking it
+ * from) packed, of size bytes, at *position; len: the bytes it takes.
+ */
+static int pack_check(MPI_Comm comm, const void *buf, int count,
+		      MPI_Datatype type, const void *packed, int size,
+		      const int *position, size_t *len)
+{
+	int err = mpi_check_comm(comm) ?: mpi_check_buf(buf, count, type);
+
+	if (err)
+		return err;
+	if (!position || *position < 0 || *position > size)
+		return MPI_ERR_ARG;
+	*len = type->size * count;
+	if (*len > (size_t)(size - *position))
+		return MPI_ERR_TRUNCATE;
+	return *len && !packed ? MPI_ERR_BUFFER : MPI_SUCCESS;
+}
+
+int MPI_Pack(const void *inbuf, int incount, MPI_Datatype datatype,
+	     void *outbuf, int outsize, int *position, MPI_Comm comm)
+{
+	size_t len;
+	int err = pack_check(comm, inbuf, incount, datatype, outbuf, outsize,
+			     position, &len);
+
+	if (!err && len) {
+		mpi_pack(inbuf, incount, datatype, (char *)outbuf + *position);
+		*position += (int)len;
+	}
+	return mpi_raise(comm, err, __func__);
+}
+
+int MPI_Unpack(const void *inbuf, int insize, int *position, void *outbuf,
+	       int outcount, MPI_Datatype datatype, MPI_Comm comm)
+{
+	size_t len;
+	int err = pack_check(comm, outbuf, outcount, datatype, inbuf, insize,
+			     position, &len);
+
+	if (!err && len) {
+		mpi_unpack((const char *)inbuf + *position, len, outbuf,
+			   outcount, datatype);
+		*position += (int)len;
+	}
+	return mpi_raise(comm, err, __func__);
+}
+
+/* Exactly what MPI_Pack takes: size * incount bytes. */
+int MPI_Pack_size(int incount, MPI_Datatype datatype, MPI_Comm comm, int *size)
+{
+	int err = mpi_check_comm(comm) ?: mpi_check_type(datatype);
+
+	if (!err && (incount < 0 || datatype->size * incount > INT_MAX))
+		err = MPI_ERR_COUNT;
+	if (!err && !size)
+		err = MPI_ERR_ARG;
+	if (!err)
+		*size = (int)(datatype->size * incount);
+	return mpi_raise(comm, err, __func__);
 }

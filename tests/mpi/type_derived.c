@@ -19,6 +19,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <string.h>
 
 #include <mpi.h>
 
@@ -27,7 +28,7 @@
 #define LEN	 256 /* ints of every buffer */
 #define ORG	 64  /* where in it the data of a type starts */
 #define SENT	 (-1)
-#define MAXINT	 16
+#define MAXSLOT	 16
 #define TAG_TYPE 1
 #define TAG_INTS 2
 #define TAG_PART 3
@@ -36,7 +37,8 @@
 /*
  * A type and what it must be: size and bounds in bytes; its n ints in
  * typemap order, as offsets in ints from the start of an element (every
- * extent is a multiple of an int); ints: every basic element an MPI_INT.
+ * extent is a multiple of an int); ints: every basic element an MPI_INT,
+ * else basic: the basic elements of one element.
  */
 struct expect {
 	const char *name;
@@ -45,8 +47,9 @@ struct expect {
 	MPI_Aint lb, extent, true_lb, true_extent;
 	int count; /* elements sent */
 	int n;
-	int slot[MAXINT];
+	int slot[MAXSLOT];
 	bool ints;
+	int basic;
 };
 
 /* A record with a gap (the padding after b) where nothing may be written. */
@@ -126,8 +129,8 @@ static void check_counts(int rank, const char *what, const struct expect *x,
 	MPI_Get_count(st, t, &c);
 	MPI_Get_elements(st, t, &e);
 	CHECK(c == count && e == elements,
-	      "rank %d: %s of %s: count %d elements %d, expected %d %d\n",
-	      rank, what, x->name, c, e, count, elements);
+	      "rank %d: %s of %s: count %d elements %d, expected %d %d\n", rank,
+	      what, x->name, c, e, count, elements);
 }
 
 /*
@@ -160,10 +163,11 @@ static void check_sends(int rank, int size, const struct expect *x)
 	for (int i = 0; i < LEN; i++)
 		src[i] = value(i);
 	fill_sent(buf);
-	spread(rank, size, src + ORG, x->count, x->t, buf + ORG, x->count,
-	       x->t, TAG_TYPE, &st);
+	spread(rank, size, src + ORG, x->count, x->t, buf + ORG, x->count, x->t,
+	       TAG_TYPE, &st);
 	check_data(rank, "send", x, buf, all);
-	check_counts(rank, "send", x, &st, x->t, x->count, all);
+	check_counts(rank, "send", x, &st, x->t, x->size ? x->count : 0,
+		     x->count * (x->ints ? x->n : x->basic));
 	if (!x->ints)
 		return;
 
@@ -171,11 +175,13 @@ static void check_sends(int rank, int size, const struct expect *x)
 	spread(rank, size, src + ORG, x->count, x->t, buf, LEN, MPI_INT,
 	       TAG_INTS, &st);
 	for (int i = 0; i < LEN; i++) {
-		int want = i < all ? value(pos_of(x, i / x->n, i % x->n)) : SENT;
+		int want =
+			i < all ? value(pos_of(x, i / x->n, i % x->n)) : SENT;
 
 		if (buf[i] != want) {
-			CHECK(0, "rank %d: %s as MPI_INT: [%d] = %d, "
-				 "expected %d\n",
+			CHECK(0,
+			      "rank %d: %s as MPI_INT: [%d] = %d, "
+			      "expected %d\n",
 			      rank, x->name, i, buf[i], want);
 			break;
 		}
@@ -205,9 +211,14 @@ static void check_type(int rank, int size, struct expect *x)
 
 static void check_contiguous(int rank, int size)
 {
-	struct expect x = {"contiguous(3, int)", .size = 12, .extent = 12,
-			   .true_extent = 12, .count = 2, .n = 3,
-			   .slot = {0, 1, 2}, .ints = true};
+	struct expect x = {.name = "contiguous(3, int)",
+			   .size = 12,
+			   .extent = 12,
+			   .true_extent = 12,
+			   .count = 2,
+			   .n = 3,
+			   .slot = {0, 1, 2},
+			   .ints = true};
 
 	MPI_Type_contiguous(3, MPI_INT, &x.t);
 	check_type(rank, size, &x);
@@ -215,16 +226,27 @@ static void check_contiguous(int rank, int size)
 
 static void check_vector(int rank, int size)
 {
-	struct expect x = {"vector(3, 2, 4, int)", .size = 24, .extent = 40,
-			   .true_extent = 40, .count = 2, .n = 6,
-			   .slot = {0, 1, 4, 5, 8, 9}, .ints = true};
+	struct expect x = {.name = "vector(3, 2, 4, int)",
+			   .size = 24,
+			   .extent = 40,
+			   .true_extent = 40,
+			   .count = 2,
+			   .n = 6,
+			   .slot = {0, 1, 4, 5, 8, 9},
+			   .ints = true};
 	/* blocks at 0, -8, -16 bytes: packed in that order */
-	struct expect neg = {"vector(3, 1, -2, int)", .size = 12, .lb = -16,
-			     .extent = 20, .true_lb = -16, .true_extent = 20,
-			     .count = 2, .n = 3, .slot = {0, -2, -4},
+	struct expect neg = {.name = "vector(3, 1, -2, int)",
+			     .size = 12,
+			     .lb = -16,
+			     .extent = 20,
+			     .true_lb = -16,
+			     .true_extent = 20,
+			     .count = 2,
+			     .n = 3,
+			     .slot = {0, -2, -4},
 			     .ints = true};
-	struct expect none = {"vector(0, 2, 3, int)", .count = 2};
-	struct expect empty = {"vector(3, 0, 2, int)", .count = 2};
+	struct expect none = {.name = "vector(0, 2, 3, int)", .count = 2};
+	struct expect empty = {.name = "vector(3, 0, 2, int)", .count = 2};
 
 	MPI_Type_vector(3, 2, 4, MPI_INT, &x.t);
 	check_type(rank, size, &x);
@@ -238,18 +260,24 @@ static void check_vector(int rank, int size)
 
 static void check_hvector(int rank, int size)
 {
-	struct expect x = {"hvector(2, 3, 20 bytes, int)", .size = 24,
-			   .extent = 32, .true_extent = 32, .count = 2,
-			   .n = 6, .slot = {0, 1, 2, 5, 6, 7}, .ints = true};
+	struct expect x = {.name = "hvector(2, 3, 20 bytes, int)",
+			   .size = 24,
+			   .extent = 32,
+			   .true_extent = 32,
+			   .count = 2,
+			   .n = 6,
+			   .slot = {0, 1, 2, 5, 6, 7},
+			   .ints = true};
 	/* two vector(3, 2, 4, int) (extent 40) 48 bytes apart */
-	struct expect nest = {"hvector(2, 1, 48 bytes, vector)",
-			      .size = 48,
-			      .extent = 88,
-			      .true_extent = 88,
-			      .count = 2,
-			      .n = 12,
-			      .slot = {0, 1, 4, 5, 8, 9, 12, 13, 16, 17, 20, 21},
-			      .ints = true};
+	struct expect nest = {
+		.name = "hvector(2, 1, 48 bytes, vector)",
+		.size = 48,
+		.extent = 88,
+		.true_extent = 88,
+		.count = 2,
+		.n = 12,
+		.slot = {0, 1, 4, 5, 8, 9, 12, 13, 16, 17, 20, 21},
+		.ints = true};
 	MPI_Datatype vec;
 
 	MPI_Type_create_hvector(2, 3, 20, MPI_INT, &x.t);
@@ -265,19 +293,25 @@ static void check_indexed(int rank, int size)
 	static const int len[] = {2, 1, 3}, disp[] = {4, 0, 7};
 	/* a zero-length block far out adds nothing, not even to the bounds */
 	static const int nlen[] = {1, 0, 2, 1}, ndisp[] = {3, 100, -2, 0};
-	struct expect x = {"indexed({2, 1, 3}, {4, 0, 7}, int)", .size = 24,
-			   .extent = 40, .true_extent = 40, .count = 2,
-			   .n = 6, .slot = {4, 5, 0, 7, 8, 9}, .ints = true};
-	struct expect neg = {"indexed({1, 0, 2, 1}, {3, 100, -2, 0}, int)",
-			     .size = 16,
-			     .lb = -8,
-			     .extent = 24,
-			     .true_lb = -8,
-			     .true_extent = 24,
-			     .count = 2,
-			     .n = 4,
-			     .slot = {3, -2, -1, 0},
-			     .ints = true};
+	struct expect x = {.name = "indexed({2, 1, 3}, {4, 0, 7}, int)",
+			   .size = 24,
+			   .extent = 40,
+			   .true_extent = 40,
+			   .count = 2,
+			   .n = 6,
+			   .slot = {4, 5, 0, 7, 8, 9},
+			   .ints = true};
+	struct expect neg = {
+		.name = "indexed({1, 0, 2, 1}, {3, 100, -2, 0}, int)",
+		.size = 16,
+		.lb = -8,
+		.extent = 24,
+		.true_lb = -8,
+		.true_extent = 24,
+		.count = 2,
+		.n = 4,
+		.slot = {3, -2, -1, 0},
+		.ints = true};
 	struct expect dup = neg;
 	MPI_Datatype t;
 
@@ -296,7 +330,7 @@ static void check_hindexed(int rank, int size)
 {
 	static const int len[] = {2, 1};
 	static const MPI_Aint disp[] = {12, -4};
-	struct expect x = {"hindexed({2, 1}, {12, -4 bytes}, int)",
+	struct expect x = {.name = "hindexed({2, 1}, {12, -4 bytes}, int)",
 			   .size = 12,
 			   .lb = -4,
 			   .extent = 24,
@@ -315,11 +349,16 @@ static void check_indexed_block(int rank, int size)
 {
 	static const int disp[] = {6, 0, 3};
 	static const MPI_Aint hdisp[] = {8, 24};
-	struct expect x = {"indexed_block(2, {6, 0, 3}, int)", .size = 24,
-			   .extent = 32, .true_extent = 32, .count = 2,
-			   .n = 6, .slot = {6, 7, 0, 1, 3, 4}, .ints = true};
+	struct expect x = {.name = "indexed_block(2, {6, 0, 3}, int)",
+			   .size = 24,
+			   .extent = 32,
+			   .true_extent = 32,
+			   .count = 2,
+			   .n = 6,
+			   .slot = {6, 7, 0, 1, 3, 4},
+			   .ints = true};
 	/* nothing below 8 bytes: lb 8 */
-	struct expect h = {"hindexed_block(2, {8, 24 bytes}, int)",
+	struct expect h = {.name = "hindexed_block(2, {8, 24 bytes}, int)",
 			   .size = 16,
 			   .lb = 8,
 			   .extent = 24,
@@ -336,8 +375,10 @@ static void check_indexed_block(int rank, int size)
 	check_type(rank, size, &h);
 }
 
-/* The struct of struct rec (extent: to the end of b) and, resized, its
- * array type (extent sizeof(struct rec)). */
+/*
+ * The struct of struct rec (extent: to the end of b) and, resized, its
+ * array type (extent sizeof(struct rec)).
+ */
 static void rec_types(MPI_Datatype *st, MPI_Datatype *arr)
 {
 	static const int len[] = {2, 1, 1};
@@ -357,20 +398,26 @@ static void check_struct(int rank, int size)
 	static const int len[] = {2, 0};
 	static const MPI_Aint disp[] = {0, 100};
 	MPI_Datatype types[] = {MPI_INT, MPI_DOUBLE};
-	struct expect st = {"struct {int[2], double, int}",
-			    .size = 3 * sizeof(int) + sizeof(double),
-			    .extent = offsetof(struct rec, b) + sizeof(int),
-			    .true_extent = offsetof(struct rec, b) + sizeof(int),
-			    .count = 2,
-			    .n = 5,
-			    .slot = {0, 1, REC_SLOT(d), REC_SLOT(d) + 1,
-				     REC_SLOT(b)}};
+	struct expect st = {
+		.name = "struct {int[2], double, int}",
+		.size = 3 * sizeof(int) + sizeof(double),
+		.extent = offsetof(struct rec, b) + sizeof(int),
+		.true_extent = offsetof(struct rec, b) + sizeof(int),
+		.count = 2,
+		.n = 5,
+		.slot = {0, 1, REC_SLOT(d), REC_SLOT(d) + 1, REC_SLOT(b)},
+		.basic = 4};
 	struct expect arr = st;
 	/* no double in it (its block is empty): a type of ints */
-	struct expect ints = {"struct {int[2], double[0]}", .size = 8,
-			      .extent = 8, .true_extent = 8, .count = 2,
-			      .n = 2, .slot = {0, 1}, .ints = true};
-	struct expect none = {"struct of no blocks", .count = 2};
+	struct expect ints = {.name = "struct {int[2], double[0]}",
+			      .size = 8,
+			      .extent = 8,
+			      .true_extent = 8,
+			      .count = 2,
+			      .n = 2,
+			      .slot = {0, 1},
+			      .ints = true};
+	struct expect none = {.name = "struct of no blocks", .count = 2};
 
 	arr.name = "struct {int[2], double, int} resized to its C size";
 	arr.extent = sizeof(struct rec);
@@ -389,7 +436,7 @@ static void check_resized(int rank, int size)
 	 * vector(2, 1, 3, int) at a stride of 2 ints (extent 8, lb -8):
 	 * elements {0, 3}, {2, 5}, {4, 7} interleave
 	 */
-	struct expect x = {"resized(vector(2, 1, 3, int), -8, 8)",
+	struct expect x = {.name = "resized(vector(2, 1, 3, int), -8, 8)",
 			   .size = 8,
 			   .lb = -8,
 			   .extent = 8,
@@ -399,7 +446,8 @@ static void check_resized(int rank, int size)
 			   .n = 2,
 			   .slot = {0, 3},
 			   .ints = true};
-	struct expect empty = {"resized(vector(0, ...), 0, 8)", .extent = 8,
+	struct expect empty = {.name = "resized(vector(0, ...), 0, 8)",
+			       .extent = 8,
 			       .count = 2};
 	MPI_Datatype vec;
 
@@ -420,7 +468,7 @@ static void check_subarray(int rank, int size)
 	static const int sizes3[] = {2, 3, 4}, subsizes3[] = {1, 2, 2};
 	static const int starts3[] = {1, 1, 1};
 	/* rows 1..2, columns 2..4 of 4 x 5 ints: index 5 * row + column */
-	struct expect c = {"subarray C {4, 5} {2, 3} {1, 2}",
+	struct expect c = {.name = "subarray C {4, 5} {2, 3} {1, 2}",
 			   .size = 24,
 			   .extent = 80,
 			   .true_lb = 28,
@@ -430,7 +478,7 @@ static void check_subarray(int rank, int size)
 			   .slot = {7, 8, 9, 12, 13, 14},
 			   .ints = true};
 	/* the first dimension varies fastest: index i0 + 4 * i1 */
-	struct expect f = {"subarray Fortran {4, 5} {2, 3} {1, 2}",
+	struct expect f = {.name = "subarray Fortran {4, 5} {2, 3} {1, 2}",
 			   .size = 24,
 			   .extent = 80,
 			   .true_lb = 36,
@@ -440,7 +488,7 @@ static void check_subarray(int rank, int size)
 			   .slot = {9, 10, 13, 14, 17, 18},
 			   .ints = true};
 	/* index 12 * i + 4 * j + k */
-	struct expect c3 = {"subarray C {2, 3, 4} {1, 2, 2} {1, 1, 1}",
+	struct expect c3 = {.name = "subarray C {2, 3, 4} {1, 2, 2} {1, 1, 1}",
 			    .size = 16,
 			    .extent = 96,
 			    .true_lb = 68,
@@ -486,8 +534,9 @@ static void check_allreduce(int rank, int size)
 	MPI_Type_free(&vec);
 	for (int i = 0; i < LEN; i++) {
 		if (out[i] != want[i]) {
-			CHECK(0, "rank %d: MPI_Allreduce of vector: [%d] = %d, "
-				 "expected %d\n",
+			CHECK(0,
+			      "rank %d: MPI_Allreduce of vector: [%d] = %d, "
+			      "expected %d\n",
 			      rank, i - ORG, out[i], want[i]);
 			break;
 		}
@@ -575,10 +624,10 @@ static void check_errors(int rank)
 		    MPI_Type_create_subarray(1, sizes, sub, bad, MPI_ORDER_C,
 					     MPI_INT, &t),
 		    MPI_ERR_ARG);
-	check_class(rank, "MPI_Type_create_subarray, bad order",
-		    MPI_Type_create_subarray(1, sizes, sub, one, 7, MPI_INT,
-					     &t),
-		    MPI_ERR_ARG);
+	check_class(
+		rank, "MPI_Type_create_subarray, bad order",
+		MPI_Type_create_subarray(1, sizes, sub, one, 7, MPI_INT, &t),
+		MPI_ERR_ARG);
 	MPI_Type_vector(2, 1, 2, MPI_INT, &t);
 	check_class(rank, "MPI_Send of an uncommitted type",
 		    MPI_Send(x, 1, t, rank, TAG_TYPE, MPI_COMM_WORLD),
