@@ -396,6 +396,8 @@ static int some(int n, MPI_Request *reqs, int *outcount, int *indices,
 	int k = 0, i, flag = 1, err;
 	MPI_Status s;
 
+	if (n < 0 || (n && (!reqs || !indices)) || !outcount)
+		return MPI_ERR_ARG;
 	if (!any_active(n, reqs)) {
 		*outcount = MPI_UNDEFINED;
 		return MPI_SUCCESS;
@@ -417,9 +419,6 @@ static int some(int n, MPI_Request *reqs, int *outcount, int *indices,
 int MPI_Waitsome(int incount, MPI_Request array_of_requests[], int *outcount,
 		 int array_of_indices[], MPI_Status array_of_statuses[])
 {
-	if (incount < 0 || (incount && !array_of_requests) || !outcount ||
-	    (incount && !array_of_indices))
-		return mpi_raise(NULL, MPI_ERR_ARG, __func__);
 	return mpi_raise(NULL,
 			 some(incount, array_of_requests, outcount,
 			      array_of_indices, array_of_statuses, false),
@@ -429,9 +428,6 @@ int MPI_Waitsome(int incount, MPI_Request array_of_requests[], int *outcount,
 int MPI_Testsome(int incount, MPI_Request array_of_requests[], int *outcount,
 		 int array_of_indices[], MPI_Status array_of_statuses[])
 {
-	if (incount < 0 || (incount && !array_of_requests) || !outcount ||
-	    (incount && !array_of_indices))
-		return mpi_raise(NULL, MPI_ERR_ARG, __func__);
 	return mpi_raise(NULL,
 			 some(incount, array_of_requests, outcount,
 			      array_of_indices, array_of_statuses, true),
