@@ -85,12 +85,18 @@ int mpi_raise(MPI_Comm comm, int err, const char *fn)
 	if (eh->fn) {
 		eh->fn(&comm, &err);
 	} else if (eh->fatal) {
+		/* A call outside MPI_Init..MPI_Finalize says so. */
+		const char *why = mpi_state == 0   ? "called before MPI_Init"
+				  : mpi_state == 2 ? "called after MPI_Finalize"
+				  : err > 0 && err < MPI_ERR_LASTCODE
+					  ? err_text[err]
+					  : "?";
+
 		fprintf(stderr,
 			"snemu-mpi: rank %d: %s on %s: %s "
 			"(MPI_ERRORS_ARE_FATAL: aborting the run)\n",
 			snemu_rank(), fn, comm->name[0] ? comm->name : "a comm",
-			err > 0 && err < MPI_ERR_LASTCODE ? err_text[err]
-							  : "?");
+			why);
 		MPI_Abort(comm, err);
 	}
 	return err;
