@@ -104,8 +104,10 @@ struct snemu_mpi_op {
 	bool commute, predefined;
 };
 
-enum mpi_req_kind { MPI_RQ_SEND, MPI_RQ_RECV };
+enum mpi_req_kind { MPI_RQ_SEND, MPI_RQ_RECV, MPI_RQ_COLL };
 enum mpi_send_mode { MPI_MODE_STD, MPI_MODE_SYNC, MPI_MODE_BUFFERED };
+
+struct mpi_sched; /* sched.c */
 
 struct snemu_mpi_request {
 	int kind;	     /* enum mpi_req_kind */
@@ -121,6 +123,7 @@ struct snemu_mpi_request {
 	MPI_Datatype type;
 	MPI_Comm comm;
 	void *tmp; /* packed copy, or NULL: buf is used directly */
+	struct mpi_sched *sched;	/* a collective's, until it completes */
 	struct snemu_mpi_request *next; /* freed or buffered, in flight */
 };
 
@@ -228,6 +231,11 @@ int mpi_req_new(int kind, int mode, const void *buf, int count,
 		MPI_Request *out);
 /* Start rq (new or persistent, inactive): post its snemu operation. */
 int mpi_req_start(MPI_Request rq);
+/*
+ * An active request of the collective schedule s on comm, started now;
+ * it owns s (freed, on failure too).
+ */
+int mpi_req_coll(struct mpi_sched *s, MPI_Comm comm, MPI_Request *out);
 /* Complete every freed or buffered request still in flight. */
 int mpi_req_drain(void);
 
@@ -246,7 +254,88 @@ void mpi_status_proc_null(MPI_Status *st);
 int mpi_bsend_take(size_t len);
 void mpi_bsend_give(size_t len);
 
-/* ---- coll.c: the collectives, without error handlers ---- */
+/* ---- sched.c: a collective as steps that run by themselves ---- */
+
+/* A new empty schedule on comm, with the tag of comm's next collective. */
+int mpi_sched_new(MPI_Comm comm, struct mpi_sched **out);
+/*
+ * Steps, run in order: a send or receive of len packed bytes with comm
+ * rank peer is posted when reached; a round waits for every transfer
+ * posted before it; reduce (in into inout, as mpi_reduce_local), copy
+ * and unpack (as mpi_unpack) run when reached. The buffers must live
+ * until the schedule is freed. An error (out of memory) is kept, and
+ * later steps are not added.
+ */
+void mpi_sched_send(struct mpi_sched *s, int peer, const void *buf, size_t len);
+void mpi_sched_recv(struct mpi_sched *s, int peer, void *buf, size_t len);
+void mpi_sched_round(struct mpi_sched *s);
+void mpi_sched_reduce(struct mpi_sched *s, const void *in, void *inout,
+		      int count, MPI_Datatype t, MPI_Op op);
+void mpi_sched_copy(struct mpi_sched *s, void *dst, const void *src,
+		    size_t len);
+void mpi_sched_unpack(struct mpi_sched *s, const void *packed, size_t len,
+		      void *buf, int count, MPI_Datatype t);
+/* Free p (malloc'd; may be NULL) with s. */
+void mpi_sched_keep(struct mpi_sched *s, void *p);
+/* len bytes of scratch freed with s; NULL (and s failed) if out of memory. */
+void *mpi_sched_mem(struct mpi_sched *s, size_t len);
+/* The communicator of s. */
+MPI_Comm mpi_sched_comm(const struct mpi_sched *s);
+/* The schedule's first error (MPI class), or MPI_SUCCESS. */
+int mpi_sched_err(const struct mpi_sched *s);
+
+/* Run s until it waits for a transfer. */
+void mpi_sched_start(struct mpi_sched *s);
+/* s has run every step and nothing of it is in flight. */
+bool mpi_sched_complete(const struct mpi_sched *s);
+/*
+ * The first transfer s waits for (the wait calls include it in theirs),
+ * NULL when complete. Once the caller has completed it (its slot NULL),
+ * mpi_sched_advance records its result ret and runs on.
+ */
+struct snemu_req **mpi_sched_pending(struct mpi_sched *s);
+void mpi_sched_advance(struct mpi_sched *s, int ret);
+/* Run s to its end; its error. */
+int mpi_sched_wait(struct mpi_sched *s);
+/* Test what s waits for once (the poll overhead) and run on if done. */
+void mpi_sched_test(struct mpi_sched *s);
+void mpi_sched_free(struct mpi_sched *s);
+
+/*
+ * ---- coll_algo.c: the collective algorithms, as steps added to s ----
+ * Arguments as the MPI calls take them (checked); MPI_IN_PLACE where
+ * the call allows it. Byte displacements for alltoallw.
+ */
+void mpi_build_barrier(struct mpi_sched *s);
+void mpi_build_bcast(struct mpi_sched *s, void *buf, int count, MPI_Datatype t,
+		     int root);
+void mpi_build_reduce(struct mpi_sched *s, const void *sendbuf, void *recvbuf,
+		      int count, MPI_Datatype t, MPI_Op op, int root);
+void mpi_build_allreduce(struct mpi_sched *s, const void *sendbuf,
+			 void *recvbuf, int count, MPI_Datatype t, MPI_Op op);
+void mpi_build_gatherv(struct mpi_sched *s, const void *sendbuf, int sendcount,
+		       MPI_Datatype st, void *recvbuf, const int *counts,
+		       const int *displs, MPI_Datatype rt, int root);
+void mpi_build_scatterv(struct mpi_sched *s, const void *sendbuf,
+			const int *counts, const int *displs, MPI_Datatype st,
+			void *recvbuf, int recvcount, MPI_Datatype rt,
+			int root);
+void mpi_build_allgatherv(struct mpi_sched *s, const void *sendbuf,
+			  int sendcount, MPI_Datatype st, void *recvbuf,
+			  const int *counts, const int *displs,
+			  MPI_Datatype rt);
+void mpi_build_alltoallw(struct mpi_sched *s, const void *sendbuf,
+			 const int *scounts, const MPI_Aint *sdispls,
+			 const MPI_Datatype *stypes, void *recvbuf,
+			 const int *rcounts, const MPI_Aint *rdispls,
+			 const MPI_Datatype *rtypes);
+void mpi_build_reduce_scatter(struct mpi_sched *s, const void *sendbuf,
+			      void *recvbuf, const int *counts, MPI_Datatype t,
+			      MPI_Op op);
+void mpi_build_scan(struct mpi_sched *s, const void *sendbuf, void *recvbuf,
+		    int count, MPI_Datatype t, MPI_Op op, bool exclusive);
+
+/* ---- coll.c: collectives for the layer itself, without handlers ---- */
 
 int mpi_allreduce(const void *sendbuf, void *recvbuf, int count,
 		  MPI_Datatype type, MPI_Op op, MPI_Comm comm);

@@ -46,7 +46,7 @@ int mpi_req_new(int kind, int mode, const void *buf, int count,
 
 static size_t req_len(MPI_Request rq)
 {
-	return rq->type->size * rq->count;
+	return rq->type ? rq->type->size * rq->count : 0;
 }
 
 int mpi_req_start(MPI_Request rq)
@@ -97,6 +97,34 @@ int mpi_req_start(MPI_Request rq)
 		rq->active = false;
 	}
 	return mpi_err_of(ret);
+}
+
+/* A collective whose schedule has ended is done, with its error. */
+static void coll_update(MPI_Request rq)
+{
+	if (!rq->sched || !mpi_sched_complete(rq->sched))
+		return;
+	mpi_status_empty(&rq->st);
+	rq->st.MPI_ERROR = mpi_sched_err(rq->sched);
+	mpi_sched_free(rq->sched);
+	rq->sched = NULL;
+	rq->done = true;
+}
+
+int mpi_req_coll(struct mpi_sched *s, MPI_Comm comm, MPI_Request *out)
+{
+	MPI_Request rq = calloc(1, sizeof(*rq));
+
+	if (!rq) {
+		mpi_sched_free(s);
+		return MPI_ERR_NO_MEM;
+	}
+	*rq = (struct snemu_mpi_request){
+		.kind = MPI_RQ_COLL, .active = true, .comm = comm, .sched = s};
+	mpi_sched_start(s);
+	coll_update(rq);
+	*out = rq;
+	return MPI_SUCCESS;
 }
 
 static void orphan(MPI_Request rq)
@@ -155,6 +183,45 @@ static bool in_flight(MPI_Request rq)
 	return rq && rq->active && !rq->done;
 }
 
+/* The snemu request rq (in flight) waits for. */
+static struct snemu_req *native(MPI_Request rq)
+{
+	return rq->sched ? *mpi_sched_pending(rq->sched) : rq->r;
+}
+
+/* Complete active rq, blocking; the snemu result (ns: its status). */
+static int complete(MPI_Request rq, struct snemu_status *ns)
+{
+	if (rq->done)
+		return 0;
+	if (!rq->sched)
+		return snemu_wait(rq->r, ns);
+	mpi_sched_wait(rq->sched);
+	coll_update(rq);
+	return 0;
+}
+
+/*
+ * Let every collective of reqs in flight run (test: a test each) before
+ * an array call; whether all of them are done.
+ */
+static bool colls_run(int n, MPI_Request *reqs, bool test)
+{
+	bool all = true;
+
+	for (int i = 0; i < n; i++) {
+		if (!in_flight(reqs[i]) || !reqs[i]->sched)
+			continue;
+		if (test)
+			mpi_sched_test(reqs[i]->sched);
+		else
+			mpi_sched_wait(reqs[i]->sched);
+		coll_update(reqs[i]);
+		all = all && reqs[i]->done;
+	}
+	return all;
+}
+
 /* First index of a done request among n, or -1. */
 static int first_done(int n, MPI_Request *reqs)
 {
@@ -180,7 +247,7 @@ static struct snemu_req **natives(int n, MPI_Request *reqs,
 		n <= LOCAL_REQS ? a : malloc(n * sizeof(*nat) + 1);
 
 	for (int i = 0; nat && i < n; i++)
-		nat[i] = in_flight(reqs[i]) ? reqs[i]->r : NULL;
+		nat[i] = in_flight(reqs[i]) ? native(reqs[i]) : NULL;
 	return nat;
 }
 
@@ -201,7 +268,7 @@ int mpi_req_drain(void)
 
 		orphans = rq->next;
 		rq->persistent = false;
-		ret = rq->done ? 0 : snemu_wait(rq->r, &ns);
+		ret = complete(rq, &ns);
 		err = err ?: finish(&rq, &ns, ret, NULL);
 	}
 	return err;
@@ -223,7 +290,7 @@ int MPI_Wait(MPI_Request *request, MPI_Status *status)
 		return MPI_SUCCESS;
 	}
 	comm = rq->comm;
-	ret = rq->done ? 0 : snemu_wait(rq->r, &ns);
+	ret = complete(rq, &ns);
 	err = finish(request, &ns, ret, status);
 	return mpi_raise(comm, err, __func__);
 }
@@ -244,8 +311,13 @@ int MPI_Test(MPI_Request *request, int *flag, MPI_Status *status)
 			mpi_status_empty(status);
 		return MPI_SUCCESS;
 	}
-	if (!rq->done)
+	if (rq->sched) {
+		mpi_sched_test(rq->sched);
+		coll_update(rq);
+		done = rq->done;
+	} else if (!rq->done) {
 		ret = snemu_test(rq->r, &done, &ns);
+	}
 	*flag = done;
 	comm = rq->comm;
 	if (!done)
@@ -289,6 +361,10 @@ static int array_call(int n, MPI_Request *reqs, MPI_Status *sts, bool test,
 	struct snemu_status *nsts;
 	int ret, done = 1, err;
 
+	if (!colls_run(n, reqs, test)) {
+		*flag = 0;
+		return MPI_SUCCESS;
+	}
 	nat = natives(n, reqs, a);
 	nsts = calloc(n + 1, sizeof(*nsts));
 	if (!nat || !nsts) {
@@ -348,7 +424,7 @@ static int one_of(int n, MPI_Request *reqs, int *index, MPI_Status *st,
 			mpi_status_empty(st);
 		return MPI_SUCCESS;
 	}
-	if (i < 0) {
+	while (i < 0) {
 		nat = natives(n, reqs, a);
 		if (!nat)
 			return MPI_ERR_NO_MEM;
@@ -359,6 +435,18 @@ static int one_of(int n, MPI_Request *reqs, int *index, MPI_Status *st,
 			*flag = done;
 		if (!done || i < 0)
 			return mpi_err_of(ret);
+		if (!reqs[i]->sched)
+			break;
+		/* a step of a collective: done when its schedule is */
+		mpi_sched_advance(reqs[i]->sched, ret);
+		coll_update(reqs[i]);
+		ret = 0;
+		if (!reqs[i]->done && test) {
+			*flag = 0;
+			return MPI_SUCCESS;
+		}
+		if (!reqs[i]->done)
+			i = -1;
 	}
 	*index = i;
 	return finish(&reqs[i], &ns, ret, st);

@@ -16,7 +16,7 @@ check() {
 	done
 }
 
-for prog in env coll_basic coll_inplace; do
+for prog in env coll_basic coll_inplace coll_nonblocking; do
 	check $prog 1 2 3 4 8 48
 done
 for prog in errhandler p2p_order p2p_nonblocking probe cancel sendrecv; do
