@@ -103,8 +103,11 @@ static int barrier(MPI_Comm c, MPI_Request *req)
 	int err = mpi_check_comm(c);
 	struct mpi_sched *s;
 
-	if (!err && !req && c == MPI_COMM_WORLD)
+	if (!err && !req && c == MPI_COMM_WORLD) {
+		/* the engine's barrier cannot run collectives meanwhile */
+		mpi_sched_wait_running();
 		return mpi_err_of(snemu_barrier());
+	}
 	s = sched(c, &err);
 	if (!s)
 		return err;

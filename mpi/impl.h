@@ -295,11 +295,26 @@ bool mpi_sched_complete(const struct mpi_sched *s);
  */
 struct snemu_req **mpi_sched_pending(struct mpi_sched *s);
 void mpi_sched_advance(struct mpi_sched *s, int ret);
-/* Run s to its end; its error. */
+/* Run s to its end (and the other started ones meanwhile); its error. */
 int mpi_sched_wait(struct mpi_sched *s);
+/* Some started schedule has not ended. */
+bool mpi_sched_running(void);
+/*
+ * Run every started schedule to its end (their errors stay theirs): for
+ * a blocking call that cannot run them meanwhile. Since each rank does
+ * so before such a call, that call never holds back a peer's schedule.
+ */
+void mpi_sched_wait_running(void);
 /* Test what s waits for once (the poll overhead) and run on if done. */
 void mpi_sched_test(struct mpi_sched *s);
 void mpi_sched_free(struct mpi_sched *s);
+/*
+ * snemu_waitany over reqs that meanwhile runs every started schedule
+ * still in flight (those pending in reqs excepted): the progress of a
+ * rank that blocks in point to point.
+ */
+int mpi_sched_waitany(int n, struct snemu_req **reqs, int *index,
+		      struct snemu_status *st);
 
 /*
  * ---- coll_algo.c: the collective algorithms, as steps added to s ----

@@ -62,6 +62,34 @@ static int check(MPI_Comm comm, const void *buf, int count, MPI_Datatype type,
 	return MPI_SUCCESS;
 }
 
+/*
+ * snemu_send_comm and snemu_recv_comm; while a nonblocking collective is
+ * in flight, as a post and a wait that lets it run meanwhile.
+ */
+static int blocking_send(uint32_t ctx, int dst, int tag, const void *buf,
+			 size_t len, int flags)
+{
+	struct snemu_req *r;
+	int ret, i;
+
+	if (!mpi_sched_running())
+		return snemu_send_comm(ctx, dst, tag, buf, len, flags);
+	ret = snemu_isend_comm(ctx, dst, tag, buf, len, flags, &r);
+	return ret ?: mpi_sched_waitany(1, &r, &i, NULL);
+}
+
+static int blocking_recv(uint32_t ctx, int src, int tag, void *buf, size_t len,
+			 struct snemu_status *st)
+{
+	struct snemu_req *r;
+	int ret, i;
+
+	if (!mpi_sched_running())
+		return snemu_recv_comm(ctx, src, tag, buf, len, st);
+	ret = snemu_irecv_comm(ctx, src, tag, buf, len, &r);
+	return ret ?: mpi_sched_waitany(1, &r, &i, st);
+}
+
 /* A blocking send in mode: buffered ones wait on the orphan list. */
 static int send(const void *buf, int count, MPI_Datatype type, int dest,
 		int tag, MPI_Comm comm, int mode)
@@ -86,9 +114,9 @@ static int send(const void *buf, int count, MPI_Datatype type, int dest,
 	bytes = mpi_bytes(buf, count, type, true, &tmp);
 	if (!bytes)
 		return MPI_ERR_NO_MEM;
-	ret = snemu_send_comm(comm->ctx, mpi_world(comm, dest), tag, bytes,
-			      type->size * count,
-			      mode == MPI_MODE_SYNC ? SNEMU_SEND_SYNC : 0);
+	ret = blocking_send(comm->ctx, mpi_world(comm, dest), tag, bytes,
+			    type->size * count,
+			    mode == MPI_MODE_SYNC ? SNEMU_SEND_SYNC : 0);
 	free(tmp);
 	return mpi_err_of(ret);
 }
@@ -146,8 +174,8 @@ static int recv(void *buf, int count, MPI_Datatype type, int source, int tag,
 	bytes = mpi_bytes(buf, count, type, false, &tmp);
 	if (!bytes)
 		return MPI_ERR_NO_MEM;
-	ret = snemu_recv_comm(comm->ctx, mpi_world(comm, source), tag, bytes,
-			      cap, &ns);
+	ret = blocking_recv(comm->ctx, mpi_world(comm, source), tag, bytes, cap,
+			    &ns);
 	mpi_status_of(comm, &ns, cap,
 		      ret == -EMSGSIZE ? MPI_ERR_TRUNCATE : mpi_err_of(ret),
 		      &s);
@@ -370,6 +398,9 @@ static int probe(int source, int tag, MPI_Comm comm, int *flag,
 			mpi_status_proc_null(status);
 		return MPI_SUCCESS;
 	}
+	/* a blocking probe cannot run collectives meanwhile: ends them first */
+	if (!flag)
+		mpi_sched_wait_running();
 	ret = flag ? snemu_iprobe_comm(comm->ctx, mpi_world(comm, source), tag,
 				       flag, &ns)
 		   : snemu_probe_comm(comm->ctx, mpi_world(comm, source), tag,

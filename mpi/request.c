@@ -192,10 +192,12 @@ static struct snemu_req *native(MPI_Request rq)
 /* Complete active rq, blocking; the snemu result (ns: its status). */
 static int complete(MPI_Request rq, struct snemu_status *ns)
 {
+	int i;
+
 	if (rq->done)
 		return 0;
 	if (!rq->sched)
-		return snemu_wait(rq->r, ns);
+		return mpi_sched_waitany(1, &rq->r, &i, ns);
 	mpi_sched_wait(rq->sched);
 	coll_update(rq);
 	return 0;
@@ -246,8 +248,11 @@ static struct snemu_req **natives(int n, MPI_Request *reqs,
 	struct snemu_req **nat =
 		n <= LOCAL_REQS ? a : malloc(n * sizeof(*nat) + 1);
 
-	for (int i = 0; nat && i < n; i++)
+	for (int i = 0; nat && i < n; i++) {
+		if (reqs[i])
+			coll_update(reqs[i]);
 		nat[i] = in_flight(reqs[i]) ? native(reqs[i]) : NULL;
+	}
 	return nat;
 }
 
@@ -354,6 +359,28 @@ static int finish_all(int n, MPI_Request *reqs, struct snemu_status *nsts,
 	return failed ? MPI_ERR_IN_STATUS : MPI_SUCCESS;
 }
 
+/*
+ * snemu_waitall, one request at a time so that the collectives in flight
+ * run meanwhile (the same virtual times: the order of waits does not
+ * change them).
+ */
+static int wait_each(int n, struct snemu_req **nat, struct snemu_status *nsts)
+{
+	int ret = 0, i;
+
+	for (int k = 0; k < n; k++) {
+		int r;
+
+		nsts[k] = (struct snemu_status){.source = SNEMU_ANY_SOURCE,
+						.tag = SNEMU_ANY_TAG};
+		if (!nat[k])
+			continue;
+		r = mpi_sched_waitany(1, &nat[k], &i, &nsts[k]);
+		ret = ret ?: r;
+	}
+	return ret;
+}
+
 static int array_call(int n, MPI_Request *reqs, MPI_Status *sts, bool test,
 		      int *flag)
 {
@@ -372,8 +399,12 @@ static int array_call(int n, MPI_Request *reqs, MPI_Status *sts, bool test,
 		natives_free(nat, a);
 		return MPI_ERR_NO_MEM;
 	}
-	ret = test ? snemu_testall(n, nat, &done, nsts)
-		   : snemu_waitall(n, nat, nsts);
+	if (test)
+		ret = snemu_testall(n, nat, &done, nsts);
+	else if (!mpi_sched_running())
+		ret = snemu_waitall(n, nat, nsts);
+	else
+		ret = wait_each(n, nat, nsts);
 	if (flag)
 		*flag = done;
 	err = done ? finish_all(n, reqs, nsts, ret, sts) : mpi_err_of(ret);
@@ -429,7 +460,7 @@ static int one_of(int n, MPI_Request *reqs, int *index, MPI_Status *st,
 		if (!nat)
 			return MPI_ERR_NO_MEM;
 		ret = test ? snemu_testany(n, nat, &i, &done, &ns)
-			   : snemu_waitany(n, nat, &i, &ns);
+			   : mpi_sched_waitany(n, nat, &i, &ns);
 		natives_free(nat, a);
 		if (flag)
 			*flag = done;

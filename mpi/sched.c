@@ -10,6 +10,11 @@
  * every transfer posted before it has completed. Steps after an error are
  * skipped, but the transfers already posted are still completed, so a
  * failed schedule leaves nothing in flight.
+ *
+ * Progress: a started schedule is on the running list until it ends, and
+ * a rank that blocks in a point to point wait runs every schedule on it
+ * meanwhile (mpi_sched_waitany), as a progress engine does: a rank in
+ * MPI_Recv still forwards the data of a pending MPI_Ibcast.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -46,8 +51,35 @@ struct mpi_sched {
 	int first, nreq, reqcap; /* req[first, nreq): in flight */
 	struct snemu_req **req;
 	int nkeep, keepcap;
-	void **keep; /* freed with the schedule */
+	void **keep;		       /* freed with the schedule */
+	struct mpi_sched *prev, *next; /* on the running list */
+	bool running;
 };
+
+static struct mpi_sched *running;
+
+static void running_add(struct mpi_sched *s)
+{
+	s->next = running;
+	s->prev = NULL;
+	if (running)
+		running->prev = s;
+	running = s;
+	s->running = true;
+}
+
+static void running_del(struct mpi_sched *s)
+{
+	if (!s->running)
+		return;
+	if (s->prev)
+		s->prev->next = s->next;
+	else
+		running = s->next;
+	if (s->next)
+		s->next->prev = s->prev;
+	s->running = false;
+}
 
 int mpi_sched_new(MPI_Comm c, struct mpi_sched **out)
 {
@@ -202,6 +234,11 @@ static void exec(struct mpi_sched *s, const struct step *p)
 	}
 }
 
+bool mpi_sched_complete(const struct mpi_sched *s)
+{
+	return s->pos == s->nstep && s->first == s->nreq;
+}
+
 /* Run steps until a round must wait for transfers, or the end. */
 static void run(struct mpi_sched *s)
 {
@@ -217,16 +254,14 @@ static void run(struct mpi_sched *s)
 		}
 		s->pos++;
 	}
+	if (mpi_sched_complete(s))
+		running_del(s);
 }
 
 void mpi_sched_start(struct mpi_sched *s)
 {
+	running_add(s);
 	run(s);
-}
-
-bool mpi_sched_complete(const struct mpi_sched *s)
-{
-	return s->pos == s->nstep && s->first == s->nreq;
 }
 
 struct snemu_req **mpi_sched_pending(struct mpi_sched *s)
@@ -242,16 +277,36 @@ void mpi_sched_advance(struct mpi_sched *s, int ret)
 	run(s);
 }
 
+bool mpi_sched_running(void)
+{
+	return running;
+}
+
+void mpi_sched_wait_running(void)
+{
+	while (running)
+		mpi_sched_wait(running);
+}
+
 int mpi_sched_wait(struct mpi_sched *s)
 {
 	while (!mpi_sched_complete(s)) {
-		int ret = snemu_waitall(s->nreq - s->first, s->req + s->first,
-					NULL);
+		bool alone = !running || (running == s && !s->next);
+		int ret, i;
 
-		s->first = s->nreq;
-		if (ret && !s->err)
-			s->err = mpi_err_of(ret);
-		run(s);
+		if (alone) {
+			ret = snemu_waitall(s->nreq - s->first,
+					    s->req + s->first, NULL);
+			s->first = s->nreq;
+			if (ret && !s->err)
+				s->err = mpi_err_of(ret);
+			run(s);
+		} else {
+			/* one at a time, running the others meanwhile */
+			ret = mpi_sched_waitany(1, mpi_sched_pending(s), &i,
+						NULL);
+			mpi_sched_advance(s, ret);
+		}
 	}
 	return s->err;
 }
@@ -271,10 +326,57 @@ void mpi_sched_test(struct mpi_sched *s)
 	run(s);
 }
 
+/* s is pending in one of the n requests. */
+static bool among(struct mpi_sched *s, int n, struct snemu_req **reqs)
+{
+	struct snemu_req **p = mpi_sched_pending(s);
+
+	for (int i = 0; p && i < n; i++)
+		if (reqs[i] == *p)
+			return true;
+	return false;
+}
+
+int mpi_sched_waitany(int n, struct snemu_req **reqs, int *index,
+		      struct snemu_status *st)
+{
+	for (;;) {
+		struct snemu_req **all;
+		struct mpi_sched **who, *s;
+		int k = n, cap = n, i, ret;
+
+		for (s = running; s; s = s->next)
+			cap++;
+		if (cap == n)
+			return snemu_waitany(n, reqs, index, st);
+		all = malloc(cap * (sizeof(*all) + sizeof(*who)));
+		if (!all)
+			return -ENOMEM;
+		who = (struct mpi_sched **)(all + cap);
+		memcpy(all, reqs, n * sizeof(*all));
+		for (s = running; s; s = s->next) {
+			if (!mpi_sched_pending(s) || among(s, n, reqs))
+				continue;
+			who[k] = s;
+			all[k++] = *mpi_sched_pending(s);
+		}
+		ret = snemu_waitany(k, all, &i, st);
+		memcpy(reqs, all, n * sizeof(*all));
+		s = i < n ? NULL : who[i];
+		free(all);
+		if (!s) {
+			*index = i;
+			return ret;
+		}
+		mpi_sched_advance(s, ret);
+	}
+}
+
 void mpi_sched_free(struct mpi_sched *s)
 {
 	if (!s)
 		return;
+	running_del(s);
 	for (int i = 0; i < s->nkeep; i++)
 		free(s->keep[i]);
 	free(s->keep);

@@ -3,7 +3,9 @@
  * The nonblocking collectives: each I-form gives what its sequential
  * reference says (the same data as coll_basic's), completed by MPI_Wait;
  * several in flight at once complete in any order through Waitall,
- * Waitany and a Test loop; one overlaps point to point traffic; and an
+ * Waitany and a Test loop, and in different orders on different ranks;
+ * one overlaps point to point traffic; a rank blocked in MPI_Recv still
+ * forwards a pending Ibcast, and so does one in MPI_Barrier; and an
  * I-form waited for at once takes the blocking form's virtual time.
  */
 #include <math.h>
@@ -154,6 +156,60 @@ static void overlap(void)
 	CHECK(out == size * (size + 1) / 2, "overlapped Iallreduce: %d\n", out);
 }
 
+/*
+ * Every rank first receives from its children in the Ibcast's binomial
+ * tree (root 0), which send only once their Ibcast is done: that needs
+ * this rank to forward the data while it blocks in MPI_Recv.
+ */
+static void progress(void)
+{
+	int v = rank == 0 ? 77 : 0, low = rank ? rank & -rank : size, got;
+	MPI_Request rq;
+
+	MPI_Ibcast(&v, 1, MPI_INT, 0, MPI_COMM_WORLD, &rq);
+	for (int m = 1; m < low && rank + m < size; m <<= 1) {
+		got = -1;
+		MPI_Recv(&got, 1, MPI_INT, rank + m, 9, MPI_COMM_WORLD,
+			 MPI_STATUS_IGNORE);
+		CHECK(got == 77, "child %d had %d\n", rank + m, got);
+	}
+	wait1(&rq, "Ibcast waited for after receives");
+	if (rank)
+		MPI_Send(&v, 1, MPI_INT, rank - low, 9, MPI_COMM_WORLD);
+}
+
+/*
+ * The even ranks (the inner nodes of the Ibcast's tree) enter a barrier
+ * before they wait for it; the odd ones (leaves) wait for it first.
+ */
+static void barrier_first(void)
+{
+	int v = rank == 0 ? 5 : 0;
+	MPI_Request rq;
+
+	MPI_Ibcast(&v, 1, MPI_INT, 0, MPI_COMM_WORLD, &rq);
+	if (rank % 2 == 0)
+		MPI_Barrier(MPI_COMM_WORLD);
+	wait1(&rq, "Ibcast and a barrier");
+	if (rank % 2)
+		MPI_Barrier(MPI_COMM_WORLD);
+	CHECK(v == 5, "Ibcast and a barrier: %d\n", v);
+}
+
+/* Two in flight, waited for in opposite orders by odd and even ranks. */
+static void orders(void)
+{
+	int a = rank, b = 2 * rank, sa = 0, sb = 0;
+	MPI_Request rq[2];
+
+	MPI_Iallreduce(&a, &sa, 1, MPI_INT, MPI_SUM, MPI_COMM_WORLD, &rq[0]);
+	MPI_Iallreduce(&b, &sb, 1, MPI_INT, MPI_SUM, MPI_COMM_WORLD, &rq[1]);
+	wait1(&rq[rank % 2], "first of two");
+	wait1(&rq[1 - rank % 2], "second of two");
+	CHECK(sa == size * (size - 1) / 2 && sb == size * (size - 1),
+	      "two in flight: %d %d\n", sa, sb);
+}
+
 /* Vector types: the data is unpacked as the type says. */
 static void derived(void)
 {
@@ -206,6 +262,9 @@ int main(int argc, char **argv)
 	reductions();
 	movers();
 	overlap();
+	progress();
+	barrier_first();
+	orders();
 	derived();
 	tb = timed(0);
 	tn = timed(1);
