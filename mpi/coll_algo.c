@@ -9,11 +9,12 @@
  *   Bcast          binomial tree
  *   Reduce         binomial tree (a non-commutative op: in rank order at
  *                  the root)
- *   Allreduce      Reduce to rank 0, then Bcast
- *   Gather(v), Scatter(v), Alltoall(v, w)   every transfer in one round
+ *   Gather(v), Scatter(v)   every transfer in one round
+ *   Alltoall(v, w) pairwise, every transfer in one round
  *   Allgather(v)   ring
- *   Reduce_scatter(_block)   Reduce to rank 0, then its blocks sent out
  *   Scan, Exscan   a chain in rank order
+ *
+ * Allreduce and Reduce_scatter, which have several, are in coll_reduce.c.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -81,7 +82,7 @@ void mpi_build_barrier(struct mpi_sched *s)
 	}
 }
 
-static void bcast_bytes(struct mpi_sched *s, void *buf, size_t len, int root)
+void mpi_build_bcast_bytes(struct mpi_sched *s, void *buf, size_t len, int root)
 {
 	MPI_Comm c = mpi_sched_comm(s);
 	int n = c->size, vr = (c->rank - root + n) % n, mask = 1;
@@ -134,12 +135,8 @@ static void reduce_in_order(struct mpi_sched *s, void *acc, void *tmp,
 		mpi_sched_copy(s, acc, res, len);
 }
 
-/*
- * Reduce packed acc (count of t, this rank's input) to root, where acc
- * ends with the result. tmp: scratch of the same size.
- */
-static void reduce_bytes(struct mpi_sched *s, void *acc, void *tmp, int count,
-			 MPI_Datatype t, MPI_Op op, int root)
+void mpi_build_reduce_bytes(struct mpi_sched *s, void *acc, void *tmp,
+			    int count, MPI_Datatype t, MPI_Op op, int root)
 {
 	MPI_Comm c = mpi_sched_comm(s);
 	int n = c->size, vr = (c->rank - root + n) % n;
@@ -163,12 +160,8 @@ static void reduce_bytes(struct mpi_sched *s, void *acc, void *tmp, int count,
 	}
 }
 
-/*
- * The packed input of a reduction (sendbuf, or recvbuf for IN_PLACE),
- * followed by scratch of its size; NULL if out of memory.
- */
-static void *reduce_input(struct mpi_sched *s, const void *sendbuf,
-			  const void *recvbuf, int count, MPI_Datatype t)
+void *mpi_build_input(struct mpi_sched *s, const void *sendbuf,
+		      const void *recvbuf, int count, MPI_Datatype t)
 {
 	const void *in = sendbuf == MPI_IN_PLACE ? recvbuf : sendbuf;
 	void *acc = mpi_sched_mem(s, 2 * t->size * count);
@@ -187,7 +180,7 @@ void mpi_build_bcast(struct mpi_sched *s, void *buf, int count, MPI_Datatype t,
 
 	if (!bytes)
 		return;
-	bcast_bytes(s, bytes, t->size * count, root);
+	mpi_build_bcast_bytes(s, bytes, t->size * count, root);
 	if (!is_root)
 		land(s, bytes, buf, count, t);
 }
@@ -195,27 +188,14 @@ void mpi_build_bcast(struct mpi_sched *s, void *buf, int count, MPI_Datatype t,
 void mpi_build_reduce(struct mpi_sched *s, const void *sendbuf, void *recvbuf,
 		      int count, MPI_Datatype t, MPI_Op op, int root)
 {
-	void *acc = reduce_input(s, sendbuf, recvbuf, count, t);
+	void *acc = mpi_build_input(s, sendbuf, recvbuf, count, t);
 	size_t len = t->size * count;
 
 	if (!acc)
 		return;
-	reduce_bytes(s, acc, (char *)acc + len, count, t, op, root);
+	mpi_build_reduce_bytes(s, acc, (char *)acc + len, count, t, op, root);
 	if (mpi_sched_comm(s)->rank == root)
 		mpi_sched_unpack(s, acc, len, recvbuf, count, t);
-}
-
-void mpi_build_allreduce(struct mpi_sched *s, const void *sendbuf,
-			 void *recvbuf, int count, MPI_Datatype t, MPI_Op op)
-{
-	void *acc = reduce_input(s, sendbuf, recvbuf, count, t);
-	size_t len = t->size * count;
-
-	if (!acc)
-		return;
-	reduce_bytes(s, acc, (char *)acc + len, count, t, op, 0);
-	bcast_bytes(s, acc, len, 0);
-	mpi_sched_unpack(s, acc, len, recvbuf, count, t);
 }
 
 /*
@@ -366,7 +346,9 @@ static const void *span_copy(struct mpi_sched *s, const void *buf, int n,
  * All-to-all of blocks: to rank r scounts[r] of stypes[r] at byte offset
  * sdispls[r] of sendbuf, from it into rdispls[r] of recvbuf; with
  * sendbuf MPI_IN_PLACE the receive layout is also the send one, sent
- * from a copy.
+ * from a copy. Pairwise order (receives from me - k, sends to me + k,
+ * all at once: no two senders start on one receiver), as `snemu coll`'s
+ * pairwise all-to-all; this rank's own block is a local copy.
  */
 void mpi_build_alltoallw(struct mpi_sched *s, const void *sendbuf,
 			 const int *scounts, const MPI_Aint *sdispls,
@@ -386,14 +368,20 @@ void mpi_build_alltoallw(struct mpi_sched *s, const void *sendbuf,
 	}
 	if (!land_at || !sendbuf)
 		return;
-	for (int k = 0; k < n; k++) {
+	copy_in(s,
+		packed(s, (const char *)sendbuf + sdispls[me], scounts[me],
+		       stypes[me]),
+		stypes[me]->size * scounts[me], (char *)recvbuf + rdispls[me],
+		rcounts[me], rtypes[me]);
+	land_at[me] = NULL;
+	for (int k = 1; k < n; k++) {
 		int r = (me - k + n) % n;
 		void *p = (char *)recvbuf + rdispls[r];
 
 		land_at[r] = landing(s, p, rcounts[r], rtypes[r]);
 		mpi_sched_recv(s, r, land_at[r], rtypes[r]->size * rcounts[r]);
 	}
-	for (int k = 0; k < n; k++) {
+	for (int k = 1; k < n; k++) {
 		int r = (me + k) % n;
 
 		mpi_sched_send(s, r,
@@ -408,38 +396,6 @@ void mpi_build_alltoallw(struct mpi_sched *s, const void *sendbuf,
 			     rcounts[r], rtypes[r]);
 }
 
-/* Reduce the whole vector to rank 0, which sends each rank its block. */
-void mpi_build_reduce_scatter(struct mpi_sched *s, const void *sendbuf,
-			      void *recvbuf, const int *counts, MPI_Datatype t,
-			      MPI_Op op)
-{
-	MPI_Comm c = mpi_sched_comm(s);
-	int n = c->size, total = 0;
-	size_t off = 0, mine = t->size * counts[c->rank];
-	char *acc;
-	void *b;
-
-	for (int r = 0; r < n; r++)
-		total += counts[r];
-	acc = reduce_input(s, sendbuf, recvbuf, total, t);
-	if (!acc)
-		return;
-	reduce_bytes(s, acc, acc + t->size * total, total, t, op, 0);
-	if (c->rank) {
-		b = landing(s, recvbuf, counts[c->rank], t);
-		mpi_sched_recv(s, 0, b, mine);
-		mpi_sched_round(s);
-		if (b)
-			land(s, b, recvbuf, counts[c->rank], t);
-		return;
-	}
-	for (int r = 0; r < n; off += t->size * counts[r], r++)
-		if (r)
-			mpi_sched_send(s, r, acc + off, t->size * counts[r]);
-	mpi_sched_unpack(s, acc, mine, recvbuf, counts[0], t);
-	mpi_sched_round(s);
-}
-
 /*
  * The chain of Scan (inclusive) and Exscan: rank r gets the reduction of
  * ranks 0..r (0..r-1), from r - 1, and passes 0..r on to r + 1.
@@ -449,7 +405,7 @@ void mpi_build_scan(struct mpi_sched *s, const void *sendbuf, void *recvbuf,
 {
 	MPI_Comm c = mpi_sched_comm(s);
 	size_t len = t->size * count;
-	char *acc = reduce_input(s, sendbuf, recvbuf, count, t);
+	char *acc = mpi_build_input(s, sendbuf, recvbuf, count, t);
 
 	if (!acc)
 		return;

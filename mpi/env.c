@@ -24,6 +24,8 @@ int MPI_Init(int *argc, char ***argv)
 			mpi_state == 1 ? "twice" : "after MPI_Finalize");
 		exit(1);
 	}
+	if (mpi_coll_algo_init())
+		exit(1);
 	ret = snemu_init(argc, argv);
 	if (ret) {
 		fprintf(stderr, "snemu-mpi: MPI_Init: %s%s\n",

@@ -322,10 +322,27 @@ int mpi_sched_waitany(int n, struct snemu_req **reqs, int *index,
  * the call allows it. Byte displacements for alltoallw.
  */
 void mpi_build_barrier(struct mpi_sched *s);
+/* Binomial broadcast of len packed bytes at buf from root. */
+void mpi_build_bcast_bytes(struct mpi_sched *s, void *buf, size_t len,
+			   int root);
+/*
+ * Binomial reduction (in rank order for a non-commutative op) of packed
+ * acc (count of t, this rank's input) to root, where acc ends with the
+ * result. tmp: scratch of the same size.
+ */
+void mpi_build_reduce_bytes(struct mpi_sched *s, void *acc, void *tmp,
+			    int count, MPI_Datatype t, MPI_Op op, int root);
+/*
+ * The packed input of a reduction (sendbuf, or recvbuf for IN_PLACE),
+ * followed by scratch of its size, freed with s; NULL if out of memory.
+ */
+void *mpi_build_input(struct mpi_sched *s, const void *sendbuf,
+		      const void *recvbuf, int count, MPI_Datatype t);
 void mpi_build_bcast(struct mpi_sched *s, void *buf, int count, MPI_Datatype t,
 		     int root);
 void mpi_build_reduce(struct mpi_sched *s, const void *sendbuf, void *recvbuf,
 		      int count, MPI_Datatype t, MPI_Op op, int root);
+/* coll_reduce.c: the algorithm the environment chose (or tree). */
 void mpi_build_allreduce(struct mpi_sched *s, const void *sendbuf,
 			 void *recvbuf, int count, MPI_Datatype t, MPI_Op op);
 void mpi_build_gatherv(struct mpi_sched *s, const void *sendbuf, int sendcount,
@@ -349,6 +366,12 @@ void mpi_build_reduce_scatter(struct mpi_sched *s, const void *sendbuf,
 			      MPI_Op op);
 void mpi_build_scan(struct mpi_sched *s, const void *sendbuf, void *recvbuf,
 		    int count, MPI_Datatype t, MPI_Op op, bool exclusive);
+
+/*
+ * Read the algorithm choices (SNEMU_MPI_ALLREDUCE, ...); MPI_ERR_ARG,
+ * said on stderr, for a value that names none.
+ */
+int mpi_coll_algo_init(void);
 
 /* ---- coll.c: collectives for the layer itself, without handlers ---- */
 
