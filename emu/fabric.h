@@ -290,10 +290,17 @@ struct emu_pair_order {
 #define EMU_EV_RNDV   1 /* a rendezvous message */
 #define EMU_EV_QUEUED 2 /* the head of its source's inject queue */
 
-/* A rank's part of a window. */
+/*
+ * A rank's part of a window: memory in the arena (off), or in the owner's
+ * process (pid, addr; a window of snemu_win_create over private memory),
+ * reached by CMA. Neither: no memory (len 0).
+ */
 struct emu_win_ent {
-	uint64_t off; /* memory in the arena, 0: none */
+	uint64_t off; /* memory in the arena, 0: not there */
 	uint64_t len;
+	uint64_t addr; /* off 0: at this address of process pid */
+	int32_t pid;
+	uint32_t pad;
 };
 
 struct emu_hdr {
@@ -549,6 +556,22 @@ void emu_match_arrive(struct emu_eng *e, const struct emu_event *ev);
 
 /* win.c: execute a window message at its arrival time t. */
 void emu_win_arrive(struct emu_eng *e, struct emu_msg *m, uint64_t t);
+
+/*
+ * win_mem.c: window memory, in the arena or another process. [off, off +
+ * len) of w, in range: copy in or out (0, or -errno of a process that
+ * cannot be reached, such as -EFAULT for an address it has not mapped), or
+ * apply atomic op (operands a, b) to the uint64_t at off and store the old
+ * value in *old. Atomics on arena memory are atomic also against the
+ * owner's CPU; on private memory only against other window calls.
+ */
+int emu_win_write(const struct emu_eng *e, const struct emu_win_ent *w,
+		  uint64_t off, const void *src, uint64_t len);
+int emu_win_read(const struct emu_eng *e, const struct emu_win_ent *w,
+		 uint64_t off, void *dst, uint64_t len);
+int emu_win_amo(const struct emu_eng *e, const struct emu_win_ent *w,
+		uint64_t off, enum emu_amo_op op, uint64_t a, uint64_t b,
+		uint64_t *old);
 
 /*
  * watch.c: [off, off + len) of rank's window win changed at t: complete the

@@ -25,10 +25,18 @@ static bool emu_watch_true(uint64_t word, uint32_t cmp, uint64_t value)
 	}
 }
 
-static const uint64_t *watched(const struct emu_eng *e, int rank, uint32_t win,
-			       uint64_t off)
+/* The watched word now (0 if its memory cannot be read: never true). */
+static int watched(const struct emu_eng *e, int rank, uint32_t win,
+		   uint64_t off, uint64_t *v)
 {
-	return emu_ptr(e, emu_win_ent(e, win, rank)->off + off);
+	const struct emu_win_ent *w = emu_win_ent(e, win, rank);
+
+	if (w->off) {
+		*v = __atomic_load_n((uint64_t *)emu_ptr(e, w->off + off),
+				     __ATOMIC_RELAXED);
+		return 0;
+	}
+	return emu_win_read(e, w, off, v, sizeof(*v));
 }
 
 void emu_watch_written(struct emu_eng *e, int rank, uint32_t win, uint64_t off,
@@ -41,9 +49,8 @@ void emu_watch_written(struct emu_eng *e, int rank, uint32_t win, uint64_t off,
 	if (!c->watch_req || c->watch_win != win ||
 	    c->watch_off + sizeof(v) <= off || c->watch_off >= off + len)
 		return;
-	v = __atomic_load_n(watched(e, rank, win, c->watch_off),
-			    __ATOMIC_RELAXED);
-	if (!emu_watch_true(v, c->watch_cmp, c->watch_value))
+	if (watched(e, rank, win, c->watch_off, &v) ||
+	    !emu_watch_true(v, c->watch_cmp, c->watch_value))
 		return;
 	r = emu_ptr(e, c->watch_req);
 	r->value = v;
@@ -64,7 +71,11 @@ int ep_wait_word(struct emu_ep *ep, uint32_t win, size_t off, int cmp,
 	ret = ep_catch_up_locked(ep);
 	if (ret)
 		return ret;
-	v = __atomic_load_n(watched(e, ep->rank, win, off), __ATOMIC_RELAXED);
+	ret = watched(e, ep->rank, win, off, &v);
+	if (ret) {
+		ep_unlock(ep);
+		return ret;
+	}
 	if (emu_watch_true(v, (uint32_t)cmp, value)) {
 		ep_handle_locked(ep);
 		ep_charge(ep, e->par->recv_ns);

@@ -17,69 +17,84 @@
 struct snemu_win {
 	uint32_t magic;
 	int id;
+	bool allocated; /* its memory is the arena's, freed with it */
 };
 
 /* --- engine side --- */
 
 /*
- * The target memory of a window message: 0 and *p, or -EINVAL when out of
- * the window (only if the program freed it while messages flew).
+ * The target's part of the window of message m if [m->off, m->off + len)
+ * lies in it, else NULL (only if the program freed it while messages
+ * flew).
  */
-static int target_mem(struct emu_eng *e, const struct emu_msg *m, uint64_t len,
-		      void **p)
+static const struct emu_win_ent *
+target(struct emu_eng *e, const struct emu_msg *m, uint64_t off, uint64_t len)
 {
 	const struct emu_win_ent *w = emu_win_ent(e, m->win, m->dst);
 
-	if (m->off > w->len || len > w->len - m->off)
-		return -EINVAL;
-	*p = emu_ptr(e, w->off + m->off);
-	return 0;
+	return off > w->len || len > w->len - off ? NULL : w;
+}
+
+static void put_failed(const struct emu_msg *m, const char *what, int err)
+{
+	log_err("engine: put of rank %d to %d: cannot %s: %s", m->src, m->dst,
+		what, strerror(-err));
 }
 
 /* A put's signal, after its data (checked in range when it was sent). */
 static void signal_apply(struct emu_eng *e, const struct emu_msg *m)
 {
-	const struct emu_win_ent *w = emu_win_ent(e, m->win, m->dst);
-	uint64_t *p;
+	const struct emu_win_ent *w = target(e, m, m->arg1, sizeof(uint64_t));
+	uint64_t old;
+	int ret;
 
-	if (m->arg1 > w->len || sizeof(*p) > w->len - m->arg1)
+	if (!w)
 		return;
-	p = emu_ptr(e, w->off + m->arg1);
-	if (m->op == EMU_SIGNAL_SET)
-		__atomic_store_n(p, m->arg0, __ATOMIC_RELEASE);
-	else
-		__atomic_fetch_add(p, m->arg0, __ATOMIC_RELEASE);
+	ret = emu_win_amo(e, w, m->arg1,
+			  m->op == EMU_SIGNAL_SET ? EMU_AMO_SWAP : EMU_AMO_FADD,
+			  m->arg0, 0, &old);
+	if (ret)
+		put_failed(m, "update the signal", ret);
 }
 
 /*
- * The bytes of a put into p: its payload, or, for a put_nbi, the origin's
- * buffer as it is now (in the arena, or in the origin process by CMA).
+ * The bytes of a put into w: its payload, or, for a put_nbi, the origin's
+ * buffer as it is now (in the arena, or in the origin process by CMA,
+ * through a bounce buffer when the target is a process too).
  */
-static void put_copy(struct emu_eng *e, const struct emu_msg *m, void *p)
+static void put_copy(struct emu_eng *e, const struct emu_msg *m,
+		     const struct emu_win_ent *w)
 {
+	uint64_t seg = m->data ? m->data : m->src_seg;
+	void *bounce;
 	int ret;
 
-	if (m->data) {
-		memcpy(p, emu_ptr(e, m->data), m->len);
-	} else if (m->src_seg) {
-		memcpy(p, emu_ptr(e, m->src_seg), m->len);
+	if (seg) {
+		ret = emu_win_write(e, w, m->off, emu_ptr(e, seg), m->len);
+	} else if (w->off) {
+		ret = shm_cma_read(m->src_pid, emu_ptr(e, w->off + m->off),
+				   m->src_addr, m->len);
 	} else {
-		ret = shm_cma_read(m->src_pid, p, m->src_addr, m->len);
-		if (ret)
-			log_err("engine: put_nbi of rank %d to %d: cannot read "
-				"the origin's buffer: %s",
-				m->src, m->dst, strerror(-ret));
+		bounce = malloc(m->len);
+		ret = bounce ? shm_cma_read(m->src_pid, bounce, m->src_addr,
+					    m->len)
+			     : -ENOMEM;
+		if (!ret)
+			ret = emu_win_write(e, w, m->off, bounce, m->len);
+		free(bounce);
 	}
+	if (ret)
+		put_failed(m, "copy the data", ret);
 }
 
 static void put_arrive(struct emu_eng *e, struct emu_msg *m, uint64_t t)
 {
 	struct emu_ctl *c = &e->ctl[m->src];
 	uint32_t *pair = &e->puts_out[(size_t)m->src * e->n + m->dst];
-	void *p;
+	const struct emu_win_ent *w = target(e, m, m->off, m->len);
 
-	if (m->len && !target_mem(e, m, m->len, &p)) {
-		put_copy(e, m, p);
+	if (m->len && w) {
+		put_copy(e, m, w);
 		emu_watch_written(e, m->dst, m->win, m->off, m->len, t);
 	}
 	if (m->op != EMU_SIGNAL_NONE) {
@@ -100,29 +115,13 @@ static void put_arrive(struct emu_eng *e, struct emu_msg *m, uint64_t t)
 	emu_msg_free(e, m, true);
 }
 
-static uint64_t amo(uint64_t *p, enum emu_amo_op op, uint64_t a, uint64_t b)
-{
-	/* The owner may touch its window meanwhile: really atomic. */
-	switch (op) {
-	case EMU_AMO_FADD: return __atomic_fetch_add(p, a, __ATOMIC_SEQ_CST);
-	case EMU_AMO_AND: return __atomic_fetch_and(p, a, __ATOMIC_SEQ_CST);
-	case EMU_AMO_OR: return __atomic_fetch_or(p, a, __ATOMIC_SEQ_CST);
-	case EMU_AMO_XOR: return __atomic_fetch_xor(p, a, __ATOMIC_SEQ_CST);
-	case EMU_AMO_SWAP: return __atomic_exchange_n(p, a, __ATOMIC_SEQ_CST);
-	default:
-		__atomic_compare_exchange_n(p, &a, b, false, __ATOMIC_SEQ_CST,
-					    __ATOMIC_SEQ_CST);
-		return a;
-	}
-}
-
 /* A get or an atomic, executed at the target; the reply leaves at t. */
 static void exec_arrive(struct emu_eng *e, struct emu_msg *m, uint64_t t)
 {
 	bool get = m->kind == EMU_MSG_GET_REQ;
 	uint64_t len = get ? m->arg0 : sizeof(uint64_t);
+	const struct emu_win_ent *w;
 	struct emu_msg *rep;
-	void *p;
 	int ret;
 
 	ret = emu_msg_new(e, get ? EMU_MSG_GET_REP : EMU_MSG_AMO_REP,
@@ -134,16 +133,19 @@ static void exec_arrive(struct emu_eng *e, struct emu_msg *m, uint64_t t)
 		emu_req_complete(e, r, t);
 	} else {
 		/* The reply carries an error in arg1, or the data. */
-		ret = target_mem(e, m, len, &p);
-		if (ret)
-			rep->arg1 = (uint64_t)(int64_t)ret;
+		w = target(e, m, m->off, len);
+		if (!w)
+			ret = -EINVAL;
 		else if (get && len)
-			memcpy(emu_ptr(e, rep->data), p, len);
-		else if (!get) {
-			rep->arg0 = amo(p, m->op, m->arg0, m->arg1);
+			ret = emu_win_read(e, w, m->off, emu_ptr(e, rep->data),
+					   len);
+		else if (!get)
+			ret = emu_win_amo(e, w, m->off, m->op, m->arg0, m->arg1,
+					  &rep->arg0);
+		if (!get && !ret)
 			emu_watch_written(e, m->dst, m->win, m->off,
 					  sizeof(uint64_t), t);
-		}
+		rep->arg1 = (uint64_t)(int64_t)ret;
 		rep->sreq = m->sreq;
 		/* Cannot fail: the request's ARRIVE just left the heap. */
 		emu_eng_inject(e, rep, t);
@@ -519,20 +521,52 @@ int snemu_flush(struct snemu_win *win, int rank)
 	return flush(ep, rank, true);
 }
 
-int snemu_win_allocate(size_t len, void **base, struct snemu_win **win)
+/*
+ * This rank's part of a window, from the arena (under the lock); *dirty:
+ * it must be zeroed (blocks past the old break were never used).
+ */
+static int fill_allocated(struct emu_ep *ep, struct emu_win_ent *ent,
+			  size_t len, bool *dirty)
 {
-	struct emu_win_ent *we;
-	struct snemu_win *w;
-	struct emu_ep *ep;
-	uint64_t fresh, off = 0;
-	int id, ret;
+	uint64_t fresh = ep->eng.hdr->heap.brk, off = 0;
+	int ret;
 
-	ret = ep_enter(&ep);
+	ret = len ? emu_eng_alloc(&ep->eng, len, &off) : 0;
 	if (ret)
 		return ret;
-	if (!base || !win)
-		return -EINVAL;
-	/* Every rank allocates in the same order: the same id everywhere. */
+	*ent = (struct emu_win_ent){.off = off, .len = len};
+	*dirty = len && off < fresh;
+	return 0;
+}
+
+/* This rank's part, over the program's memory: in the arena or not. */
+static void fill_created(struct emu_ep *ep, struct emu_win_ent *ent, void *base,
+			 size_t len)
+{
+	uint64_t off =
+		len && len != SIZE_MAX ? emu_arena_off(&ep->eng, base, len) : 0;
+
+	*ent = (struct emu_win_ent){.off = off, .len = len};
+	if (!off && len) {
+		ent->pid = ep->pid;
+		ent->addr = (uintptr_t)base;
+	}
+}
+
+/*
+ * Collective: a new window whose part on this rank is fresh arena memory
+ * (allocated) or [base, base + len), then the barrier that makes every
+ * part known. Returns the window, or -errno with nothing kept.
+ */
+static int win_new(struct emu_ep *ep, bool allocated, void *base, size_t len,
+		   struct snemu_win **out)
+{
+	struct emu_win_ent *ent;
+	struct snemu_win *w;
+	bool dirty = false;
+	int id, ret = 0;
+
+	/* Every rank creates in the same order: the same id everywhere. */
 	for (id = 0; id < EMU_MAX_WINS && ep->win_used[id]; id++)
 		;
 	if (id == EMU_MAX_WINS)
@@ -540,37 +574,68 @@ int snemu_win_allocate(size_t len, void **base, struct snemu_win **win)
 	w = malloc(sizeof(*w));
 	if (!w)
 		return -ENOMEM;
+	ent = emu_win_ent(&ep->eng, (uint32_t)id, ep->rank);
 	ep_lock(ep);
-	/* Blocks past the old break were never used: already zero. */
-	fresh = ep->eng.hdr->heap.brk;
-	ret = len ? emu_eng_alloc(&ep->eng, len, &off) : 0;
-	if (!ret) {
-		we = emu_win_ent(&ep->eng, (uint32_t)id, ep->rank);
-		*we = (struct emu_win_ent){.off = off, .len = len};
-	}
+	if (allocated)
+		ret = fill_allocated(ep, ent, len, &dirty);
+	else
+		fill_created(ep, ent, base, len);
 	ep_unlock(ep);
-	if (ret)
-		goto err_free;
-	if (len && off < fresh)
-		emu_eng_zero(&ep->eng, off, len);
-	ret = ep_barrier(ep);
-	if (ret)
-		goto err_free;
+	if (dirty)
+		emu_eng_zero(&ep->eng, ent->off, len);
+	if (!ret)
+		ret = ep_barrier(ep);
+	if (ret) {
+		free(w);
+		return ret;
+	}
 	ep->win_used[id] = 1;
-	*w = (struct snemu_win){.magic = EMU_WIN_MAGIC, .id = id};
-	*base = len ? emu_ptr(&ep->eng, off) : NULL;
-	*win = w;
+	*w = (struct snemu_win){
+		.magic = EMU_WIN_MAGIC, .id = id, .allocated = allocated};
+	*out = w;
 	return 0;
+}
 
-err_free:
-	free(w);
-	return ret;
+int snemu_win_allocate(size_t len, void **base, struct snemu_win **win)
+{
+	struct emu_win_ent *ent;
+	struct emu_ep *ep;
+	int ret;
+
+	ret = ep_enter(&ep);
+	if (ret)
+		return ret;
+	if (!base || !win)
+		return -EINVAL;
+	ret = win_new(ep, true, NULL, len, win);
+	if (ret)
+		return ret;
+	ent = emu_win_ent(&ep->eng, (uint32_t)(*win)->id, ep->rank);
+	*base = len ? emu_ptr(&ep->eng, ent->off) : NULL;
+	return 0;
+}
+
+int snemu_win_create(void *base, size_t len, struct snemu_win **win)
+{
+	struct emu_ep *ep;
+	int ret;
+
+	ret = ep_enter(&ep);
+	if (ret)
+		return ret;
+	if (!win ||
+	    (len == SIZE_MAX ? base != NULL
+			     : len && (!base || (uintptr_t)base + len <
+							(uintptr_t)base)))
+		return -EINVAL;
+	return win_new(ep, false, base, len, win);
 }
 
 int snemu_win_free(struct snemu_win *win)
 {
 	struct emu_win_ent *we;
 	struct emu_ep *ep;
+	bool owned;
 	int ret;
 
 	ret = win_enter(win, 0, 0, 0, &ep);
@@ -584,10 +649,11 @@ int snemu_win_free(struct snemu_win *win)
 		return ret;
 	/* Only this rank writes its entry: no lock needed to read it. */
 	we = emu_win_ent(&ep->eng, (uint32_t)win->id, ep->rank);
-	if (we->len)
+	owned = we->len && win->allocated;
+	if (owned)
 		emu_eng_trim(&ep->eng, we->off, we->len);
 	ep_lock(ep);
-	if (we->len)
+	if (owned)
 		emu_eng_free(&ep->eng, we->off, we->len);
 	*we = (struct emu_win_ent){0};
 	ep_unlock(ep);

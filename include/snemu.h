@@ -266,6 +266,23 @@ int snemu_mem_free(void *ptr);
  */
 int snemu_win_allocate(size_t len, void **base, struct snemu_win **win);
 
+/*
+ * Collective, like snemu_win_allocate: a window over memory the program
+ * already has, [base, base + len) on this rank (verbs' ibv_reg_mr, MPI's
+ * MPI_Win_create). Device memory (snemu_mem_alloc) is reached as fast as
+ * an allocated window; other memory (malloc, the stack, a mapping) is
+ * reached through the kernel, and remote atomics on it are atomic against
+ * other window calls, not against this process's own atomic instructions.
+ * base NULL with len SIZE_MAX spans this process's whole address space,
+ * offsets being addresses (as an implicit on-demand-paging memory region
+ * of verbs, or MPI_Win_create_dynamic): an access to an address it has not
+ * mapped then fails with -EFAULT (a get, an atomic) or is logged (a put).
+ * The memory must stay valid until snemu_win_free; it is not zeroed.
+ * Returns -EINVAL for base NULL with another len but 0, or a range that
+ * wraps around.
+ */
+int snemu_win_create(void *base, size_t len, struct snemu_win **win);
+
 /* Collective: free a window; every rank calls it. */
 int snemu_win_free(struct snemu_win *win);
 

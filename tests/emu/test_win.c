@@ -211,6 +211,101 @@ static void windows_allocate_and_free(void **state)
 	harness_destroy(run(5, windows_rank));
 }
 
+/*
+ * Windows over the program's own memory: private (malloc, with guard
+ * words around it; reached by CMA), device memory, and the whole address
+ * space. The same calls work on each, with the timings of an allocated
+ * window, and the guards stay untouched.
+ */
+#define PRIV_WORDS 64
+
+static int created_rank(void *arg)
+{
+	const struct topo *t = harness_topo(NULL);
+	const struct topo_params *par = topo_params(t);
+	uint64_t *priv = calloc(PRIV_WORDS + 2, sizeof(*priv)), *dev, *all;
+	uint64_t v, old, t0, src[4] = {1, 2, 3, 4}, addrs[2], bad = 8;
+	struct snemu_win *w, *wd, *wa;
+	struct snemu_req *req;
+	int me, n, peer;
+
+	H_OK(snemu_init(NULL, NULL));
+	me = snemu_rank();
+	n = snemu_size();
+	peer = (me + 1) % n;
+	priv[0] = priv[PRIV_WORDS + 1] = 0xdead;
+	H_EXPECT(snemu_win_create(NULL, 8, &w), -EINVAL);
+	H_EXPECT(snemu_win_create(priv, SIZE_MAX, &w), -EINVAL);
+	H_EXPECT(snemu_win_create((void *)(UINTPTR_MAX - 7), 16, &w), -EINVAL);
+	H_OK(snemu_win_create(priv + 1, PRIV_WORDS * 8, &w));
+	H_OK(snemu_mem_alloc(PRIV_WORDS * 8, (void **)&dev));
+	H_OK(snemu_win_create(dev, PRIV_WORDS * 8, &wd));
+
+	/* put and flush: the timing of an allocated window. */
+	v = 500 + me;
+	t0 = snemu_now();
+	H_OK(snemu_put(w, peer, 8, &v, sizeof(v)));
+	H_OK(snemu_flush(w, peer));
+	H_CHECK(snemu_now() ==
+		t0 + par->send_ns + topo_unloaded_ns(t, me, peer, 8));
+	/* put_nbi from private memory into private memory; a signal. */
+	H_OK(snemu_put_signal_nbi(w, peer, 16, src, sizeof(src), 0, 7,
+				  SNEMU_SIGNAL_ADD));
+	H_OK(snemu_put(wd, peer, 0, src, sizeof(src)));
+	H_OK(snemu_flush(w, SNEMU_ANY_SOURCE));
+	H_OK(snemu_wait_until(w, 0, SNEMU_CMP_EQ, 7, &v));
+	H_OK(snemu_barrier());
+	H_CHECK(priv[2] == 500 + (uint64_t)(me + n - 1) % n);
+	H_CHECK(priv[1] == 7 && !memcmp(priv + 3, src, sizeof(src)));
+	H_CHECK(!memcmp(dev, src, sizeof(src)));
+
+	/* Atomics and gets; a wait on a private word ended by a put. */
+	H_OK(snemu_atomic_fadd(w, 0, 8 * (PRIV_WORDS - 1), 1, &old));
+	H_CHECK(old < (uint64_t)n);
+	H_OK(snemu_iatomic_fetch_op(w, peer, 8, SNEMU_AMO_ADD, 1, &old, &req));
+	H_OK(snemu_wait(req, NULL));
+	H_CHECK(old == 500 + (uint64_t)me);
+	H_OK(snemu_atomic_cas(w, peer, 8, 501 + me, 9, &old));
+	H_CHECK(old == 501 + (uint64_t)me);
+	H_OK(snemu_get(w, peer, 8, &v, sizeof(v)));
+	H_CHECK(v == 9);
+	H_OK(snemu_barrier());
+	if (me == 0)
+		H_CHECK(priv[PRIV_WORDS] == (uint64_t)n);
+	v = 1;
+	H_OK(snemu_put_signal(w, peer, 0, NULL, 0, 8 * 8, 1, SNEMU_SIGNAL_SET));
+	H_OK(snemu_wait_until(w, 8 * 8, SNEMU_CMP_EQ, 1, NULL));
+	H_CHECK(priv[0] == 0xdead && priv[PRIV_WORDS + 1] == 0xdead);
+
+	/* The whole address space: offsets are addresses. */
+	H_OK(snemu_win_create(NULL, SIZE_MAX, &wa));
+	all = calloc(2, sizeof(*all));
+	addrs[0] = (uintptr_t)all;
+	H_OK(snemu_send(peer, 5, addrs, sizeof(addrs[0])));
+	H_OK(snemu_recv((me + n - 1) % n, 5, addrs + 1, sizeof(addrs[1]),
+			NULL));
+	v = 70 + me;
+	H_OK(snemu_put(wa, (me + n - 1) % n, addrs[1] + 8, &v, sizeof(v)));
+	H_OK(snemu_flush(wa, SNEMU_ANY_SOURCE));
+	H_OK(snemu_barrier());
+	H_CHECK(all[1] == 70 + (uint64_t)peer);
+	H_EXPECT(snemu_get(wa, peer, bad, &v, sizeof(v)), -EFAULT);
+	H_EXPECT(snemu_atomic_fadd(wa, peer, bad, 1, NULL), -EFAULT);
+	H_OK(snemu_win_free(wa));
+	H_OK(snemu_win_free(wd));
+	H_OK(snemu_win_free(w));
+	H_OK(snemu_mem_free(dev));
+	free(all);
+	free(priv);
+	H_OK(snemu_finalize());
+	return 0;
+}
+
+static void windows_over_program_memory(void **state)
+{
+	harness_destroy(run(NRANKS, created_rank));
+}
+
 /* After a barrier every clock is past every clock before it. */
 static int barrier_rank(void *arg)
 {
@@ -324,6 +419,7 @@ int main(void)
 		cmocka_unit_test(issue_units_share_the_overheads),
 		cmocka_unit_test(put_get_atomics_across_nodes),
 		cmocka_unit_test(windows_allocate_and_free),
+		cmocka_unit_test(windows_over_program_memory),
 		cmocka_unit_test(large_sends_from_window_memory),
 		cmocka_unit_test(barrier_waits_for_everyone),
 		cmocka_unit_test(barrier_wakes_a_rank_once),
