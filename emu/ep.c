@@ -196,6 +196,7 @@ int snemu_init(int *argc, char ***argv)
 	snemu_log_set_rank(rank);
 	ep_lock(ep);
 	__atomic_store_n(&ep->me->pid, ep->pid, __ATOMIC_RELAXED);
+	emu_win_address_space_init(ep);
 	emu_eng_run(&ep->eng, rank, ep->me->clock);
 	ep_unlock(ep);
 	emu_ep = ep;

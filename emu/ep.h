@@ -159,6 +159,12 @@ void ep_handle_locked(struct emu_ep *ep);
 int ep_catch_up_locked(struct emu_ep *ep);
 
 /*
+ * win.c: make this rank's part of the address-space window (its whole
+ * memory); before any address of it can reach another rank.
+ */
+void emu_win_address_space_init(struct emu_ep *ep);
+
+/*
  * watch.c: snemu_wait_until on the caller's own part of window win (off
  * checked by the caller). Takes the lock, returns without it.
  */

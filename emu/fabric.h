@@ -291,17 +291,22 @@ struct emu_pair_order {
 #define EMU_EV_QUEUED 2 /* the head of its source's inject queue */
 
 /*
- * A rank's part of a window: memory in the arena (off), or in the owner's
- * process (pid, addr; a window of snemu_win_create over private memory),
- * reached by CMA. Neither: no memory (len 0).
+ * A rank's part of a window: memory in the arena at off (an allocated
+ * window), or at addr in the owner's process (pid; snemu_win_create and
+ * the address-space window), which maps the arena at seg_addr. len 0: no
+ * memory.
  */
 struct emu_win_ent {
-	uint64_t off; /* memory in the arena, 0: not there */
+	uint64_t off; /* in the arena; 0: at addr */
 	uint64_t len;
-	uint64_t addr; /* off 0: at this address of process pid */
+	uint64_t addr;
+	uint64_t seg_addr;
 	int32_t pid;
 	uint32_t pad;
 };
+
+/* The id of snemu_win_address_space(), never handed out by the others. */
+#define EMU_WIN_ADDRESS_SPACE (EMU_MAX_WINS - 1)
 
 struct emu_hdr {
 	uint64_t magic;

@@ -25,18 +25,11 @@ static bool emu_watch_true(uint64_t word, uint32_t cmp, uint64_t value)
 	}
 }
 
-/* The watched word now (0 if its memory cannot be read: never true). */
+/* The watched word now: 0, or -errno if its memory cannot be read. */
 static int watched(const struct emu_eng *e, int rank, uint32_t win,
 		   uint64_t off, uint64_t *v)
 {
-	const struct emu_win_ent *w = emu_win_ent(e, win, rank);
-
-	if (w->off) {
-		*v = __atomic_load_n((uint64_t *)emu_ptr(e, w->off + off),
-				     __ATOMIC_RELAXED);
-		return 0;
-	}
-	return emu_win_read(e, w, off, v, sizeof(*v));
+	return emu_win_read(e, emu_win_ent(e, win, rank), off, v, sizeof(*v));
 }
 
 void emu_watch_written(struct emu_eng *e, int rank, uint32_t win, uint64_t off,

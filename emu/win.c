@@ -539,18 +539,14 @@ static int fill_allocated(struct emu_ep *ep, struct emu_win_ent *ent,
 	return 0;
 }
 
-/* This rank's part, over the program's memory: in the arena or not. */
+/* This rank's part, over the program's memory (device memory or not). */
 static void fill_created(struct emu_ep *ep, struct emu_win_ent *ent, void *base,
 			 size_t len)
 {
-	uint64_t off =
-		len && len != SIZE_MAX ? emu_arena_off(&ep->eng, base, len) : 0;
-
-	*ent = (struct emu_win_ent){.off = off, .len = len};
-	if (!off && len) {
-		ent->pid = ep->pid;
-		ent->addr = (uintptr_t)base;
-	}
+	*ent = (struct emu_win_ent){.len = len,
+				    .addr = (uintptr_t)base,
+				    .seg_addr = (uintptr_t)ep->eng.base,
+				    .pid = ep->pid};
 }
 
 /*
@@ -567,9 +563,9 @@ static int win_new(struct emu_ep *ep, bool allocated, void *base, size_t len,
 	int id, ret = 0;
 
 	/* Every rank creates in the same order: the same id everywhere. */
-	for (id = 0; id < EMU_MAX_WINS && ep->win_used[id]; id++)
+	for (id = 0; id < EMU_WIN_ADDRESS_SPACE && ep->win_used[id]; id++)
 		;
-	if (id == EMU_MAX_WINS)
+	if (id == EMU_WIN_ADDRESS_SPACE)
 		return -ENOSPC;
 	w = malloc(sizeof(*w));
 	if (!w)
@@ -623,12 +619,25 @@ int snemu_win_create(void *base, size_t len, struct snemu_win **win)
 	ret = ep_enter(&ep);
 	if (ret)
 		return ret;
-	if (!win ||
-	    (len == SIZE_MAX ? base != NULL
-			     : len && (!base || (uintptr_t)base + len <
-							(uintptr_t)base)))
+	if (!win || (len && (!base || (uintptr_t)base + len < (uintptr_t)base)))
 		return -EINVAL;
 	return win_new(ep, false, base, len, win);
+}
+
+void emu_win_address_space_init(struct emu_ep *ep)
+{
+	*emu_win_ent(&ep->eng, EMU_WIN_ADDRESS_SPACE, ep->rank) =
+		(struct emu_win_ent){.len = UINT64_MAX,
+				     .seg_addr = (uintptr_t)ep->eng.base,
+				     .pid = ep->pid};
+}
+
+struct snemu_win *snemu_win_address_space(void)
+{
+	static struct snemu_win w = {.magic = EMU_WIN_MAGIC,
+				     .id = EMU_WIN_ADDRESS_SPACE};
+
+	return emu_ep ? &w : NULL;
 }
 
 int snemu_win_free(struct snemu_win *win)
@@ -641,6 +650,8 @@ int snemu_win_free(struct snemu_win *win)
 	ret = win_enter(win, 0, 0, 0, &ep);
 	if (ret)
 		return ret;
+	if (win->id == EMU_WIN_ADDRESS_SPACE)
+		return -EINVAL;
 	/* Every put has landed and no rank uses the window any more. */
 	ret = flush(ep, SNEMU_ANY_SOURCE, false);
 	if (!ret)

@@ -273,15 +273,22 @@ int snemu_win_allocate(size_t len, void **base, struct snemu_win **win);
  * an allocated window; other memory (malloc, the stack, a mapping) is
  * reached through the kernel, and remote atomics on it are atomic against
  * other window calls, not against this process's own atomic instructions.
- * base NULL with len SIZE_MAX spans this process's whole address space,
- * offsets being addresses (as an implicit on-demand-paging memory region
- * of verbs, or MPI_Win_create_dynamic): an access to an address it has not
- * mapped then fails with -EFAULT (a get, an atomic) or is logged (a put).
  * The memory must stay valid until snemu_win_free; it is not zeroed.
- * Returns -EINVAL for base NULL with another len but 0, or a range that
- * wraps around.
+ * Returns -EINVAL for base NULL with len not 0, or a range that wraps.
  */
 int snemu_win_create(void *base, size_t len, struct snemu_win **win);
+
+/*
+ * The window over every rank's whole address space, whose offsets are
+ * addresses in the target process (as an implicit on-demand-paging memory
+ * region of verbs; what MPI_Win_create_dynamic needs). Not collective and
+ * never freed: it exists from snemu_init on (NULL before), and a rank can
+ * use it on any target whose addresses it has learned. Memory is reached
+ * as by snemu_win_create; an access to an address the target has not
+ * mapped fails with -EFAULT (a get, an atomic) or is logged as an error
+ * (a put). snemu_win_free refuses it.
+ */
+struct snemu_win *snemu_win_address_space(void);
 
 /* Collective: free a window; every rank calls it. */
 int snemu_win_free(struct snemu_win *win);

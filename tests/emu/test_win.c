@@ -224,7 +224,7 @@ static int created_rank(void *arg)
 	const struct topo *t = harness_topo(NULL);
 	const struct topo_params *par = topo_params(t);
 	uint64_t *priv = calloc(PRIV_WORDS + 2, sizeof(*priv)), *dev, *all;
-	uint64_t v, old, t0, src[4] = {1, 2, 3, 4}, addrs[2], bad = 8;
+	uint64_t v, old, t0, src[4] = {1, 2, 3, 4}, addrs[4], bad = 8;
 	struct snemu_win *w, *wd, *wa;
 	struct snemu_req *req;
 	int me, n, peer;
@@ -235,7 +235,6 @@ static int created_rank(void *arg)
 	peer = (me + 1) % n;
 	priv[0] = priv[PRIV_WORDS + 1] = 0xdead;
 	H_EXPECT(snemu_win_create(NULL, 8, &w), -EINVAL);
-	H_EXPECT(snemu_win_create(priv, SIZE_MAX, &w), -EINVAL);
 	H_EXPECT(snemu_win_create((void *)(UINTPTR_MAX - 7), 16, &w), -EINVAL);
 	H_OK(snemu_win_create(priv + 1, PRIV_WORDS * 8, &w));
 	H_OK(snemu_mem_alloc(PRIV_WORDS * 8, (void **)&dev));
@@ -278,20 +277,28 @@ static int created_rank(void *arg)
 	H_CHECK(priv[0] == 0xdead && priv[PRIV_WORDS + 1] == 0xdead);
 
 	/* The whole address space: offsets are addresses. */
-	H_OK(snemu_win_create(NULL, SIZE_MAX, &wa));
+	wa = snemu_win_address_space();
+	H_CHECK(wa != NULL);
+	H_EXPECT(snemu_win_free(wa), -EINVAL);
 	all = calloc(2, sizeof(*all));
 	addrs[0] = (uintptr_t)all;
-	H_OK(snemu_send(peer, 5, addrs, sizeof(addrs[0])));
-	H_OK(snemu_recv((me + n - 1) % n, 5, addrs + 1, sizeof(addrs[1]),
+	addrs[1] = (uintptr_t)dev;
+	H_OK(snemu_send(peer, 5, addrs, 2 * sizeof(addrs[0])));
+	H_OK(snemu_recv((me + n - 1) % n, 5, addrs + 2, 2 * sizeof(addrs[0]),
 			NULL));
+	/* Into malloc'd memory, and into device memory (no CMA). */
 	v = 70 + me;
-	H_OK(snemu_put(wa, (me + n - 1) % n, addrs[1] + 8, &v, sizeof(v)));
+	H_OK(snemu_put(wa, (me + n - 1) % n, addrs[2] + 8, &v, sizeof(v)));
+	H_OK(snemu_put(wa, (me + n - 1) % n, addrs[3] + 40, &v, sizeof(v)));
 	H_OK(snemu_flush(wa, SNEMU_ANY_SOURCE));
 	H_OK(snemu_barrier());
 	H_CHECK(all[1] == 70 + (uint64_t)peer);
+	H_CHECK(dev[5] == 70 + (uint64_t)peer);
+	H_OK(snemu_barrier());
+	H_OK(snemu_atomic_fadd(wa, (me + n - 1) % n, addrs[3] + 40, 1, &old));
+	H_CHECK(old == 70 + (uint64_t)me);
 	H_EXPECT(snemu_get(wa, peer, bad, &v, sizeof(v)), -EFAULT);
 	H_EXPECT(snemu_atomic_fadd(wa, peer, bad, 1, NULL), -EFAULT);
-	H_OK(snemu_win_free(wa));
 	H_OK(snemu_win_free(wd));
 	H_OK(snemu_win_free(w));
 	H_OK(snemu_mem_free(dev));
