@@ -127,6 +127,52 @@ struct snemu_mpi_request {
 	struct snemu_mpi_request *next; /* freed or buffered, in flight */
 };
 
+/* What a rank of a window exposes: its memory and its sync words. */
+struct mpi_win_rank {
+	uint64_t base, size; /* address in the rank's process; bytes */
+	uint64_t disp_unit;
+	uint64_t sync; /* address of its lock word and accumulate mutex */
+};
+
+/* A get (or fetching atomic) in flight; unpack: its last piece. */
+struct mpi_win_get {
+	struct snemu_req *r;
+	int target; /* comm rank */
+	void *tmp;  /* packed result to unpack into buf, or NULL */
+	void *buf;
+	int count;
+	MPI_Datatype type;
+};
+
+/*
+ * A window: every operation goes through snemu's address-space window to
+ * the addresses its ranks exchanged at creation. comm is a private
+ * duplicate: its messages are PSCW's, its barriers the fences', and its
+ * handler (the window's) raises the window's errors.
+ */
+struct snemu_mpi_win {
+	MPI_Comm comm;
+	struct mpi_win_rank *rank; /* per comm rank */
+	void *base;
+	MPI_Aint size;
+	int disp_unit, flavor;
+	uint64_t *sync;	 /* ours, in device memory: lock word, mutex */
+	void *alloc;	 /* MPI_Win_allocate's memory, or NULL */
+	uint8_t *locked; /* per comm rank: MPI_WIN_LOCKED_* bits */
+	bool lock_all, fence_epoch;
+	int *access, naccess;	  /* MPI_Win_start's group (comm ranks) */
+	int *exposure, nexpose;	  /* MPI_Win_post's group */
+	bool *completed;	  /* exposure members that completed */
+	struct mpi_win_get *gets; /* in flight */
+	int ngets, capgets;
+	struct mpi_win_region *regions; /* dynamic: attached memory */
+	char name[MPI_MAX_OBJECT_NAME];
+};
+
+#define MPI_WIN_LOCKED_SHARED	 1
+#define MPI_WIN_LOCKED_EXCLUSIVE 2
+#define MPI_WIN_LOCKED_NOCHECK	 4
+
 /* ---- env.c ---- */
 
 /* 0 before MPI_Init, 1 inside, 2 after MPI_Finalize. */
@@ -372,6 +418,22 @@ void mpi_build_scan(struct mpi_sched *s, const void *sendbuf, void *recvbuf,
  * said on stderr, for a value that names none.
  */
 int mpi_coll_algo_init(void);
+
+/* ---- win.c, win_sync.c, win_rma.c: one-sided ---- */
+
+/* Raise err on win (its handler), from the call named fn. */
+int mpi_win_raise(MPI_Win win, int err, const char *fn);
+/* MPI_ERR_WIN unless win is a window and MPI is running. */
+int mpi_win_check(MPI_Win win);
+/*
+ * Complete the gets and fetching atomics in flight to comm rank target
+ * (-1: all), unpacking what needs it; the first error.
+ */
+int mpi_win_complete_gets(MPI_Win win, int target);
+/* Take and release the accumulate mutex of comm rank target. */
+int mpi_win_mutex(MPI_Win win, int target, bool take);
+/* The snemu window every MPI window uses (snemu_win_address_space). */
+struct snemu_win *mpi_win_fabric(void);
 
 /* ---- coll.c: collectives for the layer itself, without handlers ---- */
 

@@ -31,6 +31,7 @@ typedef struct snemu_mpi_op *MPI_Op;
 typedef struct snemu_mpi_request *MPI_Request;
 typedef struct snemu_mpi_errhandler *MPI_Errhandler;
 typedef struct snemu_mpi_info *MPI_Info;
+typedef struct snemu_mpi_win *MPI_Win;
 typedef intptr_t MPI_Aint;
 typedef long long MPI_Offset;
 typedef long long MPI_Count;
@@ -68,6 +69,7 @@ extern struct snemu_mpi_errhandler snemu_mpi_errors_are_fatal,
 #define MPI_REQUEST_NULL    ((MPI_Request)0)
 #define MPI_ERRHANDLER_NULL ((MPI_Errhandler)0)
 #define MPI_INFO_NULL	    ((MPI_Info)0)
+#define MPI_WIN_NULL	    ((MPI_Win)0)
 
 /* Datatypes: one object each (mpi/type.c). */
 /* clang-format off */
@@ -225,6 +227,30 @@ enum { MPI_IDENT, MPI_CONGRUENT, MPI_SIMILAR, MPI_UNEQUAL };
 
 /* Attribute keys of MPI_Comm_get_attr. */
 enum { MPI_TAG_UB = 1, MPI_HOST, MPI_IO, MPI_WTIME_IS_GLOBAL, MPI_APPNUM };
+
+/* One-sided: lock types, assertions, window attributes and their values. */
+enum { MPI_LOCK_EXCLUSIVE = 234, MPI_LOCK_SHARED = 235 };
+enum {
+	MPI_MODE_NOCHECK = 1024,
+	MPI_MODE_NOSTORE = 2048,
+	MPI_MODE_NOPUT = 4096,
+	MPI_MODE_NOPRECEDE = 8192,
+	MPI_MODE_NOSUCCEED = 16384,
+};
+enum {
+	MPI_WIN_BASE = 16,
+	MPI_WIN_SIZE,
+	MPI_WIN_DISP_UNIT,
+	MPI_WIN_CREATE_FLAVOR,
+	MPI_WIN_MODEL,
+};
+enum {
+	MPI_WIN_FLAVOR_CREATE = 1,
+	MPI_WIN_FLAVOR_ALLOCATE,
+	MPI_WIN_FLAVOR_DYNAMIC,
+	MPI_WIN_FLAVOR_SHARED,
+};
+enum { MPI_WIN_SEPARATE = 1, MPI_WIN_UNIFIED };
 
 /* Error classes; every error code is its own class. */
 enum {
@@ -580,6 +606,68 @@ int MPI_Iscan(const void *sendbuf, void *recvbuf, int count,
 int MPI_Iexscan(const void *sendbuf, void *recvbuf, int count,
 		MPI_Datatype datatype, MPI_Op op, MPI_Comm comm,
 		MPI_Request *request);
+
+/* ---- one-sided (mpi/win.c, mpi/win_sync.c, mpi/win_rma.c) ---- */
+
+int MPI_Win_create(void *base, MPI_Aint size, int disp_unit, MPI_Info info,
+		   MPI_Comm comm, MPI_Win *win);
+int MPI_Win_allocate(MPI_Aint size, int disp_unit, MPI_Info info, MPI_Comm comm,
+		     void *baseptr, MPI_Win *win);
+int MPI_Win_create_dynamic(MPI_Info info, MPI_Comm comm, MPI_Win *win);
+int MPI_Win_attach(MPI_Win win, void *base, MPI_Aint size);
+int MPI_Win_detach(MPI_Win win, const void *base);
+int MPI_Win_free(MPI_Win *win);
+int MPI_Win_get_attr(MPI_Win win, int keyval, void *attribute_val, int *flag);
+int MPI_Win_get_group(MPI_Win win, MPI_Group *group);
+int MPI_Win_set_name(MPI_Win win, const char *win_name);
+int MPI_Win_get_name(MPI_Win win, char *win_name, int *resultlen);
+int MPI_Win_set_errhandler(MPI_Win win, MPI_Errhandler errhandler);
+int MPI_Win_get_errhandler(MPI_Win win, MPI_Errhandler *errhandler);
+
+int MPI_Win_fence(int assert, MPI_Win win);
+int MPI_Win_lock(int lock_type, int rank, int assert, MPI_Win win);
+int MPI_Win_unlock(int rank, MPI_Win win);
+int MPI_Win_lock_all(int assert, MPI_Win win);
+int MPI_Win_unlock_all(MPI_Win win);
+int MPI_Win_flush(int rank, MPI_Win win);
+int MPI_Win_flush_all(MPI_Win win);
+int MPI_Win_flush_local(int rank, MPI_Win win);
+int MPI_Win_flush_local_all(MPI_Win win);
+int MPI_Win_sync(MPI_Win win);
+int MPI_Win_post(MPI_Group group, int assert, MPI_Win win);
+int MPI_Win_start(MPI_Group group, int assert, MPI_Win win);
+int MPI_Win_complete(MPI_Win win);
+int MPI_Win_wait(MPI_Win win);
+int MPI_Win_test(MPI_Win win, int *flag);
+
+int MPI_Put(const void *origin_addr, int origin_count,
+	    MPI_Datatype origin_datatype, int target_rank, MPI_Aint target_disp,
+	    int target_count, MPI_Datatype target_datatype, MPI_Win win);
+int MPI_Get(void *origin_addr, int origin_count, MPI_Datatype origin_datatype,
+	    int target_rank, MPI_Aint target_disp, int target_count,
+	    MPI_Datatype target_datatype, MPI_Win win);
+int MPI_Rput(const void *origin_addr, int origin_count,
+	     MPI_Datatype origin_datatype, int target_rank,
+	     MPI_Aint target_disp, int target_count,
+	     MPI_Datatype target_datatype, MPI_Win win, MPI_Request *request);
+int MPI_Rget(void *origin_addr, int origin_count, MPI_Datatype origin_datatype,
+	     int target_rank, MPI_Aint target_disp, int target_count,
+	     MPI_Datatype target_datatype, MPI_Win win, MPI_Request *request);
+int MPI_Accumulate(const void *origin_addr, int origin_count,
+		   MPI_Datatype origin_datatype, int target_rank,
+		   MPI_Aint target_disp, int target_count,
+		   MPI_Datatype target_datatype, MPI_Op op, MPI_Win win);
+int MPI_Get_accumulate(const void *origin_addr, int origin_count,
+		       MPI_Datatype origin_datatype, void *result_addr,
+		       int result_count, MPI_Datatype result_datatype,
+		       int target_rank, MPI_Aint target_disp, int target_count,
+		       MPI_Datatype target_datatype, MPI_Op op, MPI_Win win);
+int MPI_Fetch_and_op(const void *origin_addr, void *result_addr,
+		     MPI_Datatype datatype, int target_rank,
+		     MPI_Aint target_disp, MPI_Op op, MPI_Win win);
+int MPI_Compare_and_swap(const void *origin_addr, const void *compare_addr,
+			 void *result_addr, MPI_Datatype datatype,
+			 int target_rank, MPI_Aint target_disp, MPI_Win win);
 
 #ifdef __cplusplus
 }
