@@ -278,6 +278,7 @@ static int put(struct snemu_win *win, int dst, size_t off, const void *src,
 	       size_t len, enum emu_put_signal sig_op, size_t sig_off,
 	       uint64_t sig_value, bool nbi)
 {
+	EP_CALL();
 	struct emu_ep *ep;
 	struct emu_msg *m;
 	int ret;
@@ -358,6 +359,7 @@ int snemu_put_signal_nbi(struct snemu_win *win, int dst, size_t off,
 static int get(struct snemu_win *win, int src, size_t off, void *dst,
 	       size_t len, struct snemu_req **req)
 {
+	EP_CALL();
 	struct emu_ep *ep;
 	struct emu_msg *m;
 	int ret;
@@ -395,6 +397,7 @@ static int atomic(struct snemu_win *win, int rank, size_t off,
 		  enum emu_amo_op op, uint64_t a, uint64_t b, uint64_t *old,
 		  struct snemu_req **req)
 {
+	EP_CALL();
 	struct emu_ep *ep;
 	struct emu_msg *m;
 	int ret;
@@ -456,6 +459,7 @@ int snemu_iatomic_fetch_op(struct snemu_win *win, int rank, size_t off, int op,
 int snemu_wait_until(struct snemu_win *win, size_t off, int cmp, uint64_t value,
 		     uint64_t *seen)
 {
+	EP_CALL();
 	struct emu_ep *ep;
 	int ret;
 
@@ -510,6 +514,7 @@ static int flush(struct emu_ep *ep, int rank, bool poll)
 
 int snemu_flush(struct snemu_win *win, int rank)
 {
+	EP_CALL();
 	struct emu_ep *ep;
 	int ret;
 
@@ -521,6 +526,7 @@ int snemu_flush(struct snemu_win *win, int rank)
 
 int snemu_win_allocate(size_t len, void **base, struct snemu_win **win)
 {
+	EP_CALL();
 	struct emu_win_ent *we;
 	struct snemu_win *w;
 	struct emu_ep *ep;
@@ -569,6 +575,7 @@ err_free:
 
 int snemu_win_free(struct snemu_win *win)
 {
+	EP_CALL();
 	struct emu_win_ent *we;
 	struct emu_ep *ep;
 	int ret;
