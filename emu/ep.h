@@ -60,11 +60,12 @@ struct emu_ep {
 	uint64_t unit_free[TOPO_MAX_ISSUE_UNITS];
 	unsigned unit_next;
 	/*
-	 * --compute measured: the scale (0: none), and the thread CPU time
-	 * (ns) when the program last left the library.
+	 * --compute measured: the scale (0: none), the thread CPU time (ns)
+	 * when the program last left the library, and what one read of it
+	 * costs.
 	 */
 	double cpu_scale;
-	uint64_t cpu_mark;
+	uint64_t cpu_mark, cpu_read_ns;
 };
 
 /* This process's endpoint, NULL before snemu_init. */
