@@ -627,7 +627,8 @@ err_ranks:
 
 int emu_compute_parse(const char *s, double *scale)
 {
-	const char *num = s ? s + strlen("measured:") : NULL;
+	static const char measured[] = "measured";
+	const char *num;
 	int digits = 0, dots = 0;
 	char *end;
 	double v;
@@ -636,11 +637,14 @@ int emu_compute_parse(const char *s, double *scale)
 		*scale = 0;
 		return 0;
 	}
-	if (s && !strcmp(s, "measured")) {
+	if (!s || strncmp(s, measured, sizeof(measured) - 1))
+		return -EINVAL;
+	num = s + sizeof(measured) - 1;
+	if (!*num) {
 		*scale = 1;
 		return 0;
 	}
-	if (!s || strncmp(s, "measured:", strlen("measured:")))
+	if (*num++ != ':')
 		return -EINVAL;
 	for (const char *p = num; *p; p++) {
 		if (isdigit((unsigned char)*p))
