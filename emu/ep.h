@@ -74,6 +74,7 @@ extern struct emu_ep *emu_ep;
 /* ep.c: --compute measured: the program leaves the library now. */
 void ep_cpu_mark(struct emu_ep *ep);
 
+/* EP_CALL's cleanup, as the call returns. */
 static inline void ep_leave(const int *call)
 {
 	(void)call;

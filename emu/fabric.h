@@ -302,7 +302,7 @@ struct emu_hdr {
 	int32_t nranks;
 	uint64_t seg_size;
 	uint64_t eager_limit;
-	double compute_scale; /* emu_fabric_opts */
+	double compute_scale; /* --compute measured: SCALE; 0: none */
 	char topo_spec[EMU_SPEC_MAX];
 	/* The topology every process must rebuild identically. */
 	uint64_t topo_state_size;
