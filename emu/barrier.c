@@ -147,6 +147,7 @@ int ep_barrier(struct emu_ep *ep)
 
 int snemu_barrier(void)
 {
+	EP_CALL();
 	struct emu_ep *ep;
 	int ret;
 

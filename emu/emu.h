@@ -32,6 +32,7 @@ struct emu_fabric_opts {
 	int nranks;	       /* endpoints 0..nranks-1 of the topology */
 	const char *topo_spec; /* "preset:NAME" or "file:PATH" */
 	uint64_t eager_limit;  /* 0: default (64 KiB) */
+	double compute_scale;  /* --compute measured: SCALE; 0: none */
 };
 
 /*
@@ -128,7 +129,20 @@ struct emu_job {
 	void *arg;
 	const char *report_path; /* JSON report, or NULL */
 	int quiet;		 /* no summary on stdout */
+	/*
+	 * --compute measured:SCALE: each rank charges SCALE times the thread
+	 * CPU time its program spends between calls; 0: none (docs/RUN.md).
+	 */
+	double compute_scale;
 };
+
+/*
+ * Parse a --compute mode: "none" (*scale 0: program code costs no virtual
+ * time), "measured" (*scale 1) or "measured:SCALE", SCALE a positive
+ * decimal (digits with at most one '.', such as 0.5 or 10). Returns 0 and
+ * sets *scale, or -EINVAL and leaves it alone.
+ */
+int emu_compute_parse(const char *s, double *scale);
 
 /*
  * Run the job to the end: create the fabric, start the ranks, supervise

@@ -10,6 +10,10 @@
  * time) and sleeps on its futex until the engine makes it RUNNING again.
  * Small isend and irecv calls take no lock: they are held here and posted
  * by the next ep_lock (p2p.c).
+ *
+ * With --compute measured, ep_enter first charges the thread CPU time the
+ * program spent since it last left the library (times the run's scale),
+ * and EP_CALL marks where it leaves: when the call returns.
  */
 #ifndef SNEMU_EMU_EP_H
 #define SNEMU_EMU_EP_H
@@ -55,14 +59,41 @@ struct emu_ep {
 	/* When each one-sided issue unit is free again, and the next one. */
 	uint64_t unit_free[TOPO_MAX_ISSUE_UNITS];
 	unsigned unit_next;
+	/*
+	 * --compute measured: the scale (0: none), the thread CPU time (ns)
+	 * when the program last left the library, and what one read of it
+	 * costs.
+	 */
+	double cpu_scale;
+	uint64_t cpu_mark, cpu_read_ns;
 };
 
 /* This process's endpoint, NULL before snemu_init. */
 extern struct emu_ep *emu_ep;
 
+/* ep.c: --compute measured: the program leaves the library now. */
+void ep_cpu_mark(struct emu_ep *ep);
+
+/* EP_CALL's cleanup, as the call returns. */
+static inline void ep_leave(const int *call)
+{
+	(void)call;
+	if (unlikely(emu_ep && emu_ep->cpu_scale > 0))
+		ep_cpu_mark(emu_ep);
+}
+
+/*
+ * The first declaration of every public function that calls ep_enter
+ * (or a helper that does; not of wrappers that only call another public
+ * function): however the call returns, the program's measured compute
+ * starts again then, so the library's own time is never charged.
+ */
+#define EP_CALL() int ep_call_ __attribute__((cleanup(ep_leave), unused)) = 0
+
 /*
  * ep.c: start an API call: -ENXIO before snemu_init, -ECANCELED once the
- * run is stopped; otherwise do the copies senders wait for and return 0.
+ * run is stopped; otherwise charge the measured compute (if any), do the
+ * copies senders wait for and return 0.
  */
 int ep_enter(struct emu_ep **out);
 

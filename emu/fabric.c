@@ -120,6 +120,7 @@ static void hdr_init(struct emu_hdr *h, const struct topo *topo,
 	h->nranks = o->nranks;
 	h->seg_size = EMU_SEG_SIZE;
 	h->eager_limit = o->eager_limit ? o->eager_limit : EMU_EAGER_DEFAULT;
+	h->compute_scale = o->compute_scale;
 	h->spare_budget = EMU_SPARE_BUDGET;
 	strcpy(h->topo_spec, o->topo_spec);
 	h->topo_state_size = topo_state_size(topo);
@@ -151,7 +152,7 @@ int emu_fabric_create(const struct topo *topo, const struct emu_fabric_opts *o,
 	int ret;
 
 	if (!topo || !o || !o->topo_spec || o->nranks < 1 ||
-	    o->nranks > topo_num_endpoints(topo))
+	    o->nranks > topo_num_endpoints(topo) || !(o->compute_scale >= 0))
 		return -EINVAL;
 	if (strlen(o->topo_spec) >= EMU_SPEC_MAX)
 		return -ENAMETOOLONG;

@@ -41,7 +41,7 @@
 #include "transport/transport.h"
 
 #define EMU_MAGIC	  0x534e454d55464142ULL /* "SNEMUFAB" */
-#define EMU_VERSION	  8
+#define EMU_VERSION	  9
 #define EMU_SEG_SIZE	  (64ULL << 30)
 #define EMU_MAX_EVENTS	  (1U << 24)
 #define EMU_INJQ	  1024 /* a source's queued INJECT events */
@@ -314,6 +314,7 @@ struct emu_hdr {
 	int32_t nranks;
 	uint64_t seg_size;
 	uint64_t eager_limit;
+	double compute_scale; /* --compute measured: SCALE; 0: none */
 	char topo_spec[EMU_SPEC_MAX];
 	/* The topology every process must rebuild identically. */
 	uint64_t topo_state_size;

@@ -12,10 +12,12 @@
  * after it (strays.c). PR_SET_PDEATHSIG covers the launcher itself being
  * killed.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <liburing.h>
+#include <math.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -544,6 +546,7 @@ int emu_run_job(const struct emu_job *job)
 	struct emu_fabric_opts fo = {
 		.nranks = job->nranks,
 		.topo_spec = job->topo_spec,
+		.compute_scale = job->compute_scale,
 	};
 	struct launch l = {
 		.job = job,
@@ -620,4 +623,43 @@ err_ranks:
 	free_ranks(&l);
 	free(l.path);
 	return ret;
+}
+
+int emu_compute_parse(const char *s, double *scale)
+{
+	static const char measured[] = "measured";
+	const char *num;
+	int digits = 0, dots = 0;
+	char *end;
+	double v;
+
+	if (s && !strcmp(s, "none")) {
+		*scale = 0;
+		return 0;
+	}
+	if (!s || strncmp(s, measured, sizeof(measured) - 1))
+		return -EINVAL;
+	num = s + sizeof(measured) - 1;
+	if (!*num) {
+		*scale = 1;
+		return 0;
+	}
+	if (*num++ != ':')
+		return -EINVAL;
+	for (const char *p = num; *p; p++) {
+		if (isdigit((unsigned char)*p))
+			digits++;
+		else if (*p == '.')
+			dots++;
+		else
+			return -EINVAL;
+	}
+	if (!digits || dots > 1)
+		return -EINVAL;
+	errno = 0;
+	v = strtod(num, &end);
+	if (errno || *end || !(v > 0) || !isfinite(v))
+		return -EINVAL;
+	*scale = v;
+	return 0;
 }

@@ -28,6 +28,7 @@ _Static_assert(sizeof(struct mem_hdr) <= MEM_HDR, "header too big");
 
 int snemu_mem_alloc(size_t len, void **ptr)
 {
+	EP_CALL();
 	struct emu_ep *ep;
 	struct emu_eng *e;
 	struct mem_hdr *h;
@@ -91,6 +92,7 @@ static struct mem_hdr *mem_find(struct emu_ep *ep, const void *p)
 
 int snemu_mem_free(void *ptr)
 {
+	EP_CALL();
 	uint64_t block, block_len;
 	struct emu_ep *ep;
 	struct mem_hdr *h;

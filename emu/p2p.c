@@ -324,6 +324,7 @@ static int p2p_hold(struct emu_ep *ep, const struct p2p_to *to, const void *buf,
 static int p2p_start_nb(const struct p2p_to *to, const void *buf, size_t len,
 			bool recv, struct snemu_req **req)
 {
+	EP_CALL();
 	struct snemu_req *r;
 	struct emu_ep *ep;
 	int ret;
@@ -358,6 +359,7 @@ static int send_to(uint32_t comm, int dst, int tag, int flags,
 int snemu_send_comm(uint32_t comm, int dst, int tag, const void *buf,
 		    size_t len, int flags)
 {
+	EP_CALL();
 	struct snemu_req *r;
 	struct emu_ep *ep;
 	struct p2p_to to;
@@ -374,6 +376,7 @@ int snemu_send_comm(uint32_t comm, int dst, int tag, const void *buf,
 int snemu_recv_comm(uint32_t comm, int src, int tag, void *buf, size_t len,
 		    struct snemu_status *st)
 {
+	EP_CALL();
 	struct p2p_to from = {comm, src, tag, false};
 	struct snemu_req *r;
 	struct emu_ep *ep;

@@ -45,6 +45,7 @@ static int probe_locked(struct emu_ep *ep, uint32_t comm, int src, int tag,
 int snemu_iprobe_comm(uint32_t comm, int src, int tag, int *flag,
 		      struct snemu_status *st)
 {
+	EP_CALL();
 	struct emu_status s;
 	struct emu_ep *ep;
 	int ret;
@@ -67,6 +68,7 @@ int snemu_iprobe_comm(uint32_t comm, int src, int tag, int *flag,
 
 int snemu_probe_comm(uint32_t comm, int src, int tag, struct snemu_status *st)
 {
+	EP_CALL();
 	struct emu_status s;
 	struct snemu_req *r;
 	struct emu_ep *ep;
@@ -108,6 +110,7 @@ int snemu_probe(int src, int tag, struct snemu_status *st)
 
 int snemu_cancel(struct snemu_req *req)
 {
+	EP_CALL();
 	struct emu_ep *ep;
 	int ret;
 

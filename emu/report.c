@@ -147,8 +147,15 @@ static void json_run(FILE *f, const struct emu_run *run)
 	}
 	fprintf(f,
 		", \"makespan_ns\": %" PRIu64 ", \"messages\": %" PRIu64
-		", \"bytes\": %" PRIu64 ", \"events\": %" PRIu64 "},\n",
+		", \"bytes\": %" PRIu64 ", \"events\": %" PRIu64,
 		makespan_ns(run), msgs, bytes, emu_fabric_events(run->fab));
+	/* Only there when measured: a default report stays as it was. */
+	if (job->compute_scale > 0)
+		fprintf(f,
+			", \"compute\": {\"mode\": \"measured\", "
+			"\"scale\": %.15g, \"deterministic\": false}",
+			job->compute_scale);
+	fprintf(f, "},\n");
 }
 
 static void json_failure(FILE *f, const struct emu_run *run)
@@ -393,6 +400,18 @@ static void summary_links(const struct emu_run *run, FILE *f, uint64_t span)
 	}
 }
 
+/* The --compute line: SCALE with a decimal point, "x1.0" for 1. */
+static void summary_compute(double scale, FILE *f)
+{
+	char buf[64];
+
+	snprintf(buf, sizeof(buf), "%.15g", scale);
+	fprintf(f,
+		"  compute          measured x%s%s (not deterministic: "
+		"timings depend on this host)\n",
+		buf, strpbrk(buf, ".e") ? "" : ".0");
+}
+
 void emu_report_summary(const struct emu_run *run, FILE *f)
 {
 	const struct emu_job *job = run->job;
@@ -410,6 +429,8 @@ void emu_report_summary(const struct emu_run *run, FILE *f)
 		topo_name(job->topo), nodes_used(run),
 		status_names[run->status]);
 	fprintf(f, "  virtual makespan %.3f us\n", span / 1e3);
+	if (job->compute_scale > 0)
+		summary_compute(job->compute_scale, f);
 	fprintf(f, "  traffic          %" PRIu64 " messages, %s\n", msgs,
 		bytes);
 	fprintf(f,

@@ -53,6 +53,7 @@ static void reqs_done(struct emu_ep *ep, struct snemu_req **reqs, int n,
 
 int snemu_wait(struct snemu_req *req, struct snemu_status *st)
 {
+	EP_CALL();
 	struct emu_ep *ep;
 	int ret;
 
@@ -68,6 +69,7 @@ int snemu_wait(struct snemu_req *req, struct snemu_status *st)
 
 int snemu_test(struct snemu_req *req, int *done, struct snemu_status *st)
 {
+	EP_CALL();
 	struct emu_ep *ep;
 	int ret, found;
 
@@ -86,6 +88,7 @@ int snemu_test(struct snemu_req *req, int *done, struct snemu_status *st)
 
 int snemu_waitall(int n, struct snemu_req **reqs, struct snemu_status *sts)
 {
+	EP_CALL();
 	struct emu_ep *ep;
 	int ret, live;
 
@@ -101,6 +104,7 @@ int snemu_waitall(int n, struct snemu_req **reqs, struct snemu_status *sts)
 int snemu_testall(int n, struct snemu_req **reqs, int *done,
 		  struct snemu_status *sts)
 {
+	EP_CALL();
 	struct emu_ep *ep;
 	int ret, live, found;
 
@@ -122,6 +126,7 @@ int snemu_testall(int n, struct snemu_req **reqs, int *done,
 static int any(int n, struct snemu_req **reqs, int *index, int *done,
 	       struct snemu_status *st, bool wait)
 {
+	EP_CALL();
 	struct emu_ep *ep;
 	int ret, live;
 

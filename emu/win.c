@@ -280,6 +280,7 @@ static int put(struct snemu_win *win, int dst, size_t off, const void *src,
 	       size_t len, enum emu_put_signal sig_op, size_t sig_off,
 	       uint64_t sig_value, bool nbi)
 {
+	EP_CALL();
 	struct emu_ep *ep;
 	struct emu_msg *m;
 	int ret;
@@ -360,6 +361,7 @@ int snemu_put_signal_nbi(struct snemu_win *win, int dst, size_t off,
 static int get(struct snemu_win *win, int src, size_t off, void *dst,
 	       size_t len, struct snemu_req **req)
 {
+	EP_CALL();
 	struct emu_ep *ep;
 	struct emu_msg *m;
 	int ret;
@@ -397,6 +399,7 @@ static int atomic(struct snemu_win *win, int rank, size_t off,
 		  enum emu_amo_op op, uint64_t a, uint64_t b, uint64_t *old,
 		  struct snemu_req **req)
 {
+	EP_CALL();
 	struct emu_ep *ep;
 	struct emu_msg *m;
 	int ret;
@@ -458,6 +461,7 @@ int snemu_iatomic_fetch_op(struct snemu_win *win, int rank, size_t off, int op,
 int snemu_wait_until(struct snemu_win *win, size_t off, int cmp, uint64_t value,
 		     uint64_t *seen)
 {
+	EP_CALL();
 	struct emu_ep *ep;
 	int ret;
 
@@ -512,6 +516,7 @@ static int flush(struct emu_ep *ep, int rank, bool poll)
 
 int snemu_flush(struct snemu_win *win, int rank)
 {
+	EP_CALL();
 	struct emu_ep *ep;
 	int ret;
 
@@ -594,6 +599,7 @@ static int win_new(struct emu_ep *ep, bool allocated, void *base, size_t len,
 
 int snemu_win_allocate(size_t len, void **base, struct snemu_win **win)
 {
+	EP_CALL();
 	struct emu_win_ent *ent;
 	struct emu_ep *ep;
 	int ret;
@@ -613,6 +619,7 @@ int snemu_win_allocate(size_t len, void **base, struct snemu_win **win)
 
 int snemu_win_create(void *base, size_t len, struct snemu_win **win)
 {
+	EP_CALL();
 	struct emu_ep *ep;
 	int ret;
 
@@ -642,6 +649,7 @@ struct snemu_win *snemu_win_address_space(void)
 
 int snemu_win_free(struct snemu_win *win)
 {
+	EP_CALL();
 	struct emu_win_ent *we;
 	struct emu_ep *ep;
 	bool owned;

@@ -23,7 +23,8 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: snemu run [-n N] [--preset NAME | --topo FILE]\n"
 		"                 [--report FILE.json] [--quiet] "
-		"[-- PROGRAM [ARGS...]]\n\n"
+		"[--compute MODE]\n"
+		"                 [-- PROGRAM [ARGS...]]\n\n"
 		"Start PROGRAM as N endpoints of the modeled fabric, supervise "
 		"them and print\na summary. Without PROGRAM, run the built-in "
 		"demonstration workload.\n\n"
@@ -34,6 +35,12 @@ static void usage(FILE *f)
 		"  -r, --report FILE    write the JSON report "
 		"(docs/REPORT.md)\n"
 		"  -q, --quiet          no summary on stdout\n"
+		"      --compute MODE   what program code between calls costs: "
+		"none (default:\n"
+		"                       nothing, deterministic) or "
+		"measured[:SCALE] (SCALE\n"
+		"                       times its thread CPU time, default 1; "
+		"not deterministic)\n"
 		"  -h, --help           this text\n\n"
 		"presets:",
 		p[0]);
@@ -85,6 +92,7 @@ int cmd_run(int argc, char **argv)
 		{"topo", required_argument, NULL, 't'},
 		{"report", required_argument, NULL, 'r'},
 		{"quiet", no_argument, NULL, 'q'},
+		{"compute", required_argument, NULL, 'C'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -115,6 +123,16 @@ int cmd_run(int argc, char **argv)
 		case 't': file = optarg; break;
 		case 'r': job.report_path = optarg; break;
 		case 'q': job.quiet = 1; break;
+		case 'C':
+			if (emu_compute_parse(optarg, &job.compute_scale)) {
+				fprintf(stderr,
+					"snemu run: --compute wants none, "
+					"measured or measured:SCALE (SCALE a "
+					"positive decimal), not '%s'\n",
+					optarg);
+				return EXIT_USAGE;
+			}
+			break;
 		case 'h': usage(stdout); return 0;
 		default:
 			fprintf(stderr, "see 'snemu run --help'\n");
