@@ -33,6 +33,7 @@ struct emu_fabric_opts {
 	const char *topo_spec; /* "preset:NAME" or "file:PATH" */
 	uint64_t eager_limit;  /* 0: default (64 KiB) */
 	double compute_scale;  /* --compute measured: SCALE; 0: none */
+	uint64_t trace_cap;    /* --trace: records per rank; 0: no trace */
 };
 
 /*
@@ -134,7 +135,33 @@ struct emu_job {
 	 * CPU time its program spends between calls; 0: none (docs/RUN.md).
 	 */
 	double compute_scale;
+	const struct emu_trace_opts *trace; /* --trace, NULL: none */
 };
+
+/* `--trace FILE.json` and its limits, as given (docs/TRACE.md). */
+struct emu_trace_opts {
+	const char *path;   /* the Chrome trace-event JSON to write */
+	const char *ranks;  /* --trace-ranks LIST, NULL: every rank */
+	const char *window; /* --trace-window T0:T1, NULL: the whole run */
+	const char *links;  /* --trace-links LIST, NULL: the 8 busiest */
+};
+
+/*
+ * Parse a --trace-ranks list, such as "0-7,12": ranks and ranges A-B
+ * (A <= B) separated by commas. Sets set[r] to 1 for the ranks it names
+ * and 0 for the others (nranks entries). Returns 0, -EINVAL for bad
+ * syntax, or -ERANGE for a rank not below nranks.
+ */
+int emu_trace_parse_ranks(const char *s, int nranks, uint8_t *set);
+
+/*
+ * Parse a --trace-window T0:T1 into virtual ns [*t0, *t1]: each a decimal
+ * (digits with at most one '.') with an optional unit ns, us, ms or s (no
+ * unit: us), fractions of a ns dropped; an empty T0 is 0, an empty T1 the
+ * end of the run (UINT64_MAX). Returns 0, -EINVAL (bad syntax, T1 <= T0)
+ * or -ERANGE (too large), leaving *t0 and *t1 alone on error.
+ */
+int emu_trace_parse_window(const char *s, uint64_t *t0, uint64_t *t1);
 
 /*
  * Parse a --compute mode: "none" (*scale 0: program code costs no virtual

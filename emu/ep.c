@@ -88,6 +88,8 @@ int ep_enter(struct emu_ep **out)
 		return -ECANCELED;
 	if (ep->cpu_scale > 0)
 		ep_cpu_charge(ep);
+	if (unlikely(ep->tr.buf))
+		ep_trace_enter(ep);
 	ep_copies(ep);
 	*out = ep;
 	return 0;
@@ -229,6 +231,7 @@ static int ep_attach(struct emu_ep *ep, int fd, int rank)
 	ep->cpu_scale = h->compute_scale;
 	ep->me = &ep->eng.ctl[rank];
 	ep->pid = getpid();
+	ep_trace_attach(ep);
 	return 0;
 }
 
@@ -333,6 +336,7 @@ int snemu_compute(uint64_t ns)
 	ret = ep_enter(&ep);
 	if (ret)
 		return ret;
+	EP_TRACE_ARGS(ep, "compute", -1, -1, UINT64_MAX, false);
 	/* Far from UINT64_MAX, which means "no running rank". */
 	if (ns > EMU_CLOCK_MAX - ep_clock(ep))
 		return -EINVAL;

@@ -19,6 +19,7 @@
 #define SNEMU_EMU_EP_H
 
 #include "emu/fabric.h"
+#include "emu/trace.h"
 
 #define EP_REQ_SPARES 1024
 #define EP_REQ_SLAB   512 /* requests carved from one block (64 KiB) */
@@ -28,6 +29,7 @@
 struct ep_post {
 	struct snemu_req *r;
 	const void *buf; /* a send's payload */
+	uint64_t flow;	 /* a send's trace flow id, 0: none */
 	/* A send's message once staged; NULL before, or if staging failed. */
 	struct emu_msg *m;
 };
@@ -66,6 +68,7 @@ struct emu_ep {
 	 */
 	double cpu_scale;
 	uint64_t cpu_mark, cpu_read_ns;
+	struct ep_trace tr; /* --trace (emu/trace.h) */
 };
 
 /* This process's endpoint, NULL before snemu_init. */
@@ -74,21 +77,28 @@ extern struct emu_ep *emu_ep;
 /* ep.c: --compute measured: the program leaves the library now. */
 void ep_cpu_mark(struct emu_ep *ep);
 
-/* EP_CALL's cleanup, as the call returns. */
-static inline void ep_leave(const int *call)
+/* EP_CALL's cleanup, as the call (function *func) returns. */
+static inline void ep_leave(const char *const *func)
 {
-	(void)call;
-	if (unlikely(emu_ep && emu_ep->cpu_scale > 0))
-		ep_cpu_mark(emu_ep);
+	if (unlikely(emu_ep && (emu_ep->cpu_scale > 0 || emu_ep->tr.buf))) {
+		if (emu_ep->tr.buf)
+			ep_trace_leave(emu_ep, *func);
+		if (emu_ep->cpu_scale > 0)
+			ep_cpu_mark(emu_ep);
+	}
 }
 
 /*
  * The first declaration of every public function that calls ep_enter
  * (or a helper that does; not of wrappers that only call another public
  * function): however the call returns, the program's measured compute
- * starts again then, so the library's own time is never charged.
+ * starts again then, so the library's own time is never charged, and a
+ * traced call is recorded, under the function's name (or the one
+ * EP_TRACE_ARGS gave).
  */
-#define EP_CALL() int ep_call_ __attribute__((cleanup(ep_leave), unused)) = 0
+#define EP_CALL()                                                              \
+	const char *ep_call_ __attribute__((cleanup(ep_leave), unused)) =      \
+		__func__
 
 /*
  * ep.c: start an API call: -ENXIO before snemu_init, -ECANCELED once the

@@ -12,6 +12,7 @@
 #include "common/common.h"
 #include "common/log.h"
 #include "emu/fabric.h"
+#include "emu/trace.h"
 
 static uint64_t align64(uint64_t x)
 {
@@ -41,6 +42,10 @@ static uint64_t layout(struct emu_hdr *h, size_t topo_size)
 	at = align64(at + EMU_MAX_WINS * n * sizeof(struct emu_win_ent));
 	h->topo_off = at;
 	at = align64(at + topo_size);
+	if (h->trace_cap) {
+		h->trace_off = at;
+		at = align64(at + n * emu_trace_buf_size(h->trace_cap));
+	}
 	h->injq_off = at;
 	at = align64(at + n * EMU_INJQ * sizeof(struct emu_event));
 	h->ev_off = at;
@@ -121,6 +126,7 @@ static void hdr_init(struct emu_hdr *h, const struct topo *topo,
 	h->seg_size = EMU_SEG_SIZE;
 	h->eager_limit = o->eager_limit ? o->eager_limit : EMU_EAGER_DEFAULT;
 	h->compute_scale = o->compute_scale;
+	h->trace_cap = o->trace_cap;
 	h->spare_budget = EMU_SPARE_BUDGET;
 	strcpy(h->topo_spec, o->topo_spec);
 	h->topo_state_size = topo_state_size(topo);

@@ -16,6 +16,7 @@
  *     puts out       uint32 [n][n] puts issued and not yet arrived
  *     windows        struct emu_win_ent [EMU_MAX_WINS][n]
  *     topo state     topo_state_size() bytes (link state and counters)
+ *     traces         struct emu_trace_buf per rank, with --trace only
  *     inject queues  struct emu_event [n][EMU_INJQ]: each source's INJECTs
  *     events         struct emu_event [EMU_MAX_EVENTS], a binary heap
  *     flights        struct emu_flight [EMU_MAX_EVENTS]: the messages in
@@ -41,7 +42,7 @@
 #include "transport/transport.h"
 
 #define EMU_MAGIC	  0x534e454d55464142ULL /* "SNEMUFAB" */
-#define EMU_VERSION	  9
+#define EMU_VERSION	  10
 #define EMU_SEG_SIZE	  (64ULL << 30)
 #define EMU_MAX_EVENTS	  (1U << 24)
 #define EMU_INJQ	  1024 /* a source's queued INJECT events */
@@ -115,11 +116,14 @@ struct emu_msg {
 	uint8_t rndv;	      /* payload still in the sender's memory */
 	uint8_t op;	      /* enum emu_amo_op; put: enum emu_put_signal */
 	int32_t src, dst, tag;
-	uint32_t win;	     /* window ops: window id */
-	uint32_t comm;	     /* send: its communicator */
-	uint64_t len;	     /* payload bytes (priced bytes) */
-	uint64_t data;	     /* eager payload in the arena, 0: none */
-	uint64_t off;	     /* window ops: offset in the target window */
+	uint32_t win;  /* window ops: window id */
+	uint32_t comm; /* send: its communicator */
+	uint64_t len;  /* payload bytes (priced bytes) */
+	uint64_t data; /* eager payload in the arena, 0: none */
+	union {
+		uint64_t off;	   /* window ops: offset in the target window */
+		uint64_t trace_id; /* send: its trace flow id, 0: none */
+	};
 	uint64_t arg0, arg1; /* atomics: operands; replies: the value;
 				put: signal value, signal offset */
 	uint64_t sreq;	     /* the origin's request (rndv send, get, amo) */
@@ -323,6 +327,8 @@ struct emu_hdr {
 	uint64_t ctl_off, run_off, pairq_off, traffic_off, order_off, spare_off;
 	uint64_t putout_off;
 	uint64_t wins_off, topo_off, injq_off, ev_off, flight_off;
+	/* --trace: the rank buffers (emu/trace.h; 0: none) and the window. */
+	uint64_t trace_off, trace_cap, trace_w0, trace_w1;
 
 	int32_t notify_fd;   /* eventfd written on deadlock */
 	uint32_t aborted;    /* atomic */

@@ -34,6 +34,7 @@
 #include "common/common.h"
 #include "emu/emu.h"
 #include "emu/report.h"
+#include "emu/trace.h"
 #include "emu/strays.h"
 #include "topology/topo.h"
 
@@ -52,7 +53,8 @@ struct exec_failure {
 struct launch {
 	const struct emu_job *job;
 	struct emu_fabric *fab;
-	char *path; /* resolved program (exec jobs) */
+	struct emu_trace *trace; /* --trace, NULL: none */
+	char *path;		 /* resolved program (exec jobs) */
 	pid_t parent;
 	pid_t pgid; /* the ranks' process group */
 	pid_t *pid;
@@ -456,7 +458,7 @@ static int finish(struct launch *l)
 {
 	const struct emu_job *job = l->job;
 	int status = exit_status(l);
-	int ret;
+	int ret, tret = 0;
 
 	if (!l->stopping)
 		for (int r = 0; r < job->nranks; r++)
@@ -470,10 +472,21 @@ static int finish(struct launch *l)
 				status = 1;
 		}
 	}
+	if (l->trace) {
+		tret = emu_trace_write(l->trace, &l->run);
+		if (tret) {
+			fprintf(stderr, "snemu: cannot write trace %s: %s\n",
+				job->trace->path, strerror(-tret));
+			if (!status)
+				status = 1;
+		}
+	}
 	if (l->progress_shown)
 		printf("\r\033[K");
 	if (!job->quiet)
 		emu_report_summary(&l->run, stdout);
+	if (!job->quiet && l->trace && !tret)
+		emu_trace_summary(l->trace, stdout);
 	fflush(stdout); /* the summary, then what went wrong */
 	emu_report_failure(&l->run, stderr);
 	return status;
@@ -567,6 +580,15 @@ int emu_run_job(const struct emu_job *job)
 			return ret;
 		}
 	}
+	if (job->trace) {
+		ret = emu_trace_open(job->trace, job->topo, job->nranks,
+				     &l.trace);
+		if (ret) {
+			free(l.path);
+			return ret;
+		}
+		fo.trace_cap = emu_trace_cap(l.trace);
+	}
 	fit_fd_limit(job->nranks);
 	what = "memory";
 	ret = alloc_ranks(&l, job->nranks);
@@ -577,6 +599,8 @@ int emu_run_job(const struct emu_job *job)
 	if (ret)
 		goto err_ranks;
 	l.run.fab = l.fab;
+	if (l.trace)
+		emu_trace_arm(l.trace, l.fab);
 	what = "a pipe";
 	if (pipe2(l.errpipe, O_CLOEXEC | O_NONBLOCK)) {
 		ret = -errno;
@@ -622,6 +646,7 @@ err_ranks:
 			strerror(-ret));
 	free_ranks(&l);
 	free(l.path);
+	emu_trace_close(l.trace);
 	return ret;
 }
 

@@ -45,15 +45,17 @@ static int send_request(struct emu_ep *ep, const struct p2p_to *to, size_t len,
 }
 
 /*
- * Make m, a new message (stage_message) of buf, the message of send r. A
- * rendezvous message leaves its payload in buf, for the receiver.
+ * Make m, a new message (stage_message) of buf, the message of send r,
+ * with trace flow id flow (0: none). A rendezvous message leaves its
+ * payload in buf, for the receiver.
  */
 static void send_bind(struct emu_ep *ep, struct emu_msg *m, struct snemu_req *r,
-		      const void *buf)
+		      const void *buf, uint64_t flow)
 {
 	struct emu_eng *e = &ep->eng;
 
 	m->ctx = EMU_CTX_USER;
+	m->trace_id = flow;
 	m->tag = r->tag;
 	m->comm = r->comm;
 	if (!m->data && (m->len || r->sync)) {
@@ -217,7 +219,7 @@ void ep_posts_stage(struct emu_ep *ep)
 		if (ret)
 			p->r->result = ret;
 		else
-			send_bind(ep, p->m, p->r, p->buf);
+			send_bind(ep, p->m, p->r, p->buf, p->flow);
 	}
 	for (int i = 0; i < ep->nposts; i++) {
 		const struct emu_msg *m = ep->posts[i].m;
@@ -275,7 +277,7 @@ static int p2p_post(struct emu_ep *ep, const struct p2p_to *to, const void *buf,
 		if (ret) {
 			emu_msg_free(&ep->eng, m, true);
 		} else {
-			send_bind(ep, m, *out, buf);
+			send_bind(ep, m, *out, buf, ep->tr.flow);
 			send_post_locked(ep, m, *out);
 		}
 	}
@@ -316,6 +318,7 @@ static int p2p_hold(struct emu_ep *ep, const struct p2p_to *to, const void *buf,
 		ep->posts[ep->nposts++] = (struct ep_post){
 			.r = *out,
 			.buf = recv ? NULL : buf,
+			.flow = ep->tr.flow,
 		};
 	return ret;
 }
@@ -334,6 +337,8 @@ static int p2p_start_nb(const struct p2p_to *to, const void *buf, size_t len,
 	ret = p2p_enter(to, buf, len, recv, &ep);
 	if (ret)
 		return ret;
+	EP_TRACE_ARGS(ep, recv ? "snemu_irecv" : "snemu_isend", to->peer,
+		      to->tag, len, !recv);
 	if (p2p_can_hold(ep, to, len)) {
 		ret = p2p_hold(ep, to, buf, len, recv, &r);
 	} else {
@@ -366,8 +371,11 @@ int snemu_send_comm(uint32_t comm, int dst, int tag, const void *buf,
 	int ret;
 
 	ret = send_to(comm, dst, tag, flags, &to)
-		      ?: p2p_enter(&to, buf, len, false, &ep)
-		      ?: p2p_post(ep, &to, buf, len, false, &r);
+		      ?: p2p_enter(&to, buf, len, false, &ep);
+	if (ret)
+		return ret;
+	EP_TRACE_ARGS(ep, "snemu_send", dst, tag, len, true);
+	ret = p2p_post(ep, &to, buf, len, false, &r);
 	if (ret)
 		return ret;
 	return ep_wait_locked(ep, &r, 1, EMU_WAIT_SEND, NULL);
@@ -382,8 +390,11 @@ int snemu_recv_comm(uint32_t comm, int src, int tag, void *buf, size_t len,
 	struct emu_ep *ep;
 	int ret;
 
-	ret = p2p_enter(&from, buf, len, true, &ep)
-		      ?: p2p_post(ep, &from, buf, len, true, &r);
+	ret = p2p_enter(&from, buf, len, true, &ep);
+	if (ret)
+		return ret;
+	EP_TRACE_ARGS(ep, "snemu_recv", src, tag, len, false);
+	ret = p2p_post(ep, &from, buf, len, true, &r);
 	if (ret)
 		return ret;
 	return ep_wait_locked(ep, &r, 1, EMU_WAIT_RECV, st);

@@ -21,6 +21,7 @@ static int probe_enter(int src, int tag, struct emu_ep **out)
 		return ret;
 	if (!ep_rank_ok(ep, src, true) || !ep_tag_ok(tag, true))
 		return -EINVAL;
+	EP_TRACE_ARGS(ep, NULL, src, tag, UINT64_MAX, false);
 	*out = ep;
 	return 0;
 }

@@ -352,9 +352,8 @@ static int busier(const struct topo_link_stats *ls, int a, int b)
 	return a < b;
 }
 
-/* The k busiest links with traffic into top[], busiest first; count. */
-static int busiest_links(const struct topo_link_stats *ls, int nlinks, int *top,
-			 int k, int *with_traffic)
+int emu_report_busiest(const struct topo_link_stats *ls, int nlinks, int *top,
+		       int k, int *with_traffic)
 {
 	int n = 0, i;
 
@@ -382,7 +381,8 @@ static void summary_links(const struct emu_run *run, FILE *f, uint64_t span)
 
 	if (!ls)
 		return;
-	n = busiest_links(ls, topo_num_links(t), top, SUMMARY_LINKS, &with);
+	n = emu_report_busiest(ls, topo_num_links(t), top, SUMMARY_LINKS,
+			       &with);
 	if (!n)
 		return;
 	fprintf(f, "  busiest links (%d of %d links carried traffic):\n", with,

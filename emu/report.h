@@ -11,6 +11,7 @@
 #include <stdio.h>
 
 #include "emu/emu.h"
+#include "topology/topo.h"
 
 enum emu_run_status {
 	EMU_RUN_OK,
@@ -48,6 +49,14 @@ int emu_report_write(const struct emu_run *run, const char *path);
 
 /* Print the human summary (ranks, makespan, traffic, busiest links). */
 void emu_report_summary(const struct emu_run *run, FILE *f);
+
+/*
+ * The k busiest links with traffic (busy time, then bytes, then the lower
+ * id) into top[], busiest first; returns how many, and sets *with_traffic
+ * to the number of links that carried anything.
+ */
+int emu_report_busiest(const struct topo_link_stats *ls, int nlinks, int *top,
+		       int k, int *with_traffic);
 
 /* Print what went wrong (nothing for a run that succeeded). */
 void emu_report_failure(const struct emu_run *run, FILE *f);

@@ -231,6 +231,9 @@ static int finish(struct emu_ep *ep, struct snemu_req *r,
 	void *buf = (void *)(uintptr_t)r->buf;
 	int ret = r->result;
 
+	if (unlikely(ep->tr.buf) && m && r->kind == EMU_REQ_RECV)
+		ep_trace_recv(ep, m->trace_id, r->st.source, r->st.tag,
+			      r->st.len, r->done_ns);
 	if ((r->kind == EMU_REQ_AMO || r->kind == EMU_REQ_WORD) && buf && !ret)
 		*(uint64_t *)buf = r->value;
 	if (m && m->rndv) {
@@ -348,6 +351,8 @@ int ep_wait_locked(struct emu_ep *ep, struct snemu_req **reqs, int n,
 	ret = sleep_until(ep, wait_ready, reqs, n);
 	if (ret)
 		return ret;
+	if (unlikely(ep->tr.buf) && pending)
+		ep_trace_wait(ep, op, first->peer, first->tag, pending, clock);
 	prefetch_messages(ep, reqs, 0, MIN(n, FINISH_BATCH));
 	for (int i = 0; i < n; i++) {
 		int r;
@@ -485,6 +490,7 @@ int ep_waitany_locked(struct emu_ep *ep, struct snemu_req **reqs, int n,
 {
 	struct emu_eng *e = &ep->eng;
 	struct snemu_req *first = NULL;
+	uint64_t from;
 	int i, ret = poll_locked(ep, reqs, n, false, index);
 
 	if (ret) {
@@ -500,7 +506,8 @@ int ep_waitany_locked(struct emu_ep *ep, struct snemu_req **reqs, int n,
 		reqs[i]->waited = 1;
 		first = first ? first : reqs[i];
 	}
-	ep->me->wait_clock = ep->me->clock;
+	from = ep->me->clock;
+	ep->me->wait_clock = from;
 	ep->me->wait_until = 0;
 	emu_eng_block(e, ep->rank, EMU_WAIT_WAITANY, first->peer, first->tag,
 		      1);
@@ -508,6 +515,9 @@ int ep_waitany_locked(struct emu_ep *ep, struct snemu_req **reqs, int n,
 	ret = sleep_until(ep, wait_ready, NULL, 0);
 	if (ret)
 		return ret;
+	if (unlikely(ep->tr.buf))
+		ep_trace_wait(ep, EMU_WAIT_WAITANY, first->peer, first->tag, 1,
+			      from);
 	/*
 	 * The one that ended the wait is it (others may have completed at
 	 * the same time since, or not yet: host timing); the others are no

@@ -133,6 +133,8 @@ static int any(int n, struct snemu_req **reqs, int *index, int *done,
 	ret = reqs_enter(n, reqs, &ep, &live);
 	if (ret)
 		return ret;
+	EP_TRACE_ARGS(ep, wait ? "snemu_waitany" : "snemu_testany", -1, -1,
+		      UINT64_MAX, false);
 	if (!index || (!wait && !done))
 		return -EINVAL;
 	*index = -1;

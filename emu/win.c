@@ -288,6 +288,12 @@ static int put(struct snemu_win *win, int dst, size_t off, const void *src,
 	ret = win_enter(win, dst, off, len, &ep);
 	if (ret)
 		return ret;
+	EP_TRACE_ARGS(
+		ep,
+		sig_op == EMU_SIGNAL_NONE
+			? (nbi ? "snemu_put_nbi" : "snemu_put")
+			: (nbi ? "snemu_put_signal_nbi" : "snemu_put_signal"),
+		dst, -1, len, false);
 	if ((!src && len) ||
 	    (sig_op != EMU_SIGNAL_NONE &&
 	     (sig_off % sizeof(uint64_t) ||
@@ -369,6 +375,8 @@ static int get(struct snemu_win *win, int src, size_t off, void *dst,
 	ret = win_enter(win, src, off, len, &ep);
 	if (ret)
 		return ret;
+	EP_TRACE_ARGS(ep, req ? "snemu_iget" : "snemu_get", src, -1, len,
+		      false);
 	if (!dst && len)
 		return -EINVAL;
 	ep_lock(ep);
@@ -407,6 +415,8 @@ static int atomic(struct snemu_win *win, int rank, size_t off,
 	ret = win_enter(win, rank, off, sizeof(uint64_t), &ep);
 	if (ret)
 		return ret;
+	EP_TRACE_ARGS(ep, req ? "snemu_iatomic" : "snemu_atomic", rank, -1,
+		      sizeof(uint64_t), false);
 	if (off % sizeof(uint64_t))
 		return -EINVAL;
 	ep_lock(ep);

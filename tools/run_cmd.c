@@ -24,6 +24,9 @@ static void usage(FILE *f)
 		"usage: snemu run [-n N] [--preset NAME | --topo FILE]\n"
 		"                 [--report FILE.json] [--quiet] "
 		"[--compute MODE]\n"
+		"                 [--trace FILE.json [--trace-ranks LIST]\n"
+		"                  [--trace-window T0:T1] [--trace-links "
+		"LIST]]\n"
 		"                 [-- PROGRAM [ARGS...]]\n\n"
 		"Start PROGRAM as N endpoints of the modeled fabric, supervise "
 		"them and print\na summary. Without PROGRAM, run the built-in "
@@ -41,6 +44,13 @@ static void usage(FILE *f)
 		"measured[:SCALE] (SCALE\n"
 		"                       times its thread CPU time, default 1; "
 		"not deterministic)\n"
+		"      --trace FILE     write a timeline for Perfetto "
+		"(docs/TRACE.md)\n"
+		"      --trace-ranks LIST   only these ranks, e.g. 0-7,12\n"
+		"      --trace-window T0:T1 only this virtual time, e.g. "
+		"10us:2ms (default unit us)\n"
+		"      --trace-links LIST   these links' utilization "
+		"(default: the 8 busiest)\n"
 		"  -h, --help           this text\n\n"
 		"presets:",
 		p[0]);
@@ -93,9 +103,14 @@ int cmd_run(int argc, char **argv)
 		{"report", required_argument, NULL, 'r'},
 		{"quiet", no_argument, NULL, 'q'},
 		{"compute", required_argument, NULL, 'C'},
+		{"trace", required_argument, NULL, 'T'},
+		{"trace-ranks", required_argument, NULL, 'R'},
+		{"trace-window", required_argument, NULL, 'W'},
+		{"trace-links", required_argument, NULL, 'L'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
+	struct emu_trace_opts trace = {0};
 	struct emu_job job = {0};
 	const char *preset = NULL, *file = NULL;
 	struct topo *t;
@@ -133,6 +148,10 @@ int cmd_run(int argc, char **argv)
 				return EXIT_USAGE;
 			}
 			break;
+		case 'T': trace.path = optarg; break;
+		case 'R': trace.ranks = optarg; break;
+		case 'W': trace.window = optarg; break;
+		case 'L': trace.links = optarg; break;
 		case 'h': usage(stdout); return 0;
 		default:
 			fprintf(stderr, "see 'snemu run --help'\n");
@@ -144,6 +163,13 @@ int cmd_run(int argc, char **argv)
 				"other\n");
 		return EXIT_USAGE;
 	}
+	if (!trace.path && (trace.ranks || trace.window || trace.links)) {
+		fprintf(stderr, "snemu run: --trace-ranks, --trace-window and "
+				"--trace-links need --trace FILE\n");
+		return EXIT_USAGE;
+	}
+	if (trace.path)
+		job.trace = &trace;
 	if (!preset)
 		preset = topo_preset_names()[0];
 	if (load_topo(preset, file, &t, &spec))

@@ -122,6 +122,21 @@ void topo_state_free(const struct topo *t, void *state);
 void topo_state_links(const struct topo *t, const void *state,
 		      struct topo_link_stats *out);
 
+/*
+ * Link timelines, for traces: once topo_state_timeline_on is called, each
+ * link also counts its busy time (serializing wire bytes) per time bucket:
+ * TOPO_TL_BUCKETS buckets of a width that starts at TOPO_TL_WIDTH ns and
+ * doubles (neighbouring buckets merged) whenever a segment ends past the
+ * last one, so they always cover the run so far. topo_state_timeline
+ * copies link's buckets into busy and returns their width in ns (0: the
+ * link never carried anything since).
+ */
+#define TOPO_TL_BUCKETS 255
+#define TOPO_TL_WIDTH	64
+void topo_state_timeline_on(const struct topo *t, void *state);
+uint64_t topo_state_timeline(const struct topo *t, const void *state, int link,
+			     uint64_t busy[TOPO_TL_BUCKETS]);
+
 /* Segments that may be in the fabric at once (sent, not yet delivered). */
 #define TOPO_MAX_SEGS (1U << 24)
 

@@ -57,7 +57,8 @@ struct fab_hdr {
 	uint64_t seq;	  /* events made */
 	uint64_t segs;	  /* segments sent, not yet delivered */
 	uint32_t nev, nlater;
-	uint32_t serial; /* messages sent */
+	uint32_t serial;   /* messages sent */
+	uint32_t timeline; /* links count busy time per bucket (fab_tl) */
 	uint32_t msg_top, msg_free, seg_top, seg_free, iq_top, iq_free;
 	uint32_t node_top, node_free;
 	uint64_t bits[WHEEL / 64]; /* buckets that hold events */
@@ -76,6 +77,12 @@ struct fab_link {
 	uint32_t wake;	      /* a FREE event is pending */
 	struct topo_link_stats st;
 } __attribute__((aligned(64)));
+
+/* A link's busy time per bucket of width ns (topo_state_timeline). */
+struct fab_tl {
+	uint64_t width;
+	uint64_t busy[TOPO_TL_BUCKETS];
+};
 
 /* A source link: its send queue and its place in rule 4's order. */
 struct fab_out {
@@ -164,6 +171,8 @@ void topo_fabric_layout(struct topo *t)
 	t->st.later = at;
 	at = align64(at +
 		     (TOPO_MAX_SEGS + t->nlinks) * sizeof(struct fab_later));
+	t->st.timeline = at;
+	at = align64(at + t->nlinks * sizeof(struct fab_tl));
 	t->st.size = at;
 }
 
@@ -260,6 +269,49 @@ void topo_state_links(const struct topo *t, const void *state,
 
 	for (int l = 0; l < t->nlinks; l++)
 		out[l] = lk[l].st;
+}
+
+void topo_state_timeline_on(const struct topo *t, void *state)
+{
+	((struct fab_hdr *)state)->timeline = 1;
+}
+
+uint64_t topo_state_timeline(const struct topo *t, const void *state, int link,
+			     uint64_t busy[TOPO_TL_BUCKETS])
+{
+	const struct fab_tl *tl =
+		(const struct fab_tl *)((const char *)state + t->st.timeline) +
+		link;
+
+	memcpy(busy, tl->busy, sizeof(tl->busy));
+	return tl->width;
+}
+
+/* Link l was busy over [s, s + ser): count it in its buckets. */
+static void timeline_add(struct fab *f, int l, uint64_t s, uint64_t ser)
+{
+	struct fab_tl *tl =
+		(struct fab_tl *)((char *)f->h + f->t->st.timeline) + l;
+	uint64_t e = s + ser, w;
+
+	if (!tl->width)
+		tl->width = TOPO_TL_WIDTH;
+	while (e > tl->width * TOPO_TL_BUCKETS) {
+		for (int i = 0; i < TOPO_TL_BUCKETS; i++)
+			tl->busy[i] = (2 * i < TOPO_TL_BUCKETS ? tl->busy[2 * i]
+							       : 0) +
+				      (2 * i + 1 < TOPO_TL_BUCKETS
+					       ? tl->busy[2 * i + 1]
+					       : 0);
+		tl->width *= 2;
+	}
+	w = tl->width;
+	for (uint64_t i = s / w; s < e; i++) {
+		uint64_t end = MIN(e, (i + 1) * w);
+
+		tl->busy[i] += end - s;
+		s = end;
+	}
 }
 
 /* --- pools: a bump index, then a free list through each entry's next --- */
@@ -510,6 +562,8 @@ static void serve(struct fab *f, uint32_t si, int l, uint64_t now)
 	ls->bytes += bytes;
 	ls->segments++;
 	ls->busy_ns += ser;
+	if (unlikely(f->h->timeline))
+		timeline_add(f, l, now, ser);
 	lk->free_at = end;
 	lk->last_msg = m->serial;
 	if (s->hop + 1 == m->hops) {

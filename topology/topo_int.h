@@ -84,7 +84,7 @@ struct topo {
 	struct {
 		size_t links, drain, booked, outs, srcs, chips, msgs, segs, iqs,
 			nodes;
-		size_t later;
+		size_t later, timeline;
 		size_t size;
 	} st; /* where the parts of the state block are (topo_fabric.c) */
 };
