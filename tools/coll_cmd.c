@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "common/output.h"
+#include "emu/emu.h"
 #include "topology/topo.h"
 #include "tools/cmd.h"
 #include "tools/coll/coll.h"
@@ -25,6 +26,7 @@
 
 struct coll_opts {
 	const char *preset, *topo_file, *algo, *plugin, *json, *report;
+	struct emu_trace_opts trace; /* --trace (path NULL: none) */
 	int nranks, root, iters, check, summary;
 	uint64_t min, max, factor;
 	enum coll_op op;
@@ -74,6 +76,10 @@ static void usage(FILE *f)
 		"utilization)\n"
 		"  --summary         the launcher's summary, with wall time "
 		"and engine rate\n"
+		"  --trace FILE.json a timeline for Perfetto (docs/TRACE.md), "
+		"with\n"
+		"                    --trace-ranks, --trace-window, "
+		"--trace-links\n"
 		"MoE (dispatch, combine):\n"
 		"  --tokens T (128 per rank) --hidden H (7168) --topk K (8)\n"
 		"  --experts E (N: one per rank) --seed S (1) --skew X (0: "
@@ -102,6 +108,10 @@ enum {
 	OPT_SKEW,
 	OPT_QUANT_NS,
 	OPT_SUM_NS,
+	OPT_TRACE,
+	OPT_TRACE_RANKS,
+	OPT_TRACE_WINDOW,
+	OPT_TRACE_LINKS,
 };
 
 static const struct option longopts[] = {
@@ -130,6 +140,10 @@ static const struct option longopts[] = {
 	{"skew", required_argument, NULL, OPT_SKEW},
 	{"quant-ns", required_argument, NULL, OPT_QUANT_NS},
 	{"sum-ns", required_argument, NULL, OPT_SUM_NS},
+	{"trace", required_argument, NULL, OPT_TRACE},
+	{"trace-ranks", required_argument, NULL, OPT_TRACE_RANKS},
+	{"trace-window", required_argument, NULL, OPT_TRACE_WINDOW},
+	{"trace-links", required_argument, NULL, OPT_TRACE_LINKS},
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
 };
@@ -213,6 +227,10 @@ static int parse(int argc, char **argv, struct coll_opts *o)
 		case OPT_JSON: o->json = optarg; break;
 		case OPT_REPORT: o->report = optarg; break;
 		case OPT_SUMMARY: o->summary = 1; break;
+		case OPT_TRACE: o->trace.path = optarg; break;
+		case OPT_TRACE_RANKS: o->trace.ranks = optarg; break;
+		case OPT_TRACE_WINDOW: o->trace.window = optarg; break;
+		case OPT_TRACE_LINKS: o->trace.links = optarg; break;
 		case OPT_TOKENS:
 			if (snemu_parse_int(optarg, 0, 1 << 24, &o->moe.tokens))
 				return bad("--tokens", optarg, "a count >= 0");
@@ -712,6 +730,7 @@ int cmd_coll(int argc, char **argv)
 		.topo_spec = spec,
 		.nranks = o.nranks,
 		.report_path = o.report,
+		.trace = o.trace.path ? &o.trace : NULL,
 		.summary = o.summary,
 		.op = o.op,
 		.lib = lib,

@@ -338,6 +338,7 @@ struct coll_bench {
 	const char *topo_spec;
 	int nranks;
 	const char *report_path;
+	const struct emu_trace_opts *trace; /* --trace, NULL: none */
 	bool summary; /* the launcher's summary on stdout */
 	/* what to run */
 	enum coll_op op;

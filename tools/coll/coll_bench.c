@@ -163,6 +163,7 @@ int coll_bench_run(const struct coll_bench *b, struct coll_row *rows)
 		.nranks = b->nranks,
 		.fn = bench_rank_main,
 		.report_path = b->report_path,
+		.trace = b->trace,
 		.quiet = !b->summary,
 	};
 	int ret;

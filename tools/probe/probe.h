@@ -19,6 +19,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "emu/emu.h"
+
 struct topo;
 
 /* Largest message the tool accepts. */
@@ -59,6 +61,7 @@ struct probe_opts {
 	const char *json;
 	const char *csv;
 	const char *image;
+	struct emu_trace_opts trace; /* --trace (path NULL: none) */
 	int wall;
 };
 

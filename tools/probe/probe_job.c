@@ -68,6 +68,7 @@ int probe_job_run(struct probe_ctx *ctx, int nranks)
 		.fn = endpoint_main,
 		.arg = ctx,
 		.quiet = 1,
+		.trace = ctx->o->trace.path ? &ctx->o->trace : NULL,
 	};
 	uint64_t t0;
 	int ret;

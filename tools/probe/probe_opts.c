@@ -40,6 +40,10 @@ enum {
 	OPT_JSON,
 	OPT_CSV,
 	OPT_IMAGE,
+	OPT_TRACE,
+	OPT_TRACE_RANKS,
+	OPT_TRACE_WINDOW,
+	OPT_TRACE_LINKS,
 	OPT_WALL,
 	OPT_NPROCS = 'n',
 	OPT_HELP = 'h',
@@ -79,6 +83,10 @@ static const struct option long_opts[] = {
 	{"json", required_argument, NULL, OPT_JSON},
 	{"csv", required_argument, NULL, OPT_CSV},
 	{"image", required_argument, NULL, OPT_IMAGE},
+	{"trace", required_argument, NULL, OPT_TRACE},
+	{"trace-ranks", required_argument, NULL, OPT_TRACE_RANKS},
+	{"trace-window", required_argument, NULL, OPT_TRACE_WINDOW},
+	{"trace-links", required_argument, NULL, OPT_TRACE_LINKS},
 	{"wall", no_argument, NULL, OPT_WALL},
 	{"help", no_argument, NULL, OPT_HELP},
 	{NULL, 0, NULL, 0},
@@ -124,6 +132,8 @@ void probe_usage(FILE *f)
 "  --csv FILE         matrix: CSV in usec (probe-matrix.csv)\n"
 "  --image FILE       matrix: heatmap, .png or .svg (probe-matrix.png)\n"
 "  --json FILE        also write the results as JSON (FILE.tmp, renamed)\n"
+"  --trace FILE.json  a timeline of the job for Perfetto (docs/TRACE.md),\n"
+"                     with --trace-ranks, --trace-window, --trace-links\n"
 "  --wall             also report the host's wall-clock cost per message\n"
 "  -h, --help         this help\n"
 "\n"
@@ -531,6 +541,10 @@ int probe_opts_parse(int argc, char **argv, struct probe_opts *o, FILE *err)
 		case OPT_JSON: o->json = a; break;
 		case OPT_CSV: o->csv = a; break;
 		case OPT_IMAGE: o->image = a; break;
+		case OPT_TRACE: o->trace.path = a; break;
+		case OPT_TRACE_RANKS: o->trace.ranks = a; break;
+		case OPT_TRACE_WINDOW: o->trace.window = a; break;
+		case OPT_TRACE_LINKS: o->trace.links = a; break;
 		case OPT_WALL: o->wall = 1; break;
 		case ':':
 			return probe_fail(err, "option '%s' needs a value",
