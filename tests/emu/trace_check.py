@@ -76,8 +76,10 @@ def main():
 
     def within(key, t, want):
         v = slices[key]
-        i = bisect.bisect_right(firsts[key], t)
-        return any(s[0] <= t <= s[1] and want in s[2] for s in v[:i])
+        for i in range(bisect.bisect_right(firsts[key], t) - 1, -1, -1):
+            if v[i][0] <= t <= v[i][1] and want in v[i][2]:
+                return True
+        return False
 
     if set(starts) != set(ends):
         fail("%d flow starts without an end, %d ends without a start" %
