@@ -902,6 +902,8 @@ static int write_file(struct emu_trace *tr, const struct evs *ev)
 			out_flush(&o);
 		out_event(tr, &o, &ev->v[i]);
 	}
+	if (o.n + OUT_ROOM > o.cap)
+		out_flush(&o);
 	out_str(&o, "\n],\"displayTimeUnit\":\"ns\"}\n");
 	out_flush(&o);
 	free(o.buf);
