@@ -34,8 +34,8 @@
 #include "common/common.h"
 #include "emu/emu.h"
 #include "emu/report.h"
-#include "emu/trace.h"
 #include "emu/strays.h"
+#include "emu/trace.h"
 #include "topology/topo.h"
 
 #define UD_SIGNAL	 (UINT64_MAX - 1)

@@ -3,7 +3,7 @@
 # nest and whose arrows join each send to its receive, one per message of
 # the report; the same run gives the same file; --trace-ranks and
 # --trace-window make it smaller; a bad path or option fails before any
-# rank starts, and nothing is left behind.
+# rank starts, and nothing is left behind; a deadlocked run is traced too.
 . "$(dirname "$0")/lib.sh"
 CHECK="$(dirname "$0")/trace_check.py"
 python3 -c 'import json' 2>/dev/null || {
@@ -87,6 +87,12 @@ check e.json
 run_snemu run -q -n 32 --trace "$T/m.json" -- "$PROGS/prog_mixed"
 expect_rc 0
 check m.json
+
+# A deadlocked run still leaves its trace: where each rank stood.
+run_snemu run -n 8 --trace "$T/k.json" -- "$PROGS/prog_deadlock"
+expect_rc 3
+check k.json
+[ "$(count k.json calls.snemu_barrier)" -eq 8 ] || fail "deadlock: barriers"
 
 # Bad paths and options: exit 2 before any rank starts.
 bad() { # bad PATTERN ARGS...
