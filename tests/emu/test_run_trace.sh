@@ -88,6 +88,16 @@ run_snemu run -q -n 32 --trace "$T/m.json" -- "$PROGS/prog_mixed"
 expect_rc 0
 check m.json
 
+# snemu coll and snemu probe take it too.
+run_snemu coll --op alltoall -n 8 -b 4K --trace "$T/coll.json"
+expect_rc 0
+check coll.json
+[ "$(count coll.json flows)" -ge 56 ] || fail "coll: arrows"
+run_snemu probe lat --sizes 8:64 --iters 2 --trace "$T/probe.json"
+expect_rc 0
+check probe.json
+[ "$(count probe.json tracks)" -eq 2 ] || fail "probe: tracks"
+
 # A deadlocked run still leaves its trace: where each rank stood.
 run_snemu run -n 8 --trace "$T/k.json" -- "$PROGS/prog_deadlock"
 expect_rc 3
