@@ -133,18 +133,16 @@ int ep_barrier(struct emu_ep *ep)
 	ep->me->bar_rounds = rounds_of(ep->size);
 	ret = rounds_go(e, ep->rank, r);
 	if (!ret) {
-		uint64_t from = ep->me->clock;
-
 		emu_eng_block(e, ep->rank, EMU_WAIT_BARRIER, r->peer, r->tag,
 			      1);
 		ep_unlock(ep);
 		ret = ep_sleep_blocked(ep) ?: r->result;
-		if (unlikely(ep->tr.buf) && !ret)
-			ep_trace_wait(ep, EMU_WAIT_BARRIER, -1, -1, 1, from);
 	} else {
 		ep_unlock(ep);
 		ret = ret < 0 ? ret : 0;
 	}
+	if (unlikely(ep->tr.buf) && !ret)
+		ep_trace_waited(ep, EMU_WAIT_BARRIER, &r, 1, ep->tr.t0);
 	ep_req_free(ep, r);
 	return ret;
 }

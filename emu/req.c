@@ -313,7 +313,7 @@ int ep_wait_locked(struct emu_ep *ep, struct snemu_req **reqs, int n,
 	struct emu_eng *e = &ep->eng;
 	struct emu_ctl *me = ep->me;
 	struct snemu_req *first = NULL;
-	uint64_t clock = handle_completed(ep), until = 0;
+	uint64_t from = me->clock, clock = handle_completed(ep), until = 0;
 	int pending = 0, ret = 0;
 
 	/*
@@ -351,8 +351,8 @@ int ep_wait_locked(struct emu_ep *ep, struct snemu_req **reqs, int n,
 	ret = sleep_until(ep, wait_ready, reqs, n);
 	if (ret)
 		return ret;
-	if (unlikely(ep->tr.buf) && pending)
-		ep_trace_wait(ep, op, first->peer, first->tag, pending, clock);
+	if (unlikely(ep->tr.buf) && op != EMU_WAIT_NONE)
+		ep_trace_waited(ep, op, reqs, n, from);
 	prefetch_messages(ep, reqs, 0, MIN(n, FINISH_BATCH));
 	for (int i = 0; i < n; i++) {
 		int r;
@@ -515,9 +515,6 @@ int ep_waitany_locked(struct emu_ep *ep, struct snemu_req **reqs, int n,
 	ret = sleep_until(ep, wait_ready, NULL, 0);
 	if (ret)
 		return ret;
-	if (unlikely(ep->tr.buf))
-		ep_trace_wait(ep, EMU_WAIT_WAITANY, first->peer, first->tag, 1,
-			      from);
 	/*
 	 * The one that ended the wait is it (others may have completed at
 	 * the same time since, or not yet: host timing); the others are no
@@ -533,5 +530,9 @@ int ep_waitany_locked(struct emu_ep *ep, struct snemu_req **reqs, int n,
 	}
 	ep_unlock(ep);
 	ret = sleep_until(ep, wait_ready, &reqs[*index], 1);
-	return ret ?: finish(ep, reqs[*index], st);
+	if (ret)
+		return ret;
+	if (unlikely(ep->tr.buf))
+		ep_trace_waited(ep, EMU_WAIT_WAITANY, &reqs[*index], 1, from);
+	return finish(ep, reqs[*index], st);
 }

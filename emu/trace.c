@@ -116,22 +116,33 @@ void ep_trace_leave(struct emu_ep *ep, const char *func)
 	put_rec(tr, &r);
 }
 
-void ep_trace_wait(struct emu_ep *ep, int op, int peer, int tag, int pending,
-		   uint64_t from)
+void ep_trace_waited(struct emu_ep *ep, int op, struct snemu_req *const *reqs,
+		     int n, uint64_t from)
 {
-	struct emu_trace_rec r = {
-		.t0 = from,
-		.t1 = ep_clock(ep),
-		.bytes = UINT64_MAX,
-		.peer = peer,
-		.tag = tag,
-		.call = ep->tr.call,
-		.count = (uint16_t)MIN(pending, UINT16_MAX),
-		.kind = EMU_TR_WAIT,
-		.op = (uint8_t)op,
-	};
+	const struct snemu_req *last = NULL;
+	bool barrier = op == EMU_WAIT_BARRIER;
+	int count = 0;
 
-	put_rec(&ep->tr, &r);
+	for (int i = 0; i < n; i++) {
+		if (!reqs[i])
+			continue;
+		count++;
+		if (!last || reqs[i]->done_ns > last->done_ns)
+			last = reqs[i];
+	}
+	if (!last || last->done_ns <= from)
+		return;
+	put_rec(&ep->tr, &(struct emu_trace_rec){
+				 .t0 = from,
+				 .t1 = last->done_ns,
+				 .bytes = UINT64_MAX,
+				 .peer = barrier ? -1 : last->peer,
+				 .tag = barrier ? -1 : last->tag,
+				 .call = ep->tr.call,
+				 .count = (uint16_t)MIN(count, UINT16_MAX),
+				 .kind = EMU_TR_WAIT,
+				 .op = (uint8_t)op,
+			 });
 }
 
 void ep_trace_recv(struct emu_ep *ep, uint64_t flow, int src, int tag,
@@ -789,7 +800,7 @@ static void out_args(struct out *o, const struct emu_trace_rec *c)
 		out_str(o, "\"for\":\"");
 		out_str(o, c->op < ARRAY_SIZE(wait_names) ? wait_names[c->op]
 							  : "?");
-		out_str(o, "\",\"pending\":");
+		out_str(o, "\",\"requests\":");
 		out_u64(o, c->count);
 		sep = ",";
 	}

@@ -22,11 +22,12 @@
 #include "emu/emu.h"
 
 struct emu_ep;
+struct snemu_req;
 struct emu_run;
 
 enum emu_trace_kind {
 	EMU_TR_CALL, /* an API call, [t0, t1] */
-	EMU_TR_WAIT, /* the part of call `call` the rank was blocked */
+	EMU_TR_WAIT, /* call `call` waiting for its requests */
 	EMU_TR_RECV, /* call `call` got message flow, done at t0 */
 };
 
@@ -92,9 +93,14 @@ void ep_trace_leave(struct emu_ep *ep, const char *func);
 void ep_trace_args(struct emu_ep *ep, const char *name, int peer, int tag,
 		   uint64_t bytes, bool send);
 
-/* trace.c: the call was blocked from clock from to the clock now. */
-void ep_trace_wait(struct emu_ep *ep, int op, int peer, int tag, int pending,
-		   uint64_t from);
+/*
+ * trace.c: the call waited (op) from clock from for the n requests of reqs
+ * (NULL entries skipped), all complete now: if the last of them completed
+ * after from, it waited in virtual time from then to that completion.
+ * This depends on virtual times only, not on whether the host blocked.
+ */
+void ep_trace_waited(struct emu_ep *ep, int op, struct snemu_req *const *reqs,
+		     int n, uint64_t from);
 
 /* trace.c: the call got message flow from src, done at done_ns. */
 void ep_trace_recv(struct emu_ep *ep, uint64_t flow, int src, int tag,
