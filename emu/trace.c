@@ -484,7 +484,7 @@ static int tev_cmp(const void *a, const void *b)
 		return x->track < y->track ? -1 : 1;
 	if (x->order != y->order)
 		return x->order < y->order ? -1 : 1;
-	/* A call before its blocked part, when they span the same time. */
+	/* A call before its wait, when they span the same time. */
 	if (x->rec && y->rec && x->rec->kind != y->rec->kind)
 		return x->rec->kind < y->rec->kind ? -1 : 1;
 	if (x->seq != y->seq)

@@ -5,7 +5,7 @@
  *
  * Each traced rank appends fixed-size records to its own buffer in the
  * fabric segment, without the lock (only it writes there): one per API
- * call (when it returns), one per blocked part of a wait, one per
+ * call (when it returns), one per wait in virtual time, one per
  * receive it got (the message's flow id, for the arrow). A send's message
  * carries the flow id its sender gave it (struct emu_msg's trace_id). The
  * launcher reads every buffer after the run, adds the link timelines the
