@@ -48,7 +48,7 @@ static void usage(FILE *f)
 		"(docs/TRACE.md)\n"
 		"      --trace-ranks LIST   only these ranks, e.g. 0-7,12\n"
 		"      --trace-window T0:T1 only this virtual time, e.g. "
-		"10us:2ms (default unit us)\n"
+		"10us:2ms (no unit: us)\n"
 		"      --trace-links LIST   these links' utilization "
 		"(default: the 8 busiest)\n"
 		"  -h, --help           this text\n\n"
