@@ -159,6 +159,7 @@ struct snemu_mpi_win {
 	uint64_t *sync;	 /* ours, in device memory: lock word, mutex */
 	void *alloc;	 /* MPI_Win_allocate's memory, or NULL */
 	uint8_t *locked; /* per comm rank: MPI_WIN_LOCKED_* bits */
+	uint8_t *dirty;	 /* per comm rank: puts since its last flush */
 	bool lock_all, fence_epoch;
 	int *access, naccess;	  /* MPI_Win_start's group (comm ranks) */
 	int *exposure, nexpose;	  /* MPI_Win_post's group */

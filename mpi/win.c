@@ -66,6 +66,7 @@ static void win_free(MPI_Win win)
 		MPI_Comm_free(&win->comm);
 	free(win->rank);
 	free(win->locked);
+	free(win->dirty);
 	free(win->access);
 	free(win->exposure);
 	free(win->completed);
@@ -103,7 +104,8 @@ static int win_new(MPI_Comm comm, int flavor, void *base, MPI_Aint size,
 	ret = snemu_mem_alloc(2 * sizeof(uint64_t), (void **)&win->sync);
 	win->rank = calloc(win->comm->size, sizeof(*win->rank));
 	win->locked = calloc(win->comm->size, 1);
-	if (ret || !win->rank || !win->locked) {
+	win->dirty = calloc(win->comm->size, 1);
+	if (ret || !win->rank || !win->locked || !win->dirty) {
 		err = MPI_ERR_NO_MEM;
 		goto err;
 	}
