@@ -13,7 +13,8 @@
  * after half are freed.
  * Window memory is 16-byte aligned: MPICH 4.0.2 over UCX rounds an
  * unaligned window base down (fixed by MPICH PR 6140), and these programs
- * are checked with it.
+ * are checked with it; MPI_Win_allocate sizes are multiples of 16 bytes
+ * for the same reason (MPICH carves a node's windows out of one segment).
  * Ranks: any N >= 1 (meant for N >= 2).
  */
 #include <stdio.h>
