@@ -32,6 +32,7 @@ check win_pscw 2 3 4 8
 check win_accumulate 2 3 4 8
 check win_dynamic 2 4
 check win_req 2 4
+check win_attr 1 2 4
 # the whole machine (coll_basic's 8-bit reference sums overflow past ~90)
 check env 384
 check p2p_nonblocking 384
