@@ -2,19 +2,21 @@
 /*
  * win_lock: passive target communication. MPI_Put and MPI_Get to the right
  * neighbour under MPI_LOCK_EXCLUSIVE; every rank reading every window
- * (rank 0's at the same time) under MPI_LOCK_SHARED; under
- * MPI_Win_lock_all, MPI_Win_flush and MPI_Win_flush_all complete Puts at
- * the target (a Get after them reads what was put), MPI_Win_flush_local
- * and MPI_Win_flush_local_all free the origin buffer (overwriting it after
- * them does not change what lands); a counter on rank 0 incremented with
- * MPI_Fetch_and_op (MPI_SUM) by every rank many times, as MPI_LONG and as
- * MPI_INT64_T: the final value is exact and every old value fetched is
- * seen once; a mutex built with MPI_Compare_and_swap on rank 0 guarding a
- * non-atomic Get, +1, Put, flush under MPI_Win_lock_all: the count is
- * exact and every release finds the mutex held by the releasing rank; in
- * the unified model, a target reads a Put into its own memory after the
- * origin's flush, a barrier and MPI_Win_sync, and an origin Gets what the
- * target stored before MPI_Win_sync and a barrier (MPI-3.1 11.7).
+ * (rank 0's at the same time) under MPI_LOCK_SHARED, with and without
+ * MPI_MODE_NOCHECK; under MPI_Win_lock_all, MPI_Win_flush and
+ * MPI_Win_flush_all complete Puts at the target (a Get after them reads
+ * what was put), MPI_Win_flush_local and MPI_Win_flush_local_all free the
+ * origin buffer (overwriting it after them does not change what lands); a
+ * counter on rank 0 incremented with MPI_Fetch_and_op (MPI_SUM) by every
+ * rank many times, as MPI_LONG and as MPI_INT64_T: the final value is
+ * exact and every old value fetched is seen once; a mutex built with
+ * MPI_Compare_and_swap on rank 0 guarding a non-atomic Get, +1, Put, flush
+ * under MPI_Win_lock_all: the count is exact and every release finds the
+ * mutex held by the releasing rank; in the unified model (under
+ * MPI_Win_lock_all with MPI_MODE_NOCHECK), a target reads a Put into its
+ * own memory after the origin's flush, a barrier and MPI_Win_sync, and an
+ * origin Gets what the target stored before MPI_Win_sync and a barrier
+ * (MPI-3.1 11.7).
  * MPI_Win_allocate sizes are multiples of 16 bytes: MPICH 4.0.2 over UCX
  * rounds an unaligned window base down (fixed by MPICH PR 6140), and it
  * carves the windows of one node out of one segment, so the base of rank
@@ -119,7 +121,9 @@ static void check_shared(int rank, int size)
 		t = r == 0 ? 0 : (rank + r) % size;
 		for (i = 0; i < CNT; i++)
 			g[i] = UNTOUCH;
-		MPI_Win_lock(MPI_LOCK_SHARED, t, 0, win);
+		/* Only shared locks now: MPI_MODE_NOCHECK holds. */
+		MPI_Win_lock(MPI_LOCK_SHARED, t, r % 2 ? MPI_MODE_NOCHECK : 0,
+			     win);
 		MPI_Get(g, CNT, MPI_INT, t, 0, CNT, MPI_INT, win);
 		MPI_Win_unlock(t, win);
 		for (i = 0; i < CNT; i++)
@@ -418,7 +422,7 @@ static void check_sync(int rank, int size)
 		o[i] = val(rank, right, i);
 		g[i] = UNTOUCH;
 	}
-	MPI_Win_lock_all(0, win);
+	MPI_Win_lock_all(MPI_MODE_NOCHECK, win);
 	MPI_Put(o, CNT, MPI_INT, right, 0, CNT, MPI_INT, win);
 	MPI_Win_flush(right, win);
 	MPI_Barrier(MPI_COMM_WORLD);
