@@ -6,8 +6,8 @@
  * epoch: MPI_Put, MPI_Get and MPI_Accumulate with MPI_Win_complete and
  * MPI_Win_wait, and again with MPI_Win_test polled until its flag is true
  * (each poll returning MPI_SUCCESS and a flag of 0 or 1), some of those
- * epochs started with MPI_MODE_NOCHECK after a barrier that follows the
- * post; MPI_Win_post and MPI_Win_start with MPI_GROUP_EMPTY are no-ops; a
+ * epochs posted and started with MPI_MODE_NOCHECK, a barrier between the
+ * posts and the starts; MPI_Win_post and MPI_Win_start with MPI_GROUP_EMPTY are no-ops; a
  * star, rank 0 exposing to and accessing all the others in one epoch
  * (Gets from them while they Put into it), with MPI_MODE_NOSTORE and
  * MPI_MODE_NOPUT asserted where they hold.
@@ -86,12 +86,16 @@ static void check_ring(int rank, int size, int poll)
 	for (k = 0; k < ROUNDS; k++) {
 		for (i = 0; i < CNT; i++)
 			o[i] = val(rank, right, i + k);
-		MPI_Win_post(lgrp, 0, win);
 		if (poll && k % 2) {
-			/* The right neighbour has posted: no check needed. */
+			/*
+			 * Every post before every start, as MPI_MODE_NOCHECK
+			 * (on both, or on neither) requires.
+			 */
+			MPI_Win_post(lgrp, MPI_MODE_NOCHECK, win);
 			MPI_Barrier(MPI_COMM_WORLD);
 			MPI_Win_start(rgrp, MPI_MODE_NOCHECK, win);
 		} else {
+			MPI_Win_post(lgrp, 0, win);
 			MPI_Win_start(rgrp, 0, win);
 		}
 		MPI_Put(o, CNT, MPI_INT, right, 0, CNT, MPI_INT, win);
