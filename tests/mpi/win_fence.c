@@ -7,8 +7,10 @@
  * an indexed type at the target, a contiguous type of a struct, with every
  * value checked and the gaps the types skip left untouched; a disp_unit of
  * sizeof(int) times 1, 2 or 3 depending on the rank (the target's unit
- * scales target_disp); windows of size 0 on odd ranks; MPI_PROC_NULL as
- * target is a no-op that returns MPI_SUCCESS. Fence asserts
+ * scales target_disp); windows of size 0 (base NULL) on odd ranks, the
+ * even ranks' windows next to them still reached, and count-0 Puts and
+ * Gets to the empty windows no-ops; MPI_PROC_NULL as target of MPI_Put,
+ * MPI_Get and MPI_Accumulate is a no-op that returns MPI_SUCCESS. Fence asserts
  * MPI_MODE_NOPRECEDE, MPI_MODE_NOSUCCEED, MPI_MODE_NOSTORE and
  * MPI_MODE_NOPUT are given where they hold. Window memory is 16-byte
  * aligned: MPICH 4.0.2 over UCX rounds an unaligned window base down
