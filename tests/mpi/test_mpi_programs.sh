@@ -25,6 +25,14 @@ done
 check comm_split 1 2 3 8
 check type_derived 1 2 3 8
 check pack 1 2 3
+check win_fence 1 2 3 4 8 48
+check win_create 2 4
+check win_lock 2 3 4 8
+check win_pscw 2 3 4 8
+check win_accumulate 2 3 4 8
+check win_dynamic 2 4
+check win_req 2 4
+check win_attr 1 2 4
 # the whole machine (coll_basic's 8-bit reference sums overflow past ~90)
 check env 384
 check p2p_nonblocking 384
