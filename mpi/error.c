@@ -73,6 +73,17 @@ int mpi_err_of(int snemu_err)
 	}
 }
 
+const char *mpi_who(void)
+{
+	static char who[32];
+
+	/* no rank before MPI_Init; after MPI_Finalize, the one it had */
+	if (mpi_state == 0)
+		return "";
+	snprintf(who, sizeof(who), "rank %d: ", MPI_COMM_WORLD->rank);
+	return who;
+}
+
 int mpi_raise(MPI_Comm comm, int err, const char *fn)
 {
 	MPI_Errhandler eh;
@@ -93,9 +104,9 @@ int mpi_raise(MPI_Comm comm, int err, const char *fn)
 					  : "?";
 
 		fprintf(stderr,
-			"snemu-mpi: rank %d: %s on %s: %s "
+			"snemu-mpi: %s%s on %s: %s "
 			"(MPI_ERRORS_ARE_FATAL: aborting the run)\n",
-			snemu_rank(), fn, comm->name[0] ? comm->name : "a comm",
+			mpi_who(), fn, comm->name[0] ? comm->name : "a comm",
 			why);
 		MPI_Abort(comm, err);
 	}

@@ -134,6 +134,12 @@ extern int mpi_state;
 
 /* ---- error.c ---- */
 
+/*
+ * "rank R: ", this process's rank for the start of a message (kept after
+ * MPI_Finalize), or "" before MPI_Init, when it has none yet.
+ */
+const char *mpi_who(void);
+
 /* The MPI class of a snemu error (-errno). */
 int mpi_err_of(int snemu_err);
 

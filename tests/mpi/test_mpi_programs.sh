@@ -25,6 +25,17 @@ done
 check comm_split 1 2 3 8
 check type_derived 1 2 3 8
 check pack 1 2 3
+# a call outside MPI_Init..MPI_Finalize aborts the run, saying when it was
+# made (and no rank before MPI_Init, where there is none)
+for when in before after; do
+	run_snemu run -n 2 -- "$MPI/outside_init" $when
+	[ "$rc" -ne 0 ] || fail "outside_init $when: exit status 0"
+	grep -q "MPI_Comm_rank on MPI_COMM_WORLD: called $when MPI_" "$T/err" ||
+		fail "outside_init $when: no message saying so"
+	! grep -q 'rank -[0-9]' "$T/err" ||
+		fail "outside_init $when: a negative rank in the message"
+	echo "ok: outside_init $when"
+done
 # the whole machine (coll_basic's 8-bit reference sums overflow past ~90)
 check env 384
 check p2p_nonblocking 384
