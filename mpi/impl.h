@@ -70,6 +70,7 @@ struct snemu_mpi_type {
 	size_t nbasic; /* basic elements in one element */
 	int nseg;      /* its layout, in order */
 	struct mpi_seg *seg;
+	int refs; /* its handle until MPI_Type_free, and each user of it */
 	bool predefined, committed;
 };
 
@@ -199,6 +200,13 @@ void mpi_pack(const void *buf, int count, MPI_Datatype type, void *out);
 void mpi_unpack(const void *packed, size_t len, void *buf, int count,
 		MPI_Datatype type);
 int mpi_check_type(MPI_Datatype type);
+/*
+ * Take a reference on type (NULL or predefined: nothing to count), for a
+ * request or schedule that uses it after the call that named it; put
+ * drops it, and frees a type whose handle MPI_Type_free has released.
+ */
+MPI_Datatype mpi_type_get(MPI_Datatype type);
+void mpi_type_put(MPI_Datatype type);
 
 /*
  * Storage for count elements of type in its own layout: the base address
@@ -231,10 +239,14 @@ int mpi_check_op(MPI_Op op, MPI_Datatype type);
 
 /* ---- request.c ---- */
 
-/* A new inactive request of kind on comm, with what it moves. */
+/*
+ * A new inactive request of kind on comm, with what it moves (it takes a
+ * reference on type); mpi_req_free frees an inactive one.
+ */
 int mpi_req_new(int kind, int mode, const void *buf, int count,
 		MPI_Datatype type, int peer, int tag, MPI_Comm comm,
 		MPI_Request *out);
+void mpi_req_free(MPI_Request rq);
 /* Start rq (new or persistent, inactive): post its snemu operation. */
 int mpi_req_start(MPI_Request rq);
 /*
@@ -269,8 +281,8 @@ int mpi_sched_new(MPI_Comm comm, struct mpi_sched **out);
  * rank peer is posted when reached; a round waits for every transfer
  * posted before it; reduce (in into inout, as mpi_reduce_local), copy
  * and unpack (as mpi_unpack) run when reached. The buffers must live
- * until the schedule is freed. An error (out of memory) is kept, and
- * later steps are not added.
+ * until the schedule is freed; it holds a reference on the types. An
+ * error (out of memory) is kept, and later steps are not added.
  */
 void mpi_sched_send(struct mpi_sched *s, int peer, const void *buf, size_t len);
 void mpi_sched_recv(struct mpi_sched *s, int peer, void *buf, size_t len);

@@ -37,11 +37,18 @@ int mpi_req_new(int kind, int mode, const void *buf, int count,
 		.count = count,
 		.peer = peer,
 		.tag = tag,
-		.type = type,
+		.type = mpi_type_get(type),
 		.comm = comm,
 	};
 	*out = rq;
 	return MPI_SUCCESS;
+}
+
+void mpi_req_free(MPI_Request rq)
+{
+	free(rq->tmp);
+	mpi_type_put(rq->type);
+	free(rq);
 }
 
 static size_t req_len(MPI_Request rq)
@@ -171,7 +178,7 @@ static int finish(MPI_Request *h, const struct snemu_status *ns, int ret,
 	rq->r = NULL;
 	rq->active = rq->done = false;
 	if (!rq->persistent) {
-		free(rq);
+		mpi_req_free(rq);
 		*h = MPI_REQUEST_NULL;
 	}
 	return err;
@@ -565,8 +572,7 @@ int MPI_Request_free(MPI_Request *request)
 		orphan(rq);
 		return MPI_SUCCESS;
 	}
-	free(rq->tmp);
-	free(rq);
+	mpi_req_free(rq);
 	return MPI_SUCCESS;
 }
 

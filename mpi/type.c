@@ -113,6 +113,21 @@ int mpi_check_type(MPI_Datatype type)
 	return type && type->committed ? MPI_SUCCESS : MPI_ERR_TYPE;
 }
 
+MPI_Datatype mpi_type_get(MPI_Datatype type)
+{
+	if (type && !type->predefined)
+		type->refs++;
+	return type;
+}
+
+void mpi_type_put(MPI_Datatype type)
+{
+	if (!type || type->predefined || --type->refs)
+		return;
+	free(type->seg);
+	free(type);
+}
+
 void mpi_pack(const void *buf, int count, MPI_Datatype type, void *out)
 {
 	const char *in = buf;
@@ -255,6 +270,7 @@ static int type_new(struct layout *l, int err, MPI_Datatype *out)
 		.nbasic = l->nbasic,
 		.nseg = l->n,
 		.seg = l->seg,
+		.refs = 1,
 	};
 	*out = t;
 	return MPI_SUCCESS;
@@ -543,12 +559,12 @@ int MPI_Type_commit(MPI_Datatype *datatype)
 	return MPI_SUCCESS;
 }
 
+/* Operations still pending with the type complete normally (MPI-3.1 4.1.9). */
 int MPI_Type_free(MPI_Datatype *datatype)
 {
 	if (!datatype || !*datatype || (*datatype)->predefined)
 		return mpi_raise(NULL, MPI_ERR_TYPE, __func__);
-	free((*datatype)->seg);
-	free(*datatype);
+	mpi_type_put(*datatype);
 	*datatype = MPI_DATATYPE_NULL;
 	return MPI_SUCCESS;
 }

@@ -24,6 +24,7 @@ for prog in errhandler p2p_order p2p_nonblocking probe cancel sendrecv; do
 done
 check comm_split 1 2 3 8
 check type_derived 1 2 3 8
+check type_free 2 3 8
 check pack 1 2 3
 # a call outside MPI_Init..MPI_Finalize aborts the run, saying when it was
 # made (and no rank before MPI_Init, where there is none)
