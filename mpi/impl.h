@@ -54,6 +54,11 @@ struct mpi_seg {
 	size_t len;
 };
 
+/* n basic elements of size bytes each, one after the other. */
+struct mpi_run {
+	size_t size, n;
+};
+
 /* Basic element kinds, for reductions; MPI_KIND_MIXED: several. */
 enum mpi_kind {
 	MPI_KIND_MIXED,
@@ -70,6 +75,8 @@ struct snemu_mpi_type {
 	size_t nbasic; /* basic elements in one element */
 	int nseg;      /* its layout, in order */
 	struct mpi_seg *seg;
+	int nrun; /* its basic elements, in order: their sizes */
+	struct mpi_run *run;
 	int refs; /* its handle until MPI_Type_free, and each user of it */
 	bool predefined, committed;
 };
