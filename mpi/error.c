@@ -113,6 +113,19 @@ int mpi_raise(MPI_Comm comm, int err, const char *fn)
 	return err;
 }
 
+MPI_Errhandler mpi_eh_get(MPI_Errhandler eh)
+{
+	if (eh && !eh->predefined)
+		eh->refs++;
+	return eh;
+}
+
+void mpi_eh_put(MPI_Errhandler eh)
+{
+	if (eh && !eh->predefined && !--eh->refs)
+		free(eh);
+}
+
 int mpi_check_comm(MPI_Comm comm)
 {
 	if (mpi_state != 1)
@@ -159,6 +172,8 @@ int MPI_Comm_set_errhandler(MPI_Comm comm, MPI_Errhandler errhandler)
 		err = MPI_ERR_ARG;
 	if (err)
 		return mpi_raise(comm, err, __func__);
+	mpi_eh_get(errhandler);
+	mpi_eh_put(comm->eh);
 	comm->eh = errhandler;
 	return MPI_SUCCESS;
 }
@@ -171,8 +186,8 @@ int MPI_Comm_get_errhandler(MPI_Comm comm, MPI_Errhandler *errhandler)
 		err = MPI_ERR_ARG;
 	if (err)
 		return mpi_raise(comm, err, __func__);
-	/* Handles are not counted: freeing this one frees nothing. */
-	*errhandler = comm->eh ? comm->eh : MPI_ERRORS_ARE_FATAL;
+	/* a new handle, for MPI_Errhandler_free */
+	*errhandler = mpi_eh_get(comm->eh ? comm->eh : MPI_ERRORS_ARE_FATAL);
 	return MPI_SUCCESS;
 }
 
@@ -187,6 +202,7 @@ int MPI_Comm_create_errhandler(MPI_Comm_errhandler_function *fn,
 	if (!eh)
 		return mpi_raise(NULL, MPI_ERR_NO_MEM, __func__);
 	eh->fn = fn;
+	eh->refs = 1;
 	*errhandler = eh;
 	return MPI_SUCCESS;
 }
@@ -202,13 +218,14 @@ int MPI_Comm_call_errhandler(MPI_Comm comm, int errorcode)
 }
 
 /*
- * A user handler stays allocated while communicators may use it (they
- * hold no count); MPI_Errhandler_free only forgets the handle.
+ * A user handler is freed once no handle or communicator refers to it;
+ * a predefined one is never freed (only the handle is nulled).
  */
 int MPI_Errhandler_free(MPI_Errhandler *errhandler)
 {
 	if (!errhandler || !*errhandler)
 		return mpi_raise(NULL, MPI_ERR_ARG, __func__);
+	mpi_eh_put(*errhandler);
 	*errhandler = MPI_ERRHANDLER_NULL;
 	return MPI_SUCCESS;
 }

@@ -45,6 +45,7 @@ struct snemu_mpi_group {
 
 struct snemu_mpi_errhandler {
 	MPI_Comm_errhandler_function *fn; /* NULL: fatal or return */
+	int refs; /* its handles and the communicators that hold it */
 	bool fatal, predefined;
 };
 
@@ -157,6 +158,13 @@ int mpi_err_of(int snemu_err);
  * and aborts the run, MPI_ERRORS_RETURN returns err.
  */
 int mpi_raise(MPI_Comm comm, int err, const char *fn);
+
+/*
+ * Take a reference on eh (NULL or predefined: nothing to count); put
+ * drops one, and frees a user handler when none is left.
+ */
+MPI_Errhandler mpi_eh_get(MPI_Errhandler eh);
+void mpi_eh_put(MPI_Errhandler eh);
 
 /* Checks of arguments, as MPI error classes. */
 int mpi_check_comm(MPI_Comm comm);
