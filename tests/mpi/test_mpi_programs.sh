@@ -27,6 +27,7 @@ check type_derived 1 2 3 8
 check type_free 2 3 8
 check get_elements 2 3
 check errhandler_free 1 2 3
+check waitsome 2 3 8
 check pack 1 2 3
 # a call outside MPI_Init..MPI_Finalize aborts the run, saying when it was
 # made (and no rank before MPI_Init, where there is none)
