@@ -172,6 +172,15 @@ int ep_test_locked(struct emu_ep *ep, struct snemu_req **reqs, int n, bool all,
 		   int *found, struct snemu_status *sts);
 int ep_waitany_locked(struct emu_ep *ep, struct snemu_req **reqs, int n,
 		      int *index, struct snemu_status *st);
+/*
+ * req.c: called under the lock, returns without it. A poll at the
+ * caller's clock that, once no event earlier than it can be pending (or
+ * every request is done), completes every request of reqs done by then:
+ * their indices, increasing, in indices[0, *count), their statuses in
+ * sts[0, *count) (sts may be NULL).
+ */
+int ep_testsome_locked(struct emu_ep *ep, struct snemu_req **reqs, int n,
+		       int *count, int *indices, struct snemu_status *sts);
 
 /*
  * req.c: under the lock, handle the receives completed since the caller's

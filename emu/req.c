@@ -11,6 +11,7 @@
  * waiting for that send, claims too.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "common/common.h"
@@ -478,6 +479,32 @@ int ep_test_locked(struct emu_ep *ep, struct snemu_req **reqs, int n, bool all,
 	if (all)
 		return ep_wait_locked(ep, reqs, n, EMU_WAIT_NONE, sts);
 	return ep_wait_locked(ep, &reqs[*found], 1, EMU_WAIT_NONE, sts);
+}
+
+int ep_testsome_locked(struct emu_ep *ep, struct snemu_req **reqs, int n,
+		       int *count, int *indices, struct snemu_status *sts)
+{
+	struct snemu_req **done;
+	int all, k = 0, ret = poll_locked(ep, reqs, n, true, &all);
+
+	*count = 0;
+	if (ret)
+		return ret;
+	/* the horizon has reached the clock, unless every one is done */
+	for (int i = 0; i < n; i++)
+		if (reqs[i] && done_by(reqs[i], ep->me->clock))
+			indices[k++] = i;
+	done = k ? malloc(k * sizeof(*done)) : NULL;
+	if (!done) {
+		ep_unlock(ep);
+		return k ? -ENOMEM : 0;
+	}
+	for (int j = 0; j < k; j++)
+		done[j] = reqs[indices[j]];
+	*count = k;
+	ret = ep_wait_locked(ep, done, k, EMU_WAIT_NONE, sts);
+	free(done);
+	return ret;
 }
 
 int ep_waitany_locked(struct emu_ep *ep, struct snemu_req **reqs, int n,

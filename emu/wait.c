@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Completing requests: wait, test, and their forms over arrays (all, any).
+ * Completing requests: wait, test, and their forms over arrays (all, any,
+ * some).
  * In an array, NULL entries are skipped (they stand for requests completed
  * before), and a completed request's entry is set to NULL.
  */
@@ -153,6 +154,29 @@ static int any(int n, struct snemu_req **reqs, int *index, int *done,
 		ep->nreqs--;
 		reqs[*index] = NULL;
 	}
+	return ret;
+}
+
+int snemu_testsome(int n, struct snemu_req **reqs, int *count, int *indices,
+		   struct snemu_status *sts)
+{
+	struct emu_ep *ep;
+	int ret, live;
+
+	ret = reqs_enter(n, reqs, &ep, &live);
+	if (ret)
+		return ret;
+	if (!count || (n && !indices))
+		return -EINVAL;
+	*count = 0;
+	if (!live)
+		return 0;
+	ep_lock(ep);
+	ep_charge(ep, ep->eng.par->poll_ns);
+	ret = ep_testsome_locked(ep, reqs, n, count, indices, sts);
+	ep->nreqs -= *count;
+	for (int j = 0; j < *count; j++)
+		reqs[indices[j]] = NULL;
 	return ret;
 }
 

@@ -181,6 +181,17 @@ int snemu_testany(int n, struct snemu_req **reqs, int *index, int *done,
 		  struct snemu_status *st);
 
 /*
+ * Check the n requests once, charging the poll overhead: complete every
+ * one done by the caller's clock (as snemu_waitall does), store their
+ * indices in increasing order in indices[0, *count) and, when sts is not
+ * NULL, their statuses in sts[0, *count). *count is 0 when none is done;
+ * with every entry NULL it is 0 without cost. indices (and sts) have
+ * room for n. Returns 0 or the first error among those completed.
+ */
+int snemu_testsome(int n, struct snemu_req **reqs, int *count, int *indices,
+		   struct snemu_status *sts);
+
+/*
  * Wait until a message that snemu_recv(src, tag) would take has arrived and
  * fill st (may be NULL) with its source, tag, length and arrival, without
  * receiving it: the next such receive gets that message, unless another

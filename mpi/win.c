@@ -99,6 +99,7 @@ static int win_new(MPI_Comm comm, int flavor, void *base, MPI_Aint size,
 		goto err;
 	}
 	/* A window's handler is its own, MPI_ERRORS_ARE_FATAL at first. */
+	mpi_eh_put(win->comm->eh);
 	win->comm->eh = MPI_ERRORS_ARE_FATAL;
 	name_comm(win);
 	ret = snemu_mem_alloc(2 * sizeof(uint64_t), (void **)&win->sync);
