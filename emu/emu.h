@@ -134,7 +134,16 @@ struct emu_job {
 	 * CPU time its program spends between calls; 0: none (docs/RUN.md).
 	 */
 	double compute_scale;
+	/*
+	 * Wall seconds after which the run is stopped (--timeout), and
+	 * without any engine event or change of a rank's state or clock
+	 * (--watchdog); 0: never.
+	 */
+	unsigned timeout_s, watchdog_s;
 };
+
+/* The watchdog of snemu run, probe and coll: minutes without progress. */
+#define EMU_DEFAULT_WATCHDOG_S 300
 
 /*
  * Parse a --compute mode: "none" (*scale 0: program code costs no virtual

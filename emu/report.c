@@ -28,6 +28,8 @@ static const char *const status_names[] = {
 	[EMU_RUN_FAILED] = "failed",
 	[EMU_RUN_DEADLOCK] = "deadlock",
 	[EMU_RUN_INTERRUPTED] = "interrupted",
+	[EMU_RUN_TIMEOUT] = "timeout",
+	[EMU_RUN_STALLED] = "stalled",
 };
 
 static const char *const state_names[] = {
@@ -176,11 +178,17 @@ static void json_failure(FILE *f, const struct emu_run *run)
 		sig_name(run->signo, buf, sizeof(buf));
 		fprintf(f, "{\"signal\": \"%s\"},\n", buf);
 		return;
-	case EMU_RUN_DEADLOCK: break;
+	case EMU_RUN_TIMEOUT:
+		fprintf(f, "{\"timeout_s\": %u, ", run->job->timeout_s);
+		break;
+	case EMU_RUN_STALLED:
+		fprintf(f, "{\"watchdog_s\": %u, ", run->job->watchdog_s);
+		break;
+	case EMU_RUN_DEADLOCK: fputc('{', f); break;
 	}
 	for (int r = 0; r < run->job->nranks; r++)
 		n += run->info[r].state == EMU_RANK_BLOCKED;
-	fprintf(f, "{\"blocked\": %d, \"waits\": [", n);
+	fprintf(f, "\"blocked\": %d, \"waits\": [", n);
 	for (int r = 0, i = 0; r < run->job->nranks; r++) {
 		if (run->info[r].state != EMU_RANK_BLOCKED)
 			continue;
@@ -585,6 +593,49 @@ static void print_deadlock(const struct emu_run *run, FILE *f)
 			lines - SUMMARY_WAIT_LINES);
 }
 
+/*
+ * A run stopped by the launcher's clock: how long, then what every rank
+ * was doing (runs of consecutive ranks in the same state; waits as for a
+ * deadlock).
+ */
+static void print_stopped(const struct emu_run *run, FILE *f)
+{
+	int n = run->job->nranks, lines;
+	const char *what;
+
+	if (run->status == EMU_RUN_TIMEOUT)
+		fprintf(f,
+			"snemu: TIMEOUT: still running after --timeout %u s "
+			"(wall); the ranks were:\n",
+			run->job->timeout_s);
+	else
+		fprintf(f,
+			"snemu: STALLED: no event and no rank moved for "
+			"--watchdog %u s (wall); the ranks were:\n",
+			run->job->watchdog_s);
+	for (int r = 0, end; r < n; r = end + 1) {
+		const struct emu_rank_info *in = &run->info[r];
+
+		for (end = r; end + 1 < n && in->state != EMU_RANK_BLOCKED &&
+			      run->info[end + 1].state == in->state;
+		     end++)
+			;
+		if (in->state == EMU_RANK_BLOCKED)
+			continue;
+		what = in->state == EMU_RANK_NEW ? "had not called snemu_init"
+		       : in->state == EMU_RANK_RUNNING ? "running, not waiting"
+						       : "finished";
+		if (end > r)
+			fprintf(f, "  ranks %d-%d: %s\n", r, end, what);
+		else
+			fprintf(f, "  rank %d: %s\n", r, what);
+	}
+	lines = print_waits(run, f);
+	if (lines > SUMMARY_WAIT_LINES)
+		fprintf(f, "  ... %d more lines; the report lists every rank\n",
+			lines - SUMMARY_WAIT_LINES);
+}
+
 static void print_rank_failure(const struct emu_run *run, FILE *f)
 {
 	int r = run->cause_rank;
@@ -620,6 +671,8 @@ void emu_report_failure(const struct emu_run *run, FILE *f)
 	switch (run->status) {
 	case EMU_RUN_FAILED: print_rank_failure(run, f); break;
 	case EMU_RUN_DEADLOCK: print_deadlock(run, f); break;
+	case EMU_RUN_TIMEOUT:
+	case EMU_RUN_STALLED: print_stopped(run, f); break;
 	case EMU_RUN_INTERRUPTED:
 		sig_name(run->signo, sig, sizeof(sig));
 		fprintf(f, "snemu: interrupted by %s\n", sig);

@@ -24,7 +24,8 @@ static void usage(FILE *f)
 		"usage: snemu run [-n N] [--preset NAME | --topo FILE]\n"
 		"                 [--report FILE.json] [--quiet] "
 		"[--compute MODE]\n"
-		"                 [-- PROGRAM [ARGS...]]\n\n"
+		"                 [--timeout S] [--watchdog S] "
+		"[-- PROGRAM [ARGS...]]\n\n"
 		"Start PROGRAM as N endpoints of the modeled fabric, supervise "
 		"them and print\na summary. Without PROGRAM, run the built-in "
 		"demonstration workload.\n\n"
@@ -41,14 +42,21 @@ static void usage(FILE *f)
 		"measured[:SCALE] (SCALE\n"
 		"                       times its thread CPU time, default 1; "
 		"not deterministic)\n"
+		"      --timeout S      stop the run after S seconds of wall "
+		"time (exit 4)\n"
+		"      --watchdog S     stop it when for S seconds no event "
+		"happens and no rank\n"
+		"                       moves (exit 5; default 300, 0: never)\n"
 		"  -h, --help           this text\n\n"
 		"presets:",
 		p[0]);
 	for (; *p; p++)
 		fprintf(f, " %s", *p);
-	fprintf(f, "\n\nexit status: 0 ok, 1 a rank failed, 2 the run did "
-		   "not start (usage, config,\nprogram), 3 deadlock, 128+SIG "
-		   "interrupted by signal SIG (see docs/RUN.md).\n");
+	fprintf(f,
+		"\n\nexit status: 0 ok, 1 a rank failed, 2 the run did "
+		"not start (usage, config,\nprogram), 3 deadlock, 4 timeout, 5 "
+		"stalled, 128+SIG interrupted by signal SIG\n(see "
+		"docs/RUN.md).\n");
 }
 
 /*
@@ -93,14 +101,16 @@ int cmd_run(int argc, char **argv)
 		{"report", required_argument, NULL, 'r'},
 		{"quiet", no_argument, NULL, 'q'},
 		{"compute", required_argument, NULL, 'C'},
+		{"timeout", required_argument, NULL, 'T'},
+		{"watchdog", required_argument, NULL, 'W'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	struct emu_job job = {0};
+	struct emu_job job = {.watchdog_s = EMU_DEFAULT_WATCHDOG_S};
 	const char *preset = NULL, *file = NULL;
 	struct topo *t;
 	char *spec;
-	int n = 0, c, ret;
+	int n = 0, c, ret, secs;
 
 	argv[0] = "snemu run"; /* for getopt's messages */
 	/*
@@ -132,6 +142,21 @@ int cmd_run(int argc, char **argv)
 					optarg);
 				return EXIT_USAGE;
 			}
+			break;
+		case 'T':
+		case 'W':
+			if (snemu_parse_int(optarg, c == 'T' ? 1 : 0, INT_MAX,
+					    &secs)) {
+				fprintf(stderr,
+					"snemu run: --%s wants whole seconds "
+					"(%s), not '%s'\n",
+					c == 'T' ? "timeout" : "watchdog",
+					c == 'T' ? ">= 1" : ">= 0, 0: never",
+					optarg);
+				return EXIT_USAGE;
+			}
+			*(c == 'T' ? &job.timeout_s : &job.watchdog_s) =
+				(unsigned)secs;
 			break;
 		case 'h': usage(stdout); return 0;
 		default:
