@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -16,6 +17,34 @@
 #include "emu/ep.h"
 
 struct emu_ep *emu_ep;
+
+/*
+ * Only the thread that called snemu_init, in its process, is the endpoint:
+ * a second thread, or a child forked after snemu_init, would corrupt the
+ * rank's state in the shared engine.
+ */
+static __thread bool ep_thread;
+static bool ep_forked, atfork_set;
+
+static void ep_atfork_child(void)
+{
+	ep_forked = true;
+}
+
+/* A call from elsewhere fails: said once, and -EPERM. */
+static int ep_intruder(const struct emu_ep *ep)
+{
+	static bool said;
+
+	if (!said)
+		log_err("rank %d: an API call from %s: only the thread that "
+			"called snemu_init, in its process, may call the API",
+			ep->rank,
+			ep_forked ? "a child forked after snemu_init"
+				  : "another thread");
+	said = true;
+	return -EPERM;
+}
 
 static uint64_t thread_cpu_ns(void)
 {
@@ -84,6 +113,8 @@ int ep_enter(struct emu_ep **out)
 
 	if (!ep)
 		return -ENXIO;
+	if (!ep_thread || ep_forked)
+		return ep_intruder(ep);
 	if (__atomic_load_n(&ep->eng.hdr->aborted, __ATOMIC_ACQUIRE))
 		return -ECANCELED;
 	if (ep->cpu_scale > 0)
@@ -192,6 +223,7 @@ static int topo_from_spec(const char *spec, struct topo **out)
 
 static void ep_free(struct emu_ep *ep)
 {
+	emu_win_fini(ep);
 	emu_eng_fini(&ep->eng);
 	topo_destroy(ep->topo);
 	shm_seg_destroy(ep->seg);
@@ -265,6 +297,9 @@ int snemu_init(int *argc, char ***argv)
 	emu_win_address_space_init(ep);
 	emu_eng_run(&ep->eng, rank, ep->me->clock);
 	ep_unlock(ep);
+	if (!atfork_set && !pthread_atfork(NULL, NULL, ep_atfork_child))
+		atfork_set = true;
+	ep_thread = true;
 	emu_ep = ep;
 	if (ep->cpu_scale > 0) {
 		ep->cpu_read_ns = cpu_read_ns();

@@ -56,6 +56,7 @@ struct emu_ep {
 	int nposts;
 	uint64_t posts_ns;
 	uint8_t win_used[EMU_MAX_WINS];
+	struct snemu_win *freed_wins; /* win.c: kept until snemu_finalize */
 	/* When each one-sided issue unit is free again, and the next one. */
 	uint64_t unit_free[TOPO_MAX_ISSUE_UNITS];
 	unsigned unit_next;
@@ -198,6 +199,9 @@ void ep_handle_locked(struct emu_ep *ep);
  */
 int ep_catch_up_locked(struct emu_ep *ep);
 
+/* win.c: free the handles of freed windows (at snemu_finalize). */
+void emu_win_fini(struct emu_ep *ep);
+
 /*
  * win.c: make this rank's part of the address-space window (its whole
  * memory); before any address of it can reach another rank.
@@ -229,6 +233,16 @@ static inline bool ep_rank_ok(const struct emu_ep *ep, int rank, bool any)
 {
 	return (rank >= 0 && rank < ep->size) ||
 	       (any && rank == SNEMU_ANY_SOURCE);
+}
+
+/*
+ * A message of len bytes fits the model: at most TOPO_MAX_SEGS segments
+ * (mtu x 2^24 bytes, 64 GiB at a 4 KiB mtu), what the fabric can hold in
+ * flight at once. Larger ones are refused (-EMSGSIZE) at the call.
+ */
+static inline bool ep_len_ok(const struct emu_ep *ep, uint64_t len)
+{
+	return len / ep->eng.par->mtu < TOPO_MAX_SEGS;
 }
 
 static inline bool ep_tag_ok(int tag, bool any)

@@ -242,6 +242,8 @@ static int p2p_enter(const struct p2p_to *to, const void *buf, size_t len,
 	if (!ep_rank_ok(ep, to->peer, recv) || !ep_tag_ok(to->tag, recv) ||
 	    (!buf && len))
 		return -EINVAL;
+	if (!recv && !ep_len_ok(ep, len))
+		return -EMSGSIZE;
 	*out = ep;
 	return 0;
 }

@@ -125,15 +125,12 @@ static void copy_chunks(struct emu_ep *ep, struct emu_msg *m, bool sender)
 		int ret = copy_piece(ep, m, sender, off,
 				     MIN(EMU_CHUNK, m->copy_len - off));
 
-		if (ret) {
-			int none = 0;
-
+		/* The first failed chunk says it; both sides get its error. */
+		if (ret && __atomic_compare_exchange_n(
+				   &m->copy_err, &(int){0}, ret, false,
+				   __ATOMIC_RELAXED, __ATOMIC_RELAXED))
 			log_err("cannot copy a message from rank %d to %d: %s",
 				m->src, m->dst, strerror(-ret));
-			__atomic_compare_exchange_n(&m->copy_err, &none, ret,
-						    false, __ATOMIC_RELAXED,
-						    __ATOMIC_RELAXED);
-		}
 		if (__atomic_add_fetch(&m->chunk_done, 1, __ATOMIC_ACQ_REL) !=
 		    m->chunks)
 			continue;
@@ -236,9 +233,7 @@ static int finish(struct emu_ep *ep, struct snemu_req *r,
 		*(uint64_t *)buf = r->value;
 	if (m && m->rndv) {
 		/* Sender and receiver both use it: the last one frees it. */
-		if (r->kind == EMU_REQ_RECV)
-			ret = __atomic_load_n(&m->copy_err, __ATOMIC_RELAXED)
-				      ?: ret;
+		ret = __atomic_load_n(&m->copy_err, __ATOMIC_RELAXED) ?: ret;
 		if (!__atomic_sub_fetch(&m->refs, 1, __ATOMIC_ACQ_REL))
 			emu_msg_free(e, m, false);
 	} else if (m) {

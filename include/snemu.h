@@ -13,7 +13,14 @@
  *   no call sets errno. snemu_strerror() turns a code into text.
  * - A bad argument (rank out of range, unknown window, offset past a
  *   window's end) returns -EINVAL and changes nothing.
- * - Calls are not thread-safe: one thread per endpoint calls the API.
+ * - Only the thread that called snemu_init, in its process, calls the
+ *   API: a call from another thread, or from a child forked after
+ *   snemu_init, fails with -EPERM (said once on stderr).
+ * - A message, put or get of more than the model's segment limit (mtu x
+ *   2^24 bytes, 64 GiB at the presets' 4 KiB mtu) fails with -EMSGSIZE.
+ * - A handle used after it was freed (a window after snemu_win_free; a
+ *   request listed twice in one array call) gets -EINVAL. A request
+ *   handle used after its completion may alias a newer request.
  *
  * Virtual time:
  * - Each endpoint has a clock (snemu_now). API calls add the modeled CPU
