@@ -88,6 +88,7 @@ struct emu_rank_info {
 	int wait_src;		  /* rank or SNEMU_ANY_SOURCE */
 	int wait_tag;		  /* tag or SNEMU_ANY_TAG */
 	int wait_count;		  /* requests still pending */
+	int finalize_busy; /* snemu_finalize refused: requests not completed */
 	/* EMU_WAIT_WORD: the window, offset, comparison and value. */
 	unsigned wait_win, wait_cmp;
 	uint64_t wait_off, wait_value;

@@ -317,8 +317,11 @@ int snemu_finalize(void)
 	ret = ep_enter(&ep);
 	if (ret == -ENXIO)
 		return ret;
-	if (!ret && ep->nreqs)
+	if (!ret && ep->nreqs) {
+		/* For the launcher, should the program exit anyway. */
+		ep->me->finalize_busy = ep->nreqs;
 		return -EBUSY;
+	}
 	if (!ret) {
 		ep_lock(ep);
 		emu_eng_done(&ep->eng, ep->rank);

@@ -241,6 +241,7 @@ void emu_fabric_rank_info(struct emu_fabric *fab, int rank,
 	info->bytes_sent = c->bytes_sent;
 	info->msgs_recv = c->msgs_recv;
 	info->bytes_recv = c->bytes_recv;
+	info->finalize_busy = c->finalize_busy;
 	if (info->state != EMU_RANK_BLOCKED)
 		return;
 	info->wait_op = c->wait_op;

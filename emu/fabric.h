@@ -221,7 +221,8 @@ struct emu_ctl {
 	uint32_t sync;	  /* waits for the horizon to reach clock */
 	uint32_t wait_op; /* enum emu_wait_op while BLOCKED */
 	int32_t wait_src, wait_tag, wait_count;
-	int32_t flush_target; /* rank or SNEMU_ANY_SOURCE */
+	int32_t flush_target;  /* rank or SNEMU_ANY_SOURCE */
+	int32_t finalize_busy; /* snemu_finalize refused: requests pending */
 	/*
 	 * What the blocked wait has reached: the clock of the receives it
 	 * handled one after another as they came (max(wait_clock, done) +

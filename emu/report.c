@@ -98,6 +98,12 @@ static void cause_text(const struct emu_run *run, int r, char *buf, size_t len)
 		snprintf(buf, len, "killed by %s", sig);
 	} else if (ex->code) {
 		snprintf(buf, len, "exited with status %d", ex->code);
+	} else if (run->info[r].finalize_busy) {
+		snprintf(buf, len,
+			 "exited after snemu_finalize refused (-EBUSY): %d "
+			 "request%s not completed",
+			 run->info[r].finalize_busy,
+			 snemu_s(run->info[r].finalize_busy));
 	} else {
 		snprintf(buf, len, "exited without calling snemu_finalize");
 	}
@@ -433,9 +439,9 @@ void emu_report_summary(const struct emu_run *run, FILE *f)
 		b += run->info[r].bytes_sent;
 	}
 	fmt_bytes(b, bytes, sizeof(bytes));
-	fprintf(f, "snemu: %d ranks on %s (%d nodes): %s\n", job->nranks,
-		topo_name(job->topo), nodes_used(run),
-		status_names[run->status]);
+	fprintf(f, "snemu: %d rank%s on %s (%d node%s): %s\n", job->nranks,
+		snemu_s(job->nranks), topo_name(job->topo), nodes_used(run),
+		snemu_s(nodes_used(run)), status_names[run->status]);
 	fprintf(f, "  virtual makespan %.3f us\n", span / 1e3);
 	if (job->compute_scale > 0)
 		summary_compute(job->compute_scale, f);
@@ -584,9 +590,9 @@ static void print_deadlock(const struct emu_run *run, FILE *f)
 		done += run->info[r].state == EMU_RANK_DONE;
 	}
 	fprintf(f,
-		"snemu: DEADLOCK: %d ranks blocked, %d finished, "
+		"snemu: DEADLOCK: %d rank%s blocked, %d finished, "
 		"no message in flight; they wait for:\n",
-		blocked, done);
+		blocked, snemu_s(blocked), done);
 	lines = print_waits(run, f);
 	if (lines > SUMMARY_WAIT_LINES)
 		fprintf(f, "  ... %d more lines; the report lists every rank\n",
