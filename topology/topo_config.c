@@ -39,11 +39,21 @@ struct topo_key {
 	enum key_need need;
 	size_t offset;	     /* into struct topo_config */
 	size_t size;	     /* KEY_STRING: room in the struct */
-	int64_t min;	     /* KEY_INT: smallest value allowed */
-	int64_t max;	     /* KEY_INT: largest value allowed, 0: none */
+	int64_t min, max;    /* KEY_INT: the values allowed */
+	double fmin, fmax;   /* KEY_FLOAT: the values allowed (> 0) */
 	const char *choices; /* KEY_ENUM: "a|b|c", stored as the index */
 	const char *help;
 };
+
+/*
+ * Physical ranges (docs/TOPOLOGY.md): times up to a second and link
+ * speeds up to 100 TB/s keep every sum and product of the model far
+ * inside 64 bits; the counts are those of a machine room.
+ */
+#define TOPO_MAX_NODES (1 << 20)
+#define TOPO_MAX_NS    1000000000LL
+#define TOPO_MIN_GBPS  0.001 /* the resolution: 1 MB/s */
+#define TOPO_MAX_GBPS  100000.0
 
 #define LABEL_CHARS                                                            \
 	"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_"
@@ -62,6 +72,7 @@ static const struct topo_key keys[] = {
 	 .need = NEED_ALWAYS,
 	 .offset = OFF(nodes),
 	 .min = 1,
+	 .max = TOPO_MAX_NODES,
 	 .help = "nodes (boards/trays); endpoints are numbered node by node"},
 	{.name = "mtu",
 	 .type = KEY_INT,
@@ -97,12 +108,14 @@ static const struct topo_key keys[] = {
 	 .need = NEED_ALWAYS,
 	 .offset = OFF(endpoints.per_node),
 	 .min = 1,
+	 .max = 4096,
 	 .help = "accelerators (NPUs/GPUs) per node"},
 	{.name = "endpoints.dies",
 	 .type = KEY_INT,
 	 .def = "1",
 	 .offset = OFF(endpoints.dies),
 	 .min = 1,
+	 .max = 64,
 	 .help = "dies per accelerator; each die has its own links"},
 	{.name = "endpoints.dies_as_endpoints",
 	 .type = KEY_BOOL,
@@ -113,12 +126,16 @@ static const struct topo_key keys[] = {
 	 .type = KEY_INT,
 	 .def = "0",
 	 .offset = OFF(endpoints.send_ns),
+	 .min = 0,
+	 .max = TOPO_MAX_NS,
 	 .help = "CPU overhead charged to the sender per "
 		 "send/put/get/atomic, ns"},
 	{.name = "endpoints.recv_ns",
 	 .type = KEY_INT,
 	 .def = "0",
 	 .offset = OFF(endpoints.recv_ns),
+	 .min = 0,
+	 .max = TOPO_MAX_NS,
 	 .help = "CPU overhead charged to the receiver per completed "
 		 "receive, ns"},
 	{.name = "endpoints.poll_ns",
@@ -126,6 +143,7 @@ static const struct topo_key keys[] = {
 	 .def = "1",
 	 .offset = OFF(endpoints.poll_ns),
 	 .min = 1,
+	 .max = TOPO_MAX_NS,
 	 .help = "CPU overhead per test/poll, ns (>= 1 so polling loops "
 		 "advance)"},
 	{.name = "endpoints.issue_units",
@@ -148,54 +166,73 @@ static const struct topo_key keys[] = {
 	 .need = NEED_ALWAYS,
 	 .offset = OFF(l1.count),
 	 .min = 1,
+	 .max = 4096,
 	 .help = "L1 switch chips per node (scope node) or in all (global)"},
 	{.name = "switches.l1.hop_ns",
 	 .type = KEY_INT,
 	 .def = "0",
 	 .offset = OFF(l1.hop_ns),
+	 .min = 0,
+	 .max = TOPO_MAX_NS,
 	 .help = "latency of one pass through an L1 chip, ns"},
 	{.name = "switches.l2.per_plane",
 	 .type = KEY_INT,
 	 .def = "0",
 	 .offset = OFF(l2.per_plane),
+	 .min = 0,
+	 .max = 65536,
 	 .help = "L2 chips per plane; plane k serves L1 chip k of every "
 		 "node (0: no l2 tier)"},
 	{.name = "switches.l2.hop_ns",
 	 .type = KEY_INT,
 	 .def = "0",
 	 .offset = OFF(l2.hop_ns),
+	 .min = 0,
+	 .max = TOPO_MAX_NS,
 	 .help = "latency of one pass through an L2 chip, ns"},
 	{.name = "links.ep_l1.count",
 	 .type = KEY_INT,
 	 .def = "1",
 	 .offset = OFF(ep_l1.count),
+	 .min = 0,
+	 .max = 1024,
 	 .help = "parallel links from each die to each L1 chip it reaches"},
 	{.name = "links.ep_l1.bandwidth",
 	 .type = KEY_FLOAT,
 	 .need = NEED_ALWAYS,
 	 .offset = OFF(ep_l1.bandwidth),
+	 .fmin = TOPO_MIN_GBPS,
+	 .fmax = TOPO_MAX_GBPS,
 	 .help = "endpoint<->L1 link bandwidth, GB/s (1e9 B/s) per "
 		 "direction"},
 	{.name = "links.ep_l1.latency",
 	 .type = KEY_INT,
 	 .def = "0",
 	 .offset = OFF(ep_l1.latency),
+	 .min = 0,
+	 .max = TOPO_MAX_NS,
 	 .help = "endpoint<->L1 link latency (wire, PHY, FEC), ns"},
 	{.name = "links.l1_l2.count",
 	 .type = KEY_INT,
 	 .def = "1",
 	 .offset = OFF(l1_l2.count),
+	 .min = 0,
+	 .max = 1024,
 	 .help = "parallel links from each L1 chip to each L2 chip of its "
 		 "plane"},
 	{.name = "links.l1_l2.bandwidth",
 	 .type = KEY_FLOAT,
 	 .need = NEED_TIER2,
 	 .offset = OFF(l1_l2.bandwidth),
+	 .fmin = TOPO_MIN_GBPS,
+	 .fmax = TOPO_MAX_GBPS,
 	 .help = "L1<->L2 link bandwidth, GB/s (1e9 B/s) per direction"},
 	{.name = "links.l1_l2.latency",
 	 .type = KEY_INT,
 	 .def = "0",
 	 .offset = OFF(l1_l2.latency),
+	 .min = 0,
+	 .max = TOPO_MAX_NS,
 	 .help = "L1<->L2 link latency (wire, PHY, FEC), ns"},
 };
 
@@ -325,7 +362,7 @@ static int store(struct reader *r, const struct topo_key *k,
 			return fail(r, line, k->name,
 				    "%lld is out of range: must be >= %" PRId64,
 				    v, k->min);
-		if (k->max && v > k->max)
+		if (v > k->max)
 			return fail(r, line, k->name,
 				    "%lld is out of range: must be <= %" PRId64,
 				    v, k->max);
@@ -341,9 +378,13 @@ static int store(struct reader *r, const struct topo_key *k,
 		v = type == CONFIG_TYPE_FLOAT
 			    ? config_setting_get_float(s)
 			    : (double)config_setting_get_int64(s);
-		if (!(v > 0) || !isfinite(v))
+		if (!(v > 0))
 			return fail(r, line, k->name,
 				    "%g is out of range: must be > 0", v);
+		if (!(v >= k->fmin && v <= k->fmax))
+			return fail(r, line, k->name,
+				    "%g is out of range: must be %g to %g", v,
+				    k->fmin, k->fmax);
 		*(double *)field = v;
 		return 0;
 	}
@@ -458,12 +499,27 @@ static int read_keys(struct reader *r)
 	return 0;
 }
 
+/* a * b and a + b of non-negative values, INT64_MAX when they overflow. */
+static int64_t mul(int64_t a, int64_t b)
+{
+	int64_t p;
+
+	return __builtin_mul_overflow(a, b, &p) ? INT64_MAX : p;
+}
+
+static int64_t add(int64_t a, int64_t b)
+{
+	int64_t p;
+
+	return __builtin_add_overflow(a, b, &p) ? INT64_MAX : p;
+}
+
 /* Cross-key checks: whatever makes a model that cannot carry traffic. */
 static int check_model(struct reader *r)
 {
 	struct topo_config *c = r->cfg;
 	bool tier2 = c->l2.per_plane > 0;
-	double eps, links, paths;
+	int64_t eps, links, paths;
 
 	for (size_t i = 0; i < ARRAY_SIZE(keys); i++) {
 		if (r->line[i])
@@ -499,29 +555,24 @@ static int check_model(struct reader *r)
 				"endpoints of different nodes are unreachable "
 				"from each other: per-node L1 chips need an "
 				"l2 tier (per_plane >= 1)");
-	if (c->ep_l1.bandwidth < 0.001)
-		return fail_key(r, "links.ep_l1.bandwidth",
-				"must be >= 0.001 GB/s");
-	if (tier2 && c->l1_l2.bandwidth < 0.001)
-		return fail_key(r, "links.l1_l2.bandwidth",
-				"must be >= 0.001 GB/s");
-
 	/*
 	 * Link ids and path numbers are ints: refuse models that would not
-	 * fit (in double, which cannot overflow here).
+	 * fit. The key ranges keep each factor small, not their products.
 	 */
-	eps = (double)c->nodes * c->endpoints.per_node * c->endpoints.dies;
-	links = eps * c->l1.count * c->ep_l1.count +
-		(tier2 ? (double)c->nodes * c->l1.count * c->l2.per_plane *
-				 c->l1_l2.count
-		       : 0);
-	paths = (double)c->l1.count * c->endpoints.dies * c->ep_l1.count *
-		c->endpoints.dies * c->ep_l1.count *
-		(tier2 ? c->l2.per_plane * c->l1_l2.count : 1);
+	eps = mul(mul(c->nodes, c->endpoints.per_node), c->endpoints.dies);
+	links = add(
+		mul(mul(eps, c->l1.count), c->ep_l1.count),
+		tier2 ? mul(mul(mul(c->nodes, c->l1.count), c->l2.per_plane),
+			    c->l1_l2.count)
+		      : 0);
+	paths = mul(mul(mul(c->l1.count, c->endpoints.dies), c->ep_l1.count),
+		    mul(mul(c->endpoints.dies, c->ep_l1.count),
+			tier2 ? mul(c->l2.per_plane, c->l1_l2.count) : 1));
 	if (eps > INT_MAX / 4 || links > INT_MAX / 4 || paths > INT_MAX / 4)
 		return fail_key(r, "nodes",
-				"model too large: %.0f endpoints, %.0f links, "
-				"%.0f paths per pair (limit %d each)",
+				"model too large: %" PRId64
+				" endpoints, %" PRId64 " links, %" PRId64
+				" paths per pair (limit %d each)",
 				eps, links, paths, INT_MAX / 4);
 	return 0;
 }

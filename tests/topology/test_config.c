@@ -168,6 +168,37 @@ static void bad_values(void **state)
 			  "endpoints.send_ns", "must be >= 0");
 }
 
+/* Every key has a physical upper bound; no product of them overflows. */
+static void upper_bounds(void **state)
+{
+	expect_edit_error(3, "	per_node = 2; send_ns = 9223372036854775807L;",
+			  3, "endpoints.send_ns", "must be <= 1000000000");
+	expect_edit_error(3, "	per_node = 2; send_ns = 5000000000000000000L;",
+			  3, "endpoints.send_ns", "must be <= 1000000000");
+	expect_edit_error(11,
+			  "		bandwidth = 10.0; "
+			  "latency = 9223372036854775000L;",
+			  11, "links.ep_l1.latency", "must be <= 1000000000");
+	expect_edit_error(
+		6, "	l1 = { count = 2; hop_ns = 4611686018427387904L; };", 6,
+		"switches.l1.hop_ns", "must be <= 1000000000");
+	expect_edit_error(11, "		bandwidth = 1e16;", 11,
+			  "links.ep_l1.bandwidth", "must be 0.001 to 100000");
+	expect_edit_error(11, "		bandwidth = 0.0001;", 11,
+			  "links.ep_l1.bandwidth", "must be 0.001 to 100000");
+	expect_edit_error(1, "nodes = 100000000;", 1, "nodes",
+			  "must be <= 1048576");
+	expect_edit_error(7, "	l2 = { per_plane = 3037000500L; };", 7,
+			  "switches.l2.per_plane", "must be <= 65536");
+	/* In range each, too large together: no product overflows. */
+	expect_error("nodes = 1048576; endpoints = { per_node = 4096; "
+		     "dies = 64; }; switches = { l1 = { count = 4096; }; "
+		     "l2 = { per_plane = 65536; }; }; links = { "
+		     "ep_l1 = { bandwidth = 1.0; count = 1024; }; l1_l2 "
+		     "= { bandwidth = 1.0; count = 1024; }; };",
+		     -EINVAL, 1, "nodes", "model too large");
+}
+
 static void wired_to_nothing(void **state)
 {
 	expect_edit_error(15, "		count = 0;", 15, "links.l1_l2.count",
@@ -270,6 +301,7 @@ int main(void)
 		cmocka_unit_test(wrong_type),
 		cmocka_unit_test(missing_value),
 		cmocka_unit_test(bad_values),
+		cmocka_unit_test(upper_bounds),
 		cmocka_unit_test(wired_to_nothing),
 		cmocka_unit_test(unreachable),
 		cmocka_unit_test(file_errors_name_the_file),
