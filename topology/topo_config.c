@@ -5,6 +5,7 @@
  * table does not name is an unknown key.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <libconfig.h>
 #include <limits.h>
@@ -13,7 +14,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "common/common.h"
 #include "topology/topo_config.h"
@@ -236,9 +239,21 @@ static const struct topo_key keys[] = {
 	 .help = "L1<->L2 link latency (wire, PHY, FEC), ns"},
 };
 
+/* The config text and what it includes, as read (NUL-terminated). */
+#define MAX_SOURCES 16
+#define MAX_TEXT    (1 << 20)
+
+struct source {
+	char *name; /* as libconfig names it; NULL: the main text */
+	char *text;
+};
+
 struct reader {
 	config_t lc;
 	const char *origin;
+	const char *file; /* what errors name: origin, or an included file */
+	struct source src[MAX_SOURCES];
+	int nsrc;
 	struct topo_config *cfg;
 	struct topo_error *err;
 	int line[ARRAY_SIZE(keys)];	  /* 0: default used */
@@ -255,7 +270,8 @@ static int fail(struct reader *r, int line, const char *key, const char *fmt,
 
 	if (!r->err)
 		return -EINVAL;
-	snprintf(r->err->file, sizeof(r->err->file), "%s", r->origin);
+	snprintf(r->err->file, sizeof(r->err->file), "%s",
+		 r->file ? r->file : r->origin);
 	r->err->line = line;
 	snprintf(r->err->key, sizeof(r->err->key), "%s", key);
 	va_start(ap, fmt);
@@ -336,6 +352,8 @@ static int store(struct reader *r, const struct topo_key *k,
 	config_t dc;
 	int ret;
 
+	if (s && config_setting_source_file(s))
+		r->file = config_setting_source_file(s);
 	if (!s) {
 		/* Defaults are config text too, parsed by the same code. */
 		char text[160];
@@ -459,6 +477,86 @@ static int check_known(struct reader *r, const config_setting_t *group,
 	return 0;
 }
 
+/* The text setting s was read from, or NULL. */
+static const char *source_text(const struct reader *r,
+			       const config_setting_t *s)
+{
+	const char *file = config_setting_source_file(s);
+
+	for (int i = 0; i < r->nsrc; i++)
+		if (file ? r->src[i].name && !strcmp(r->src[i].name, file)
+			 : !r->src[i].name)
+			return r->src[i].text;
+	return NULL;
+}
+
+static bool is_name_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '*';
+}
+
+/*
+ * libconfig keeps an integer without an L suffix in 32 bits (4294967298 is
+ * read as 2) and saturates one past 64 bits: find what was written for
+ * integer setting s on its line, and fail when libconfig did not read it
+ * as written. Nothing to say when the token cannot be found.
+ */
+static int check_written(struct reader *r, const struct topo_key *k,
+			 const config_setting_t *s)
+{
+	const char *text = source_text(r, s), *name = config_setting_name(s);
+	int type = config_setting_type(s), line = config_setting_source_line(s);
+	long long v = config_setting_get_int64(s);
+	const char *p = text, *end, *tok = NULL, *tok_end = NULL;
+	size_t n = strlen(name);
+	bool past64 = false;
+
+	if (!text || (type != CONFIG_TYPE_INT && type != CONFIG_TYPE_INT64))
+		return 0;
+	for (int l = 1; l < line && p; l++)
+		p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL;
+	if (!p)
+		return 0;
+	end = strchrnul(p, '\n');
+	for (const char *q = p; (q = memmem(q, end - q, name, n)); q += n) {
+		const char *a = q + n;
+		char *e;
+		bool hex;
+		long long w;
+
+		if ((q > p && is_name_char(q[-1])) || is_name_char(*a))
+			continue;
+		a += strspn(a, " \t");
+		if (*a != '=' && *a != ':')
+			continue;
+		a++;
+		a += strspn(a, " \t");
+		hex = !strncasecmp(a + (*a == '-' || *a == '+'), "0x", 2);
+		errno = 0;
+		w = strtoll(a, &e, hex ? 16 : 10);
+		if (e == a)
+			continue;
+		if (!errno && w == v)
+			return 0; /* read as written */
+		tok = a;
+		tok_end = e;
+		past64 = errno == ERANGE;
+	}
+	if (!tok)
+		return 0;
+	r->file = config_setting_source_file(s);
+	if (!past64)
+		return fail(r, line, k->name,
+			    "%.*s does not fit in 32 bits (libconfig reads "
+			    "%lld): a 64-bit integer needs an L suffix, "
+			    "%.*sL",
+			    (int)(tok_end - tok), tok, v, (int)(tok_end - tok),
+			    tok);
+	return fail(r, line, k->name, "%.*s does not fit in 64 bits",
+		    (int)(tok_end - tok), tok);
+}
+
 /* Read every key of the table, recording where each came from. */
 static int read_keys(struct reader *r)
 {
@@ -487,7 +585,9 @@ static int read_keys(struct reader *r)
 		}
 		if (s) {
 			r->line[i] = config_setting_source_line(s);
-			ret = store(r, k, s);
+			ret = check_written(r, k, s);
+			if (!ret)
+				ret = store(r, k, s);
 		} else if (k->def) {
 			ret = store(r, k, NULL);
 		} else {
@@ -577,25 +677,68 @@ static int check_model(struct reader *r)
 	return 0;
 }
 
-/* config_read() of a file; returns its result, or -errno with r->err. */
-static int read_file(struct reader *r, const char *path)
+/*
+ * Read the file at path into a new source named name, without blocking on
+ * a FIFO or a device and without handing libconfig's scanner a directory
+ * (a failed read makes it exit the process). Errors name what as the file
+ * and line. Returns 0 or -errno.
+ */
+static int read_source(struct reader *r, const char *path, const char *name,
+		       int line, const char *what)
 {
-	FILE *f = fopen(path, "r");
+	struct source *src = &r->src[r->nsrc];
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
 	struct stat st;
+	size_t got = 0;
+	ssize_t k;
 	int ret;
 
-	if (!f) {
+	if (fd < 0) {
 		ret = -errno;
-		fail(r, 0, "", "cannot open: %s", strerror(-ret));
+		fail(r, line, "", "%scannot open: %s", what, strerror(errno));
 		return ret;
 	}
-	/* libconfig's scanner exits the process when a read fails. */
-	if (fstat(fileno(f), &st) || !S_ISREG(st.st_mode)) {
-		fclose(f);
-		return fail(r, 0, "", "cannot open: not a regular file");
+	ret = -EINVAL;
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		fail(r, line, "", "%scannot open: not a regular file", what);
+		goto out;
 	}
-	ret = config_read(&r->lc, f);
-	fclose(f);
+	if (st.st_size > MAX_TEXT) {
+		fail(r, line, "", "%stoo large (more than %d bytes)", what,
+		     MAX_TEXT);
+		goto out;
+	}
+	if (r->nsrc == MAX_SOURCES) {
+		fail(r, line, "", "%smore than %d files included", what,
+		     MAX_SOURCES - 1);
+		goto out;
+	}
+	ret = -ENOMEM;
+	src->text = malloc(st.st_size + 1);
+	src->name = name ? strdup(name) : NULL;
+	if (!src->text || (name && !src->name)) {
+		fail(r, line, "", "out of memory");
+		goto out_free;
+	}
+	while (got < (size_t)st.st_size &&
+	       (k = read(fd, src->text + got, st.st_size - got)) > 0)
+		got += k;
+	if (got < (size_t)st.st_size) {
+		ret = -EIO;
+		fail(r, line, "", "%scannot read", what);
+		goto out_free;
+	}
+	src->text[got] = '\0';
+	r->nsrc++;
+	close(fd);
+	return 0;
+
+out_free:
+	free(src->text);
+	free(src->name);
+	*src = (struct source){0};
+out:
+	close(fd);
 	return ret;
 }
 
@@ -609,13 +752,15 @@ int topo_config_read(const char *path, const char *text, const char *origin,
 	memset(cfg, 0, sizeof(*cfg));
 	config_init(&r.lc);
 	if (text) {
-		ret = config_read_string(&r.lc, text);
+		r.src[r.nsrc++] = (struct source){.text = (char *)text};
 	} else {
-		ret = read_file(&r, path);
-		if (ret < 0)
+		ret = read_source(&r, path, NULL, 0, "");
+		if (ret)
 			goto out;
 	}
+	ret = config_read_string(&r.lc, r.src[0].text);
 	if (ret != CONFIG_TRUE) {
+		r.file = config_error_file(&r.lc);
 		ret = fail(&r, config_error_line(&r.lc), "", "%s: %s",
 			   config_error_type(&r.lc) == CONFIG_ERR_PARSE
 				   ? "syntax error"
@@ -632,6 +777,10 @@ int topo_config_read(const char *path, const char *text, const char *origin,
 		snprintf(cfg->name, sizeof(cfg->name), "%s", defname);
 out:
 	config_destroy(&r.lc);
+	for (int i = text ? 1 : 0; i < r.nsrc; i++) {
+		free(r.src[i].text);
+		free(r.src[i].name);
+	}
 	return ret;
 }
 

@@ -168,6 +168,25 @@ static void bad_values(void **state)
 			  "endpoints.send_ns", "must be >= 0");
 }
 
+/* libconfig keeps integers without L in 32 bits: say what was written. */
+static void past_32_bits(void **state)
+{
+	expect_edit_error(1, "nodes = 4294967298;", 1, "nodes",
+			  "4294967298 does not fit in 32 bits (libconfig reads "
+			  "2): a 64-bit integer needs an L suffix, "
+			  "4294967298L");
+	expect_edit_error(1, "nodes = 2; mtu = 2147483648;", 1, "mtu",
+			  "2147483648 does not fit in 32 bits");
+	expect_edit_error(3, "	per_node = 2; dies = 1; send_ns = 0x100000001;",
+			  3, "endpoints.send_ns",
+			  "0x100000001 does not fit in 32 bits");
+	expect_edit_error(11, "		bandwidth = 4294967306;", 11,
+			  "links.ep_l1.bandwidth",
+			  "4294967306 does not fit in 32 bits");
+	expect_edit_error(1, "nodes = 9223372036854775808L;", 1, "nodes",
+			  "9223372036854775808 does not fit in 64 bits");
+}
+
 /* Every key has a physical upper bound; no product of them overflows. */
 static void upper_bounds(void **state)
 {
@@ -301,6 +320,7 @@ int main(void)
 		cmocka_unit_test(wrong_type),
 		cmocka_unit_test(missing_value),
 		cmocka_unit_test(bad_values),
+		cmocka_unit_test(past_32_bits),
 		cmocka_unit_test(upper_bounds),
 		cmocka_unit_test(wired_to_nothing),
 		cmocka_unit_test(unreachable),
