@@ -742,6 +742,48 @@ out:
 	return ret;
 }
 
+/*
+ * Vet the @include lines of source i and, depth first, of what they
+ * include: libconfig opens them itself with fopen, which blocks on a FIFO
+ * and hands its scanner a directory, so each must be a regular file first
+ * (read here, also to check integers as written). libconfig reads an
+ * @include path as written (no include directory is set). Returns 0 or
+ * -errno with the includer's file:line.
+ */
+static int vet_includes(struct reader *r, int i, int depth)
+{
+	static const char directive[] = "@include";
+	const char *p = r->src[i].text;
+
+	for (int line = 1; p; line++) {
+		const char *q = p + strspn(p, " \t"), *end;
+		char what[PATH_MAX + 32], path[PATH_MAX];
+		int ret;
+
+		p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL;
+		if (strncmp(q, directive, sizeof(directive) - 1))
+			continue;
+		q += sizeof(directive) - 1;
+		q += strspn(q, " \t");
+		if (*q++ != '"' || !(end = strpbrk(q, "\"\\\n")) || *end != '"')
+			continue; /* not an include, or escapes: libconfig's */
+		r->file = r->src[i].name ? r->src[i].name : r->origin;
+		if (end - q >= PATH_MAX)
+			return fail(r, line, "", "@include: path too long");
+		if (depth == 10)
+			return fail(r, line, "", "@include: nested too deep");
+		snprintf(path, sizeof(path), "%.*s", (int)(end - q), q);
+		snprintf(what, sizeof(what), "@include \"%s\": ", path);
+		ret = read_source(r, path, path, line, what);
+		if (!ret)
+			ret = vet_includes(r, r->nsrc - 1, depth + 1);
+		if (ret)
+			return ret;
+	}
+	r->file = NULL;
+	return 0;
+}
+
 int topo_config_read(const char *path, const char *text, const char *origin,
 		     const char *defname, struct topo_config *cfg,
 		     struct topo_error *err)
@@ -758,6 +800,9 @@ int topo_config_read(const char *path, const char *text, const char *origin,
 		if (ret)
 			goto out;
 	}
+	ret = vet_includes(&r, 0, 0);
+	if (ret)
+		goto out;
 	ret = config_read_string(&r.lc, r.src[0].text);
 	if (ret != CONFIG_TRUE) {
 		r.file = config_error_file(&r.lc);

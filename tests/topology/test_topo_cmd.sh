@@ -115,5 +115,26 @@ has err "not a regular file"
 run 1 --topo "$tmp/missing.cfg"
 has err "missing.cfg: cannot open"
 
+# A FIFO or a directory, named or included, is refused with file:line,
+# never opened by libconfig (it would block, or its scanner exit).
+mkfifo "$tmp/fifo"
+timeout 10 "$SNEMU" topo --topo "$tmp/fifo" >"$tmp/out" 2>"$tmp/err"
+[ $? -eq 1 ] || fail "--topo FIFO: not exit 1"
+has err "$tmp/fifo: cannot open: not a regular file"
+printf 'nodes = 2;\n@include "%s"\n' "$tmp/fifo" >"$tmp/incfifo.cfg"
+timeout 10 "$SNEMU" topo --topo "$tmp/incfifo.cfg" >"$tmp/out" 2>"$tmp/err"
+[ $? -eq 1 ] || fail "@include FIFO: not exit 1"
+has err "$tmp/incfifo.cfg:2: @include \"$tmp/fifo\": cannot open: not a regular file"
+printf 'nodes = 2;\n\n  @include "%s"\n' "$tmp" >"$tmp/incdir.cfg"
+printf '@include "%s"\n' "$tmp/incdir.cfg" >"$tmp/nested.cfg"
+run 1 --topo "$tmp/nested.cfg"
+has err "$tmp/incdir.cfg:3: @include \"$tmp\": cannot open: not a regular file"
+if grep -q flex "$tmp/err"; then fail "@include dir: libconfig's scanner ran"; fi
+# An included file's integers are checked as written too.
+printf 'endpoints = { per_node = 4294967298; };\n' >"$tmp/eps.cfg"
+printf 'nodes = 2;\n@include "%s"\n' "$tmp/eps.cfg" >"$tmp/inc32.cfg"
+run 1 --topo "$tmp/inc32.cfg"
+has err "$tmp/eps.cfg:1: endpoints.per_node: 4294967298 does not fit in 32 bits"
+
 [ "$fails" -eq 0 ] || exit 1
 echo "test_topo_cmd: all passed"
