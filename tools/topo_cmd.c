@@ -470,16 +470,13 @@ static void print_links(const struct topo *t)
 
 static void print_dump(const struct topo *t)
 {
-	printf("# %s: every config key, its value, type and help\n",
-	       topo_name(t));
-	for (int i = 0; i < topo_config_num_keys(); i++) {
-		const char *name, *type, *help;
-		char value[96];
+	static char text[TOPO_CONFIG_TEXT_MAX];
 
-		topo_config_key(i, &name, &type, &help);
-		topo_config_value(t, i, value, sizeof(value));
-		printf("%-28s = %-18s # %s: %s\n", name, value, type, help);
-	}
+	printf("# %s: every config key with its value; a config to load "
+	       "with --topo\n# (comments: type and range, and help)\n",
+	       topo_name(t));
+	if (topo_config_text(t, true, text, sizeof(text)) >= 0)
+		fputs(text, stdout);
 }
 
 int cmd_topo(int argc, char **argv)

@@ -829,6 +829,37 @@ out:
 	return ret;
 }
 
+/* v with the fewest decimals (at least one) that read back as v. */
+static void format_float(double v, char *buf, size_t len)
+{
+	for (int prec = 1; prec <= 17; prec++) {
+		snprintf(buf, len, "%.*f", prec, v);
+		if (strtod(buf, NULL) == v)
+			return;
+	}
+	snprintf(buf, len, "%.17e", v);
+}
+
+/* s as a libconfig string literal. */
+static void format_string(const char *s, char *buf, size_t len)
+{
+	size_t n = 0;
+
+	n += snprintf(buf, len, "\"");
+	for (; *s && n < len; s++) {
+		unsigned char c = *s;
+
+		if (c == '"' || c == '\\')
+			n += snprintf(buf + n, len - n, "\\%c", c);
+		else if (c < 0x20 || c == 0x7f)
+			n += snprintf(buf + n, len - n, "\\x%02x", c);
+		else
+			n += snprintf(buf + n, len - n, "%c", c);
+	}
+	if (n < len)
+		snprintf(buf + n, len - n, "\"");
+}
+
 void topo_config_format(const struct topo_config *cfg, int i, char *buf,
 			size_t len)
 {
@@ -836,21 +867,19 @@ void topo_config_format(const struct topo_config *cfg, int i, char *buf,
 	const void *field = (const char *)cfg + k->offset;
 
 	switch (k->type) {
-	case KEY_INT:
-		snprintf(buf, len, "%" PRId64, *(const int64_t *)field);
+	case KEY_INT: {
+		int64_t v = *(const int64_t *)field;
+
+		snprintf(buf, len, "%" PRId64 "%s", v,
+			 v > INT32_MAX || v < INT32_MIN ? "L" : "");
 		break;
-	case KEY_FLOAT:
-		snprintf(buf, len, "%.6g", *(const double *)field);
-		if (!strpbrk(buf, ".e"))
-			strncat(buf, ".0", len - strlen(buf) - 1);
-		break;
+	}
+	case KEY_FLOAT: format_float(*(const double *)field, buf, len); break;
 	case KEY_BOOL:
 		snprintf(buf, len, "%s",
 			 *(const bool *)field ? "true" : "false");
 		break;
-	case KEY_STRING:
-		snprintf(buf, len, "\"%s\"", (const char *)field);
-		break;
+	case KEY_STRING: format_string(field, buf, len); break;
 	case KEY_ENUM: {
 		const char *c = k->choices;
 		size_t n;
@@ -862,6 +891,119 @@ void topo_config_format(const struct topo_config *cfg, int i, char *buf,
 		break;
 	}
 	}
+}
+
+/* The values key k allows, e.g. "int 1..1048576", "spray|ecmp". */
+static void format_range(const struct topo_key *k, char *buf, size_t len)
+{
+	switch (k->type) {
+	case KEY_INT:
+		snprintf(buf, len, "int %" PRId64 "..%" PRId64, k->min, k->max);
+		break;
+	case KEY_FLOAT:
+		snprintf(buf, len, "float %g..%g", k->fmin, k->fmax);
+		break;
+	case KEY_BOOL: snprintf(buf, len, "bool"); break;
+	case KEY_STRING:
+		snprintf(buf, len, "string of at most %zu", k->size - 1);
+		break;
+	case KEY_ENUM: snprintf(buf, len, "%s", k->choices); break;
+	}
+}
+
+/* Length of the group part of a dotted name ("a.b" of "a.b.c"), 0: none. */
+static size_t group_len(const char *name)
+{
+	const char *dot = strrchr(name, '.');
+
+	return dot ? (size_t)(dot - name) : 0;
+}
+
+/* Groups (dot-separated parts) of the first n bytes of name. */
+static int depth_of(const char *name, size_t n)
+{
+	int d = n > 0;
+
+	for (size_t i = 0; i < n; i++)
+		d += name[i] == '.';
+	return d;
+}
+
+/* Common leading groups of the first n bytes of a and of b. */
+static int shared_groups(const char *a, size_t na, const char *b, size_t nb)
+{
+	int d = 0;
+	size_t i = 0;
+
+	while (i < na && i < nb) {
+		size_t la = strcspn(a + i, "."), lb = strcspn(b + i, ".");
+
+		la = MIN(la, na - i);
+		lb = MIN(lb, nb - i);
+		if (la != lb || strncmp(a + i, b + i, la))
+			break;
+		d++;
+		i += la + 1;
+	}
+	return d;
+}
+
+/* Append to buf at *at; past len only counts. */
+static void out(char *buf, size_t len, size_t *at, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static void out(char *buf, size_t len, size_t *at, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf + MIN(*at, len), len - MIN(*at, len), fmt, ap);
+	va_end(ap);
+	*at += n > 0 ? n : 0;
+}
+
+int topo_config_write(const struct topo_config *cfg, bool help, char *buf,
+		      size_t len)
+{
+	static const char tabs[] = "\t\t\t\t\t\t\t\t";
+	const char *prev = "";
+	size_t at = 0, nprev = 0;
+
+	for (size_t i = 0; i <= ARRAY_SIZE(keys); i++) {
+		const struct topo_key *k =
+			i < ARRAY_SIZE(keys) ? &keys[i] : NULL;
+		const char *name = k ? k->name : "", *c = name;
+		size_t n = group_len(name);
+		int keep = shared_groups(prev, nprev, name, n);
+		int d = depth_of(prev, nprev), depth = depth_of(name, n);
+		char value[160], range[48];
+
+		for (; d > keep; d--)
+			out(buf, len, &at, "%.*s};\n", d - 1, tabs);
+		for (int g = 0; g < depth; g++, c += strcspn(c, ".") + 1)
+			if (g >= keep)
+				out(buf, len, &at, "%.*s%.*s = {\n", g, tabs,
+				    (int)strcspn(c, "."), c);
+		prev = name;
+		nprev = n;
+		if (!k)
+			break;
+		topo_config_format(cfg, i, value, sizeof(value));
+		/* Not set, and not needed: a 0 would not load back. */
+		if (k->need == NEED_TIER2 && cfg->l2.per_plane == 0)
+			out(buf, len, &at, "%.*s# %s: not set (no l2 tier);",
+			    depth, tabs, c);
+		else
+			out(buf, len, &at, "%.*s%s = %s;", depth, tabs, c,
+			    value);
+		if (help) {
+			format_range(k, range, sizeof(range));
+			out(buf, len, &at, " # %s: %s", range, k->help);
+		}
+		out(buf, len, &at, "\n");
+	}
+	return at < len ? (int)at : -ENOSPC;
 }
 
 int topo_config_num_keys(void)

@@ -310,6 +310,28 @@ static void dump_every_key(void **state)
 	topo_destroy(t);
 }
 
+/* The config text of a model loads back to the same model. */
+static void config_text_round_trips(void **state)
+{
+	char text[TOPO_CONFIG_TEXT_MAX], again[TOPO_CONFIG_TEXT_MAX];
+	struct topo_error err;
+	struct topo *a, *b;
+	int n;
+
+	assert_int_equal(topo_load_string(good, "we\"ird\\name", &a, &err), 0);
+	n = topo_config_text(a, false, text, sizeof(text));
+	assert_true(n > 0 && n < (int)sizeof(text));
+	assert_int_equal(topo_config_text(a, false, again, n), -ENOSPC);
+	assert_int_equal(topo_load_string(text, "text", &b, &err), 0);
+	assert_string_equal(topo_name(b), "we\"ird\\name");
+	assert_true(topo_config_text(b, true, again, sizeof(again)) > n);
+	assert_non_null(strstr(again, "# int 1..1048576: nodes"));
+	topo_config_text(b, false, again, sizeof(again));
+	assert_string_equal(text, again);
+	topo_destroy(b);
+	topo_destroy(a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -327,6 +349,7 @@ int main(void)
 		cmocka_unit_test(file_errors_name_the_file),
 		cmocka_unit_test(file_name_is_default_name),
 		cmocka_unit_test(dump_every_key),
+		cmocka_unit_test(config_text_round_trips),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

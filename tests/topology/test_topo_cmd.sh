@@ -77,10 +77,27 @@ has out 'color=red'
 tail -n 1 "$tmp/out" | grep -q '^}$' || fail "--dot: no closing brace"
 
 run 0 --dump-config
-for key in nodes mtu routing endpoints.per_node endpoints.send_ns \
-	endpoints.recv_ns endpoints.poll_ns switches.l1.count \
-	switches.l2.per_plane links.ep_l1.bandwidth links.l1_l2.latency; do
-	has out "^$key  *= "
+has out '^nodes = 48; # int 1\.\.1048576: '
+has out '^	per_node = 8; # int 1\.\.4096: '
+has out '^		bandwidth = 28\.0; # float 0\.001\.\.100000: '
+has out '^		latency = 200; # int 0\.\.1000000000: '
+
+# --dump-config is a config: each preset's dump loads back to the same
+# model (summary, JSON, every link, and the dump of the dump).
+presets=$("$SNEMU" topo --help | sed -n 's/^presets://p')
+[ -n "$presets" ] || fail "no presets in --help"
+for p in $presets; do
+	"$SNEMU" topo --preset "$p" --dump-config >"$tmp/dumped.cfg" ||
+		fail "$p: --dump-config failed"
+	for args in "" "--json" "--links" "--dump-config"; do
+		# shellcheck disable=SC2086
+		"$SNEMU" topo --preset "$p" $args >"$tmp/a" 2>&1
+		# shellcheck disable=SC2086
+		"$SNEMU" topo --topo "$tmp/dumped.cfg" $args >"$tmp/b" 2>&1 ||
+			fail "$p: the dump does not load: $(head -n 1 "$tmp/b")"
+		cmp -s "$tmp/a" "$tmp/b" ||
+			fail "$p: the dump's model differs ($args)"
+	done
 done
 
 run 0 --help
