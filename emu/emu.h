@@ -29,15 +29,15 @@ struct emu_fabric;
 #define EMU_ENV_TOPO "SNEMU_TOPO" /* "preset:NAME" or "file:PATH" */
 
 struct emu_fabric_opts {
-	int nranks;	       /* endpoints 0..nranks-1 of the topology */
-	const char *topo_spec; /* "preset:NAME" or "file:PATH" */
-	uint64_t eager_limit;  /* 0: default (64 KiB) */
-	double compute_scale;  /* --compute measured: SCALE; 0: none */
+	int nranks;	      /* endpoints 0..nranks-1 of the topology */
+	uint64_t eager_limit; /* 0: default (64 KiB) */
+	double compute_scale; /* --compute measured: SCALE; 0: none */
 };
 
 /*
  * Launcher side: create the segment for a run of o->nranks endpoints of
- * topo. The memfd is inheritable (no CLOEXEC) so children find it.
+ * topo. The memfd is inheritable (no CLOEXEC) so children find it. The
+ * header holds topo as config text, the model every rank loads.
  */
 int emu_fabric_create(const struct topo *topo, const struct emu_fabric_opts *o,
 		      struct emu_fabric **out);

@@ -168,24 +168,17 @@ static int env_int(const char *name)
 	return (int)v;
 }
 
-/* Rebuild the launcher's topology from the spec in the segment. */
-static int topo_from_spec(const char *spec, struct topo **out)
+/* Build the launcher's model from its config text in the segment. */
+static int topo_from_text(const char *text, struct topo **out)
 {
 	struct topo_error err;
 	char msg[1024];
 	int ret;
 
-	if (!strncmp(spec, "preset:", 7)) {
-		ret = topo_load_preset(spec + 7, out, &err);
-	} else if (!strncmp(spec, "file:", 5)) {
-		ret = topo_load_file(spec + 5, out, &err);
-	} else {
-		log_err("snemu_init: bad topology spec '%s'", spec);
-		return -EINVAL;
-	}
+	ret = topo_load_string(text, "<the launcher's model>", out, &err);
 	if (ret) {
 		topo_error_format(&err, msg, sizeof(msg));
-		log_err("snemu_init: topology %s: %s", spec, msg);
+		log_err("snemu_init: topology: %s", msg);
 	}
 	return ret;
 }
@@ -215,13 +208,13 @@ static int ep_attach(struct emu_ep *ep, int fd, int rank)
 			rank, h->nranks);
 		return -ENXIO;
 	}
-	ret = topo_from_spec(h->topo_spec, &ep->topo);
+	ret = topo_from_text(h->topo_text, &ep->topo);
 	if (ret)
 		return ret;
 	ret = emu_eng_init(&ep->eng, ep->seg->base, ep->topo);
 	if (ret) {
 		log_err("snemu_init: topology %s differs from the launcher's",
-			h->topo_spec);
+			topo_name(ep->topo));
 		return ret;
 	}
 	ep->rank = rank;

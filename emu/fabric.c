@@ -122,7 +122,7 @@ static void hdr_init(struct emu_hdr *h, const struct topo *topo,
 	h->eager_limit = o->eager_limit ? o->eager_limit : EMU_EAGER_DEFAULT;
 	h->compute_scale = o->compute_scale;
 	h->spare_budget = EMU_SPARE_BUDGET;
-	strcpy(h->topo_spec, o->topo_spec);
+	topo_config_text(topo, false, h->topo_text, sizeof(h->topo_text));
 	h->topo_state_size = topo_state_size(topo);
 	h->topo_endpoints = topo_num_endpoints(topo);
 	h->topo_links = topo_num_links(topo);
@@ -151,11 +151,9 @@ int emu_fabric_create(const struct topo *topo, const struct emu_fabric_opts *o,
 	struct emu_fabric *fab;
 	int ret;
 
-	if (!topo || !o || !o->topo_spec || o->nranks < 1 ||
+	if (!topo || !o || o->nranks < 1 ||
 	    o->nranks > topo_num_endpoints(topo) || !(o->compute_scale >= 0))
 		return -EINVAL;
-	if (strlen(o->topo_spec) >= EMU_SPEC_MAX)
-		return -ENAMETOOLONG;
 	fab = calloc(1, sizeof(*fab));
 	if (!fab)
 		return -ENOMEM;
