@@ -76,6 +76,16 @@ has out '"npu0" -- "n0.l1.0"'
 has out 'color=red'
 tail -n 1 "$tmp/out" | grep -q '^}$' || fail "--dot: no closing brace"
 
+# --dot is linear in the model: 200k vertices take well under a second
+# (it was nodes x vertices, minutes here).
+printf 'nodes = 20000;\nendpoints = { per_node = 8; };\nswitches = { l1 = { count = 2; }; l2 = { per_plane = 1; }; };\nlinks = { ep_l1 = { bandwidth = 10.0; }; l1_l2 = { bandwidth = 10.0; }; };\n' \
+	>"$tmp/big.cfg"
+timeout 20 "$SNEMU" topo --topo "$tmp/big.cfg" --dot >"$tmp/out" 2>"$tmp/err" ||
+	fail "--dot of 20000 nodes: not done in 20 s"
+tail -n 1 "$tmp/out" | grep -q '^}$' || fail "--dot big: no closing brace"
+[ "$(grep -c 'subgraph cluster_n' "$tmp/out")" -eq 20000 ] ||
+	fail "--dot big: not 20000 clusters"
+
 run 0 --dump-config
 has out '^nodes = 48; # int 1\.\.1048576: '
 has out '^	per_node = 8; # int 1\.\.4096: '
