@@ -24,7 +24,10 @@
  *     arena          shm_heap: messages, requests, payloads, window memory,
  *                    device memory (snemu_mem_alloc)
  *
- * The segment is sparse: untouched pages of the big arrays cost nothing.
+ * The segment is sized from the run (each region for n ranks of the
+ * model, then an arena of EMU_ARENA_SIZE; emu_fabric_plan refuses a run
+ * that does not fit) and sparse: untouched pages of the big arrays cost
+ * nothing.
  * Everything mutable is changed under hdr->lock, except the words marked
  * "atomic", which are read by processes that do not hold it.
  */
@@ -43,7 +46,9 @@
 
 #define EMU_MAGIC	  0x534e454d55464142ULL /* "SNEMUFAB" */
 #define EMU_VERSION	  10
-#define EMU_SEG_SIZE	  (64ULL << 30)
+#define EMU_TABLES_MAX	  (64ULL << 30) /* the segment before its arena */
+#define EMU_ARENA_SIZE	  (64ULL << 30)
+#define EMU_SEG_ALIGN	  (2ULL << 20)
 #define EMU_MAX_EVENTS	  (1U << 24)
 #define EMU_INJQ	  1024 /* a source's queued INJECT events */
 #define EMU_MAX_WINS	  256

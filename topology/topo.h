@@ -110,6 +110,9 @@ uint64_t topo_unloaded_ns(const struct topo *t, int src, int dst,
 size_t topo_state_size(const struct topo *t);
 void topo_state_init(const struct topo *t, void *state);
 
+/* The bytes at the start of the block that topo_state_init writes. */
+size_t topo_state_init_size(const struct topo *t);
+
 /*
  * A state block of its own, initialized, backed by memory only where the
  * model touches it (an anonymous mapping, not the heap: under a sanitizer
