@@ -256,8 +256,9 @@ struct reader {
 	int nsrc;
 	struct topo_config *cfg;
 	struct topo_error *err;
-	int line[ARRAY_SIZE(keys)];	  /* 0: default used */
-	int group_line[ARRAY_SIZE(keys)]; /* nearest enclosing group */
+	int line[ARRAY_SIZE(keys)];		/* 0: default used */
+	int group_line[ARRAY_SIZE(keys)];	/* nearest enclosing group */
+	const char *key_file[ARRAY_SIZE(keys)]; /* of line, NULL: origin */
 };
 
 static int fail(struct reader *r, int line, const char *key, const char *fmt,
@@ -301,6 +302,7 @@ static int fail_key(struct reader *r, const char *name, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	r->file = r->key_file[k];
 	return fail(r, r->line[k] ? r->line[k] : r->group_line[k], name, "%s",
 		    msg);
 }
@@ -352,8 +354,7 @@ static int store(struct reader *r, const struct topo_key *k,
 	config_t dc;
 	int ret;
 
-	if (s && config_setting_source_file(s))
-		r->file = config_setting_source_file(s);
+	r->file = s ? config_setting_source_file(s) : NULL;
 	if (!s) {
 		/* Defaults are config text too, parsed by the same code. */
 		char text[160];
@@ -454,6 +455,7 @@ static int check_known(struct reader *r, const config_setting_t *group,
 		char path[128];
 		int ret;
 
+		r->file = config_setting_source_file(s);
 		snprintf(path, sizeof(path), "%s%s%s", prefix,
 			 *prefix ? "." : "", config_setting_name(s));
 		if (config_setting_is_group(s)) {
@@ -578,12 +580,14 @@ static int read_keys(struct reader *r)
 			*dot = '\0';
 			g = config_lookup(&r->lc, parent);
 			if (g) {
+				r->key_file[i] = config_setting_source_file(g);
 				r->group_line[i] =
 					config_setting_source_line(g);
 				break;
 			}
 		}
 		if (s) {
+			r->key_file[i] = config_setting_source_file(s);
 			r->line[i] = config_setting_source_line(s);
 			ret = check_written(r, k, s);
 			if (!ret)

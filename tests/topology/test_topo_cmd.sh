@@ -162,6 +162,11 @@ printf 'endpoints = { per_node = 4294967298; };\n' >"$tmp/eps.cfg"
 printf 'nodes = 2;\n@include "%s"\n' "$tmp/eps.cfg" >"$tmp/inc32.cfg"
 run 1 --topo "$tmp/inc32.cfg"
 has err "$tmp/eps.cfg:1: endpoints.per_node: 4294967298 does not fit in 32 bits"
+# Any error in an included file names that file.
+printf 'endpoints = { per_nod = 1; };\n' >"$tmp/typo.cfg"
+printf 'nodes = 2;\n@include "%s"\n' "$tmp/typo.cfg" >"$tmp/inctypo.cfg"
+run 1 --topo "$tmp/inctypo.cfg"
+has err "$tmp/typo.cfg:1: endpoints.per_nod: unknown key"
 
 [ "$fails" -eq 0 ] || exit 1
 echo "test_topo_cmd: all passed"
