@@ -177,7 +177,9 @@ static void past_32_bits(void **state)
 			  "4294967298L");
 	expect_edit_error(1, "nodes = 2; mtu = 2147483648;", 1, "mtu",
 			  "2147483648 does not fit in 32 bits");
-	expect_edit_error(3, "	per_node = 2; dies = 1; send_ns = 0x100000001;",
+	expect_edit_error(3,
+			  "	per_node = 2; dies = 1; "
+			  "send_ns = 0x100000001;",
 			  3, "endpoints.send_ns",
 			  "0x100000001 does not fit in 32 bits");
 	expect_edit_error(11, "		bandwidth = 4294967306;", 11,
@@ -190,17 +192,22 @@ static void past_32_bits(void **state)
 /* Every key has a physical upper bound; no product of them overflows. */
 static void upper_bounds(void **state)
 {
-	expect_edit_error(3, "	per_node = 2; send_ns = 9223372036854775807L;",
+	expect_edit_error(3,
+			  "	per_node = 2; "
+			  "send_ns = 9223372036854775807L;",
 			  3, "endpoints.send_ns", "must be <= 1000000000");
-	expect_edit_error(3, "	per_node = 2; send_ns = 5000000000000000000L;",
+	expect_edit_error(3,
+			  "	per_node = 2; "
+			  "send_ns = 5000000000000000000L;",
 			  3, "endpoints.send_ns", "must be <= 1000000000");
 	expect_edit_error(11,
 			  "		bandwidth = 10.0; "
 			  "latency = 9223372036854775000L;",
 			  11, "links.ep_l1.latency", "must be <= 1000000000");
-	expect_edit_error(
-		6, "	l1 = { count = 2; hop_ns = 4611686018427387904L; };", 6,
-		"switches.l1.hop_ns", "must be <= 1000000000");
+	expect_edit_error(6,
+			  "	l1 = { count = 2; "
+			  "hop_ns = 4611686018427387904L; };",
+			  6, "switches.l1.hop_ns", "must be <= 1000000000");
 	expect_edit_error(11, "		bandwidth = 1e16;", 11,
 			  "links.ep_l1.bandwidth", "must be 0.001 to 100000");
 	expect_edit_error(11, "		bandwidth = 0.0001;", 11,
