@@ -4,6 +4,7 @@
  * detach. Plus the frame every API call runs in (emu/ep.h).
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <math.h>
 #include <pthread.h>
@@ -29,6 +30,19 @@ static bool ep_forked, atfork_set;
 static void ep_atfork_child(void)
 {
 	ep_forked = true;
+}
+
+int ep_len_check(const struct emu_ep *ep, uint64_t len, int peer)
+{
+	uint64_t mtu = ep->eng.par->mtu;
+
+	if (len / mtu < TOPO_MAX_SEGS)
+		return 0;
+	log_err("rank %d: %" PRIu64 " B to rank %d: more than %u segments of "
+		"%" PRIu64 " B (the config's mtu), the most one message can "
+		"be in the model",
+		ep->rank, len, peer, TOPO_MAX_SEGS, mtu);
+	return -EMSGSIZE;
 }
 
 /* A call from elsewhere fails: said once, and -EPERM. */
@@ -199,24 +213,17 @@ static int env_int(const char *name)
 	return (int)v;
 }
 
-/* Rebuild the launcher's topology from the spec in the segment. */
-static int topo_from_spec(const char *spec, struct topo **out)
+/* Build the launcher's model from its config text in the segment. */
+static int topo_from_text(const char *text, struct topo **out)
 {
 	struct topo_error err;
 	char msg[1024];
 	int ret;
 
-	if (!strncmp(spec, "preset:", 7)) {
-		ret = topo_load_preset(spec + 7, out, &err);
-	} else if (!strncmp(spec, "file:", 5)) {
-		ret = topo_load_file(spec + 5, out, &err);
-	} else {
-		log_err("snemu_init: bad topology spec '%s'", spec);
-		return -EINVAL;
-	}
+	ret = topo_load_string(text, "<the launcher's model>", out, &err);
 	if (ret) {
 		topo_error_format(&err, msg, sizeof(msg));
-		log_err("snemu_init: topology %s: %s", spec, msg);
+		log_err("snemu_init: topology: %s", msg);
 	}
 	return ret;
 }
@@ -247,13 +254,13 @@ static int ep_attach(struct emu_ep *ep, int fd, int rank)
 			rank, h->nranks);
 		return -ENXIO;
 	}
-	ret = topo_from_spec(h->topo_spec, &ep->topo);
+	ret = topo_from_text(h->topo_text, &ep->topo);
 	if (ret)
 		return ret;
 	ret = emu_eng_init(&ep->eng, ep->seg->base, ep->topo);
 	if (ret) {
 		log_err("snemu_init: topology %s differs from the launcher's",
-			h->topo_spec);
+			topo_name(ep->topo));
 		return ret;
 	}
 	ep->rank = rank;
@@ -390,7 +397,8 @@ const char *snemu_strerror(int err)
 	case -ECANCELED:
 		return "the run was stopped (deadlock or a failed rank)";
 	case -EMSGSIZE:
-		return "message truncated: longer than the receive buffer";
+		return "message too long: truncated by the receive buffer, or "
+		       "more than the model carries";
 	case -EBUSY: return "requests are still pending";
 	case -EALREADY: return "snemu_init was already called";
 	}

@@ -236,14 +236,12 @@ static inline bool ep_rank_ok(const struct emu_ep *ep, int rank, bool any)
 }
 
 /*
- * A message of len bytes fits the model: at most TOPO_MAX_SEGS segments
- * (mtu x 2^24 bytes, 64 GiB at a 4 KiB mtu), what the fabric can hold in
- * flight at once. Larger ones are refused (-EMSGSIZE) at the call.
+ * A message of len bytes to peer fits the model: at most TOPO_MAX_SEGS
+ * segments (mtu x 2^24 bytes, 64 GiB at a 4 KiB mtu), what the fabric can
+ * hold in flight at once. A larger one is refused at the call: -EMSGSIZE,
+ * said on stderr.
  */
-static inline bool ep_len_ok(const struct emu_ep *ep, uint64_t len)
-{
-	return len / ep->eng.par->mtu < TOPO_MAX_SEGS;
-}
+int ep_len_check(const struct emu_ep *ep, uint64_t len, int peer);
 
 static inline bool ep_tag_ok(int tag, bool any)
 {

@@ -603,7 +603,6 @@ int emu_run_job(const struct emu_job *job)
 {
 	struct emu_fabric_opts fo = {
 		.nranks = job->nranks,
-		.topo_spec = job->topo_spec,
 		.compute_scale = job->compute_scale,
 	};
 	struct launch l = {

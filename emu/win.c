@@ -215,8 +215,9 @@ static int win_enter(const struct snemu_win *w, int rank, size_t off,
 	if (!w || w->magic != EMU_WIN_MAGIC || rank < 0 || rank >= ep->size ||
 	    !in_window(ep, w, rank, off, len))
 		return -EINVAL;
-	if (!ep_len_ok(ep, len))
-		return -EMSGSIZE;
+	ret = ep_len_check(ep, len, rank);
+	if (ret)
+		return ret;
 	*out = ep;
 	return 0;
 }
