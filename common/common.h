@@ -35,6 +35,12 @@ int snemu_parse_size(const char *s, uint64_t *out);
  */
 int snemu_parse_int(const char *s, int min, int max, int *out);
 
+/* "s" unless n is 1, for counts in text: "%d node%s", n, snemu_s(n). */
+static inline const char *snemu_s(long n)
+{
+	return n == 1 ? "" : "s";
+}
+
 /* Format bytes as "4K", "16M", or plain bytes when not a round unit. */
 void snemu_format_size(uint64_t bytes, char *buf, size_t len);
 

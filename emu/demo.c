@@ -371,8 +371,8 @@ static void print_table(const struct demo *d, uint64_t st[NPHASES][2],
 	char bytes[32], rate[32], ok[48];
 
 	topo = topo && strchr(topo, ':') ? strchr(topo, ':') + 1 : "?";
-	printf("snemu demo: %d ranks on %d nodes of %s, all data checked\n",
-	       d->size, d->nnodes, topo);
+	printf("snemu demo: %d rank%s on %d node%s of %s, all data checked\n",
+	       d->size, snemu_s(d->size), d->nnodes, snemu_s(d->nnodes), topo);
 	printf("  %-36s %10s %13s %12s  %s\n", "phase", "bytes", "virtual time",
 	       "aggregate", "check");
 	for (size_t p = 0; p < NPHASES; p++) {

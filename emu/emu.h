@@ -29,19 +29,29 @@ struct emu_fabric;
 #define EMU_ENV_TOPO "SNEMU_TOPO" /* "preset:NAME" or "file:PATH" */
 
 struct emu_fabric_opts {
-	int nranks;	       /* endpoints 0..nranks-1 of the topology */
-	const char *topo_spec; /* "preset:NAME" or "file:PATH" */
-	uint64_t eager_limit;  /* 0: default (64 KiB) */
-	double compute_scale;  /* --compute measured: SCALE; 0: none */
-	uint64_t trace_cap;    /* --trace: records per rank; 0: no trace */
+	int nranks;	      /* endpoints 0..nranks-1 of the topology */
+	uint64_t eager_limit; /* 0: default (64 KiB) */
+	double compute_scale; /* --compute measured: SCALE; 0: none */
+	uint64_t trace_cap;   /* --trace: records per rank; 0: no trace */
 };
 
 /*
  * Launcher side: create the segment for a run of o->nranks endpoints of
- * topo. The memfd is inheritable (no CLOEXEC) so children find it.
+ * topo. The memfd is inheritable (no CLOEXEC) so children find it. The
+ * header holds topo as config text, the model every rank loads.
  */
 int emu_fabric_create(const struct topo *topo, const struct emu_fabric_opts *o,
 		      struct emu_fabric **out);
+
+/*
+ * Whether a run of nranks endpoints of topo fits, before anything is made:
+ * the segment's tables (everything but the arena) within EMU_TABLES_MAX
+ * (64 GiB), and what the launcher writes at start within mem_limit bytes
+ * (emu_fabric_create: half the host's memory). Returns 0, or -ENOMEM with
+ * why (what is too big, by how much, the limit) filled.
+ */
+int emu_fabric_plan(const struct topo *topo, int nranks, uint64_t mem_limit,
+		    char *why, size_t len);
 void emu_fabric_destroy(struct emu_fabric *fab);
 int emu_fabric_fd(const struct emu_fabric *fab);
 
@@ -89,6 +99,7 @@ struct emu_rank_info {
 	int wait_src;		  /* rank or SNEMU_ANY_SOURCE */
 	int wait_tag;		  /* tag or SNEMU_ANY_TAG */
 	int wait_count;		  /* requests still pending */
+	int finalize_busy; /* snemu_finalize refused: requests not completed */
 	/* EMU_WAIT_WORD: the window, offset, comparison and value. */
 	unsigned wait_win, wait_cmp;
 	uint64_t wait_off, wait_value;
@@ -135,8 +146,17 @@ struct emu_job {
 	 * CPU time its program spends between calls; 0: none (docs/RUN.md).
 	 */
 	double compute_scale;
+	/*
+	 * Wall seconds after which the run is stopped (--timeout), and
+	 * without any engine event or change of a rank's state or clock
+	 * (--watchdog); 0: never.
+	 */
+	unsigned timeout_s, watchdog_s;
 	const struct emu_trace_opts *trace; /* --trace, NULL: none */
 };
+
+/* The watchdog of snemu run, probe and coll: minutes without progress. */
+#define EMU_DEFAULT_WATCHDOG_S 300
 
 /* `--trace FILE.json` and its limits, as given (docs/TRACE.md). */
 struct emu_trace_opts {

@@ -4,8 +4,10 @@
  * detach. Plus the frame every API call runs in (emu/ep.h).
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -16,6 +18,47 @@
 #include "emu/ep.h"
 
 struct emu_ep *emu_ep;
+
+/*
+ * Only the thread that called snemu_init, in its process, is the endpoint:
+ * a second thread, or a child forked after snemu_init, would corrupt the
+ * rank's state in the shared engine.
+ */
+static __thread bool ep_thread;
+static bool ep_forked, atfork_set;
+
+static void ep_atfork_child(void)
+{
+	ep_forked = true;
+}
+
+int ep_len_check(const struct emu_ep *ep, uint64_t len, int peer)
+{
+	uint64_t mtu = ep->eng.par->mtu;
+
+	if (len / mtu < TOPO_MAX_SEGS)
+		return 0;
+	log_err("rank %d: %" PRIu64 " B to rank %d: more than %u segments of "
+		"%" PRIu64 " B (the config's mtu), the most one message can "
+		"be in the model",
+		ep->rank, len, peer, TOPO_MAX_SEGS, mtu);
+	return -EMSGSIZE;
+}
+
+/* A call from elsewhere fails: said once, and -EPERM. */
+static int ep_intruder(const struct emu_ep *ep)
+{
+	static bool said;
+
+	if (!said)
+		log_err("rank %d: an API call from %s: only the thread that "
+			"called snemu_init, in its process, may call the API",
+			ep->rank,
+			ep_forked ? "a child forked after snemu_init"
+				  : "another thread");
+	said = true;
+	return -EPERM;
+}
 
 static uint64_t thread_cpu_ns(void)
 {
@@ -84,6 +127,8 @@ int ep_enter(struct emu_ep **out)
 
 	if (!ep)
 		return -ENXIO;
+	if (!ep_thread || ep_forked)
+		return ep_intruder(ep);
 	if (__atomic_load_n(&ep->eng.hdr->aborted, __ATOMIC_ACQUIRE))
 		return -ECANCELED;
 	if (ep->cpu_scale > 0)
@@ -170,30 +215,24 @@ static int env_int(const char *name)
 	return (int)v;
 }
 
-/* Rebuild the launcher's topology from the spec in the segment. */
-static int topo_from_spec(const char *spec, struct topo **out)
+/* Build the launcher's model from its config text in the segment. */
+static int topo_from_text(const char *text, struct topo **out)
 {
 	struct topo_error err;
 	char msg[1024];
 	int ret;
 
-	if (!strncmp(spec, "preset:", 7)) {
-		ret = topo_load_preset(spec + 7, out, &err);
-	} else if (!strncmp(spec, "file:", 5)) {
-		ret = topo_load_file(spec + 5, out, &err);
-	} else {
-		log_err("snemu_init: bad topology spec '%s'", spec);
-		return -EINVAL;
-	}
+	ret = topo_load_string(text, "<the launcher's model>", out, &err);
 	if (ret) {
 		topo_error_format(&err, msg, sizeof(msg));
-		log_err("snemu_init: topology %s: %s", spec, msg);
+		log_err("snemu_init: topology: %s", msg);
 	}
 	return ret;
 }
 
 static void ep_free(struct emu_ep *ep)
 {
+	emu_win_fini(ep);
 	emu_eng_fini(&ep->eng);
 	topo_destroy(ep->topo);
 	shm_seg_destroy(ep->seg);
@@ -217,13 +256,13 @@ static int ep_attach(struct emu_ep *ep, int fd, int rank)
 			rank, h->nranks);
 		return -ENXIO;
 	}
-	ret = topo_from_spec(h->topo_spec, &ep->topo);
+	ret = topo_from_text(h->topo_text, &ep->topo);
 	if (ret)
 		return ret;
 	ret = emu_eng_init(&ep->eng, ep->seg->base, ep->topo);
 	if (ret) {
 		log_err("snemu_init: topology %s differs from the launcher's",
-			h->topo_spec);
+			topo_name(ep->topo));
 		return ret;
 	}
 	ep->rank = rank;
@@ -268,6 +307,9 @@ int snemu_init(int *argc, char ***argv)
 	emu_win_address_space_init(ep);
 	emu_eng_run(&ep->eng, rank, ep->me->clock);
 	ep_unlock(ep);
+	if (!atfork_set && !pthread_atfork(NULL, NULL, ep_atfork_child))
+		atfork_set = true;
+	ep_thread = true;
 	emu_ep = ep;
 	if (ep->cpu_scale > 0) {
 		ep->cpu_read_ns = cpu_read_ns();
@@ -285,8 +327,11 @@ int snemu_finalize(void)
 	ret = ep_enter(&ep);
 	if (ret == -ENXIO)
 		return ret;
-	if (!ret && ep->nreqs)
+	if (!ret && ep->nreqs) {
+		/* For the launcher, should the program exit anyway. */
+		ep->me->finalize_busy = ep->nreqs;
 		return -EBUSY;
+	}
 	if (!ret) {
 		ep_lock(ep);
 		emu_eng_done(&ep->eng, ep->rank);
@@ -356,7 +401,8 @@ const char *snemu_strerror(int err)
 	case -ECANCELED:
 		return "the run was stopped (deadlock or a failed rank)";
 	case -EMSGSIZE:
-		return "message truncated: longer than the receive buffer";
+		return "message too long: truncated by the receive buffer, or "
+		       "more than the model carries";
 	case -EBUSY: return "requests are still pending";
 	case -EALREADY: return "snemu_init was already called";
 	}

@@ -58,6 +58,7 @@ struct emu_ep {
 	int nposts;
 	uint64_t posts_ns;
 	uint8_t win_used[EMU_MAX_WINS];
+	struct snemu_win *freed_wins; /* win.c: kept until snemu_finalize */
 	/* When each one-sided issue unit is free again, and the next one. */
 	uint64_t unit_free[TOPO_MAX_ISSUE_UNITS];
 	unsigned unit_next;
@@ -182,6 +183,15 @@ int ep_test_locked(struct emu_ep *ep, struct snemu_req **reqs, int n, bool all,
 		   int *found, struct snemu_status *sts);
 int ep_waitany_locked(struct emu_ep *ep, struct snemu_req **reqs, int n,
 		      int *index, struct snemu_status *st);
+/*
+ * req.c: called under the lock, returns without it. A poll at the
+ * caller's clock that, once no event earlier than it can be pending (or
+ * every request is done), completes every request of reqs done by then:
+ * their indices, increasing, in indices[0, *count), their statuses in
+ * sts[0, *count) (sts may be NULL).
+ */
+int ep_testsome_locked(struct emu_ep *ep, struct snemu_req **reqs, int n,
+		       int *count, int *indices, struct snemu_status *sts);
 
 /*
  * req.c: under the lock, handle the receives completed since the caller's
@@ -198,6 +208,9 @@ void ep_handle_locked(struct emu_ep *ep);
  * still make some. Returns 0 under the lock, or -errno without it.
  */
 int ep_catch_up_locked(struct emu_ep *ep);
+
+/* win.c: free the handles of freed windows (at snemu_finalize). */
+void emu_win_fini(struct emu_ep *ep);
 
 /*
  * win.c: make this rank's part of the address-space window (its whole
@@ -231,6 +244,14 @@ static inline bool ep_rank_ok(const struct emu_ep *ep, int rank, bool any)
 	return (rank >= 0 && rank < ep->size) ||
 	       (any && rank == SNEMU_ANY_SOURCE);
 }
+
+/*
+ * A message of len bytes to peer fits the model: at most TOPO_MAX_SEGS
+ * segments (mtu x 2^24 bytes, 64 GiB at a 4 KiB mtu), what the fabric can
+ * hold in flight at once. A larger one is refused at the call: -EMSGSIZE,
+ * said on stderr.
+ */
+int ep_len_check(const struct emu_ep *ep, uint64_t len, int peer);
 
 static inline bool ep_tag_ok(int tag, bool any)
 {

@@ -14,45 +14,168 @@
 #include "emu/fabric.h"
 #include "emu/trace.h"
 
+/* x rounded up to 64, UINT64_MAX when that overflows. */
 static uint64_t align64(uint64_t x)
 {
-	return (x + 63) & ~63ULL;
+	return x > UINT64_MAX - 63 ? UINT64_MAX : (x + 63) & ~63ULL;
 }
 
-/* Place the regions after the header; returns the start of the arena. */
-static uint64_t layout(struct emu_hdr *h, size_t topo_size)
-{
-	uint64_t n = (uint64_t)h->nranks, at = align64(sizeof(*h));
+/* The regions of the segment after the header, in order. */
+enum region {
+	R_CTL,
+	R_RUN,
+	R_PAIRQ,
+	R_TRAFFIC,
+	R_ORDER,
+	R_SPARE,
+	R_PUTOUT,
+	R_WINS,
+	R_TOPO,
+	R_TRACE,
+	R_INJQ,
+	R_EV,
+	R_FLIGHT,
+	R_NUM,
+};
 
-	h->ctl_off = at;
-	at = align64(at + n * sizeof(struct emu_ctl));
-	h->run_off = at;
-	at = align64(at + 2 * n * sizeof(int32_t));
-	h->pairq_off = at;
-	at = align64(at + n * n * sizeof(struct emu_pairq));
-	h->traffic_off = at;
-	at = align64(at + n * n * sizeof(uint64_t));
-	h->order_off = at;
-	at = align64(at + n * n * sizeof(struct emu_pair_order));
-	h->spare_off = at;
-	at = align64(at + EMU_NCTX * n * n * sizeof(uint64_t));
-	h->putout_off = at;
-	at = align64(at + n * n * sizeof(uint32_t));
-	h->wins_off = at;
-	at = align64(at + EMU_MAX_WINS * n * sizeof(struct emu_win_ent));
-	h->topo_off = at;
-	at = align64(at + topo_size);
-	if (h->trace_cap) {
-		h->trace_off = at;
-		at = align64(at + n * emu_trace_buf_size(h->trace_cap));
+static const char *const region_names[R_NUM] = {
+	[R_CTL] = "rank control blocks", [R_RUN] = "run heap",
+	[R_PAIRQ] = "pair queues",	 [R_TRAFFIC] = "traffic matrix",
+	[R_ORDER] = "pair order",	 [R_SPARE] = "spare blocks",
+	[R_PUTOUT] = "puts out",	 [R_WINS] = "window table",
+	[R_TOPO] = "topology state",	 [R_TRACE] = "trace buffers",
+	[R_INJQ] = "inject queues",	 [R_EV] = "event heap",
+	[R_FLIGHT] = "flights",
+};
+
+/* Where the regions of a run go; off[R_NUM] is the arena. */
+struct layout {
+	uint64_t len[R_NUM];
+	uint64_t off[R_NUM + 1];
+	uint64_t size;	  /* of the segment */
+	uint64_t written; /* bytes hdr_init writes (the rest stays sparse) */
+};
+
+/* a * b * c, UINT64_MAX when it overflows. */
+static uint64_t mul3(uint64_t a, uint64_t b, uint64_t c)
+{
+	uint64_t p;
+
+	if (__builtin_mul_overflow(a, b, &p) ||
+	    __builtin_mul_overflow(p, c, &p))
+		return UINT64_MAX;
+	return p;
+}
+
+/* a + b, UINT64_MAX when it overflows. */
+static uint64_t add(uint64_t a, uint64_t b)
+{
+	uint64_t p;
+
+	return __builtin_add_overflow(a, b, &p) ? UINT64_MAX : p;
+}
+
+/*
+ * Lay out a run of n ranks of topo, with trace_cap records per rank for
+ * --trace (0: none): every region at the size the run needs, then the
+ * arena of EMU_ARENA_SIZE, so the segment is sized from the run. Sizes
+ * that overflow come out as UINT64_MAX.
+ */
+static void layout(struct layout *lo, const struct topo *topo, uint64_t n,
+		   uint64_t trace_cap)
+{
+	uint64_t at = align64(sizeof(struct emu_hdr));
+
+	*lo = (struct layout){
+		.len = {
+			[R_CTL] = mul3(n, sizeof(struct emu_ctl), 1),
+			[R_RUN] = mul3(2, n, sizeof(int32_t)),
+			[R_PAIRQ] = mul3(n, n, sizeof(struct emu_pairq)),
+			[R_TRAFFIC] = mul3(n, n, sizeof(uint64_t)),
+			[R_ORDER] = mul3(n, n, sizeof(struct emu_pair_order)),
+			[R_SPARE] = mul3(EMU_NCTX * sizeof(uint64_t), n, n),
+			[R_PUTOUT] = mul3(n, n, sizeof(uint32_t)),
+			[R_WINS] = mul3(EMU_MAX_WINS, n,
+					sizeof(struct emu_win_ent)),
+			[R_TOPO] = topo_state_size(topo),
+			[R_TRACE] =
+				trace_cap
+					? mul3(n, emu_trace_buf_size(trace_cap),
+					       1)
+					: 0,
+			[R_INJQ] = mul3(n, EMU_INJQ, sizeof(struct emu_event)),
+			[R_EV] = mul3(EMU_MAX_EVENTS, sizeof(struct emu_event),
+				      1),
+			[R_FLIGHT] = mul3(EMU_MAX_EVENTS,
+					  sizeof(struct emu_flight), 1),
+		}};
+	for (int r = 0; r < R_NUM; r++) {
+		lo->off[r] = at;
+		at = align64(add(at, lo->len[r]));
 	}
-	h->injq_off = at;
-	at = align64(at + n * EMU_INJQ * sizeof(struct emu_event));
-	h->ev_off = at;
-	at = align64(at + (uint64_t)EMU_MAX_EVENTS * sizeof(struct emu_event));
-	h->flight_off = at;
-	return align64(at +
-		       (uint64_t)EMU_MAX_EVENTS * sizeof(struct emu_flight));
+	lo->off[R_NUM] = at;
+	lo->size = add(at, EMU_ARENA_SIZE) & ~(EMU_SEG_ALIGN - 1);
+	lo->written = add(lo->off[R_RUN] + lo->len[R_RUN],
+			  topo_state_init_size(topo));
+}
+
+/* Bytes as GiB for messages. */
+static double gib(uint64_t b)
+{
+	return b / (double)(1ULL << 30);
+}
+
+/* The largest run of at most n ranks of topo whose tables fit the limit. */
+static int max_ranks(const struct topo *topo, int n)
+{
+	struct layout lo;
+	int lo_n = 0;
+
+	while (lo_n < n) {
+		int mid = lo_n + (n - lo_n + 1) / 2;
+
+		layout(&lo, topo, mid, 0);
+		if (lo.off[R_NUM] <= EMU_TABLES_MAX)
+			lo_n = mid;
+		else
+			n = mid - 1;
+	}
+	return lo_n;
+}
+
+int emu_fabric_plan(const struct topo *topo, int nranks, uint64_t mem_limit,
+		    char *why, size_t len)
+{
+	struct layout lo;
+	int big = 0;
+
+	layout(&lo, topo, nranks, 0);
+	for (int r = 1; r < R_NUM; r++)
+		if (lo.len[r] > lo.len[big])
+			big = r;
+	if (lo.off[R_NUM] > EMU_TABLES_MAX) {
+		snprintf(why, len,
+			 "-n %d on %s does not fit: the fabric's tables need "
+			 "%.1f GiB (the largest: %s, %.1f GiB), %.1f GiB over "
+			 "the limit of %.0f GiB; at most -n %d fit",
+			 nranks, topo_name(topo), gib(lo.off[R_NUM]),
+			 region_names[big], gib(lo.len[big]),
+			 gib(lo.off[R_NUM] - EMU_TABLES_MAX),
+			 gib(EMU_TABLES_MAX), max_ranks(topo, nranks));
+		return -ENOMEM;
+	}
+	if (lo.written > mem_limit) {
+		snprintf(why, len,
+			 "-n %d on %s does not fit: the launcher would write "
+			 "%.1f GiB at start (the topology state of %d links "
+			 "and %d endpoints), %.1f GiB over the limit of %.1f "
+			 "GiB, half of this host's memory",
+			 nranks, topo_name(topo), gib(lo.written),
+			 topo_num_links(topo), topo_num_endpoints(topo),
+			 gib(lo.written - mem_limit), gib(mem_limit));
+		return -ENOMEM;
+	}
+	return 0;
 }
 
 int emu_hdr_check(const void *base, uint64_t size)
@@ -114,26 +237,38 @@ void emu_eng_fini(struct emu_eng *e)
 }
 
 static void hdr_init(struct emu_hdr *h, const struct topo *topo,
-		     const struct emu_fabric_opts *o, int efd)
+		     const struct emu_fabric_opts *o, int efd,
+		     const struct layout *lo)
 {
 	struct emu_ctl *ctl;
 	int32_t *heap, *pos;
-	uint64_t arena;
 
 	h->magic = EMU_MAGIC;
 	h->version = EMU_VERSION;
 	h->nranks = o->nranks;
-	h->seg_size = EMU_SEG_SIZE;
+	h->seg_size = lo->size;
 	h->eager_limit = o->eager_limit ? o->eager_limit : EMU_EAGER_DEFAULT;
 	h->compute_scale = o->compute_scale;
 	h->trace_cap = o->trace_cap;
 	h->spare_budget = EMU_SPARE_BUDGET;
-	strcpy(h->topo_spec, o->topo_spec);
+	topo_config_text(topo, false, h->topo_text, sizeof(h->topo_text));
 	h->topo_state_size = topo_state_size(topo);
 	h->topo_endpoints = topo_num_endpoints(topo);
 	h->topo_links = topo_num_links(topo);
 	h->notify_fd = efd;
-	arena = layout(h, h->topo_state_size);
+	h->ctl_off = lo->off[R_CTL];
+	h->run_off = lo->off[R_RUN];
+	h->pairq_off = lo->off[R_PAIRQ];
+	h->traffic_off = lo->off[R_TRAFFIC];
+	h->order_off = lo->off[R_ORDER];
+	h->spare_off = lo->off[R_SPARE];
+	h->putout_off = lo->off[R_PUTOUT];
+	h->wins_off = lo->off[R_WINS];
+	h->topo_off = lo->off[R_TOPO];
+	h->trace_off = o->trace_cap ? lo->off[R_TRACE] : 0;
+	h->injq_off = lo->off[R_INJQ];
+	h->ev_off = lo->off[R_EV];
+	h->flight_off = lo->off[R_FLIGHT];
 
 	ctl = (struct emu_ctl *)((char *)h + h->ctl_off);
 	heap = (int32_t *)((char *)h + h->run_off);
@@ -148,24 +283,35 @@ static void hdr_init(struct emu_hdr *h, const struct topo *topo,
 	h->nrun = o->nranks;
 	topo_state_init(topo, (char *)h + h->topo_off);
 	shm_lock_init(&h->lock);
-	shm_heap_init(&h->heap, arena, EMU_SEG_SIZE);
+	shm_heap_init(&h->heap, lo->off[R_NUM], lo->size);
 }
 
 int emu_fabric_create(const struct topo *topo, const struct emu_fabric_opts *o,
 		      struct emu_fabric **out)
 {
+	long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
 	struct emu_fabric *fab;
+	struct layout lo;
+	char why[512];
 	int ret;
 
-	if (!topo || !o || !o->topo_spec || o->nranks < 1 ||
+	if (!topo || !o || o->nranks < 1 ||
 	    o->nranks > topo_num_endpoints(topo) || !(o->compute_scale >= 0))
 		return -EINVAL;
-	if (strlen(o->topo_spec) >= EMU_SPEC_MAX)
-		return -ENAMETOOLONG;
+	/* Before anything is made: whether the run fits at all. */
+	ret = emu_fabric_plan(topo, o->nranks,
+			      pages > 0 && page > 0 ? (uint64_t)pages * page / 2
+						    : UINT64_MAX,
+			      why, sizeof(why));
+	if (ret) {
+		log_err("%s", why);
+		return ret;
+	}
+	layout(&lo, topo, o->nranks, o->trace_cap);
 	fab = calloc(1, sizeof(*fab));
 	if (!fab)
 		return -ENOMEM;
-	ret = shm_seg_create("snemu-fabric", EMU_SEG_SIZE, &fab->seg);
+	ret = shm_seg_create("snemu-fabric", lo.size, &fab->seg);
 	if (ret)
 		goto err_free;
 	/* Inherited like the memfd: a child signals a deadlock through it. */
@@ -177,7 +323,7 @@ int emu_fabric_create(const struct topo *topo, const struct emu_fabric_opts *o,
 	}
 	fab->hdr = fab->seg->base;
 	fab->topo = topo;
-	hdr_init(fab->hdr, topo, o, fab->efd);
+	hdr_init(fab->hdr, topo, o, fab->efd, &lo);
 	*out = fab;
 	return 0;
 
@@ -247,6 +393,7 @@ void emu_fabric_rank_info(struct emu_fabric *fab, int rank,
 	info->bytes_sent = c->bytes_sent;
 	info->msgs_recv = c->msgs_recv;
 	info->bytes_recv = c->bytes_recv;
+	info->finalize_busy = c->finalize_busy;
 	if (info->state != EMU_RANK_BLOCKED)
 		return;
 	info->wait_op = c->wait_op;

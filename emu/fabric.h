@@ -4,7 +4,8 @@
  *
  * Layout of the segment (offsets in struct emu_hdr, all 64-byte aligned):
  *
- *     emu_hdr        magic, topology spec, engine globals, the lock, heap
+ *     emu_hdr        magic, the model's config text, engine globals, the
+ *                    lock, heap
  *     emu_ctl[n]     one control block per rank
  *     run heap       int32 heap[n] and int32 pos[n]: RUNNING ranks by clock
  *     pair queues    struct emu_pairq [n][n]: matching by source
@@ -24,7 +25,10 @@
  *     arena          shm_heap: messages, requests, payloads, window memory,
  *                    device memory (snemu_mem_alloc)
  *
- * The segment is sparse: untouched pages of the big arrays cost nothing.
+ * The segment is sized from the run (each region for n ranks of the
+ * model, then an arena of EMU_ARENA_SIZE; emu_fabric_plan refuses a run
+ * that does not fit) and sparse: untouched pages of the big arrays cost
+ * nothing.
  * Everything mutable is changed under hdr->lock, except the words marked
  * "atomic", which are read by processes that do not hold it.
  */
@@ -43,11 +47,12 @@
 
 #define EMU_MAGIC	  0x534e454d55464142ULL /* "SNEMUFAB" */
 #define EMU_VERSION	  10
-#define EMU_SEG_SIZE	  (64ULL << 30)
+#define EMU_TABLES_MAX	  (64ULL << 30) /* the segment before its arena */
+#define EMU_ARENA_SIZE	  (64ULL << 30)
+#define EMU_SEG_ALIGN	  (2ULL << 20)
 #define EMU_MAX_EVENTS	  (1U << 24)
 #define EMU_INJQ	  1024 /* a source's queued INJECT events */
 #define EMU_MAX_WINS	  256
-#define EMU_SPEC_MAX	  4096
 #define EMU_EAGER_DEFAULT (64ULL << 10)
 #define EMU_CLOCK_MAX	  (1ULL << 62) /* about 146 years of virtual time */
 #define EMU_SPARE_BUDGET  (1ULL << 30) /* bytes kept in per-pair spares */
@@ -225,7 +230,8 @@ struct emu_ctl {
 	uint32_t sync;	  /* waits for the horizon to reach clock */
 	uint32_t wait_op; /* enum emu_wait_op while BLOCKED */
 	int32_t wait_src, wait_tag, wait_count;
-	int32_t flush_target; /* rank or SNEMU_ANY_SOURCE */
+	int32_t flush_target;  /* rank or SNEMU_ANY_SOURCE */
+	int32_t finalize_busy; /* snemu_finalize refused: requests pending */
 	/*
 	 * What the blocked wait has reached: the clock of the receives it
 	 * handled one after another as they came (max(wait_clock, done) +
@@ -319,8 +325,12 @@ struct emu_hdr {
 	uint64_t seg_size;
 	uint64_t eager_limit;
 	double compute_scale; /* --compute measured: SCALE; 0: none */
-	char topo_spec[EMU_SPEC_MAX];
-	/* The topology every process must rebuild identically. */
+	/*
+	 * The launcher's model as config text (topo_config_text), which every
+	 * rank loads: no rank reads the config file again. Then what every
+	 * process must rebuild identically.
+	 */
+	char topo_text[TOPO_CONFIG_TEXT_MAX];
 	uint64_t topo_state_size;
 	int32_t topo_endpoints, topo_links;
 

@@ -41,6 +41,7 @@
 #define UD_SIGNAL	 (UINT64_MAX - 1)
 #define UD_NOTIFY	 (UINT64_MAX - 2)
 #define UD_TICK		 (UINT64_MAX - 3)
+#define UD_WATCH	 (UINT64_MAX - 4)
 #define PROGRESS_AFTER_S 5
 #define RING_MAX_ENTRIES 1024
 
@@ -67,7 +68,8 @@ struct launch {
 	int progress; /* a status line a second on the terminal */
 	int progress_shown;
 	uint64_t t0;
-	struct __kernel_timespec tick;
+	struct __kernel_timespec tick, watch_tick;
+	uint64_t mark, marked_ns; /* the last change of progress_mark */
 	sigset_t oldmask;
 	struct io_uring ring;
 	struct emu_run run;
@@ -245,6 +247,28 @@ static void arm_tick(struct launch *l, int seconds)
 	io_uring_sqe_set_data64(sqe, UD_TICK);
 }
 
+static void arm_watch(struct launch *l)
+{
+	struct io_uring_sqe *sqe = get_sqe(l);
+
+	l->watch_tick.tv_sec = 1;
+	io_uring_prep_timeout(sqe, &l->watch_tick, 0, 0);
+	io_uring_sqe_set_data64(sqe, UD_WATCH);
+}
+
+/* Changes whenever the engine handles an event or a rank moves. */
+static uint64_t progress_mark(struct launch *l)
+{
+	uint64_t h = emu_fabric_events(l->fab);
+	struct emu_rank_info in;
+
+	for (int r = 0; r < l->job->nranks; r++) {
+		emu_fabric_rank_info(l->fab, r, &in);
+		h = (h * 31 + in.state) * 31 + in.clock_ns;
+	}
+	return h;
+}
+
 /* One status line, redrawn in place: how far the ranks have got. */
 static void show_progress(struct launch *l)
 {
@@ -367,6 +391,8 @@ static void signal_arrived(struct launch *l)
 		} else if (ssi.ssi_signo == SIGCONT) {
 			if (l->nlive)
 				kill(-l->pgid, SIGCONT);
+			/* Suspended is not stalled. */
+			l->marked_ns = snemu_wall_ns();
 		} else {
 			stop_run(l, EMU_RUN_INTERRUPTED, -1, ssi.ssi_signo);
 		}
@@ -386,6 +412,30 @@ static void engine_notified(struct launch *l)
 	arm_poll(l, fd, UD_NOTIFY);
 }
 
+/* Once a second: stop a run past --timeout, or stalled for --watchdog. */
+static void watch(struct launch *l)
+{
+	const struct emu_job *job = l->job;
+	uint64_t now = snemu_wall_ns(), mark;
+
+	if (l->stopping)
+		return;
+	if (job->timeout_s && now - l->t0 >= job->timeout_s * 1000000000ULL) {
+		stop_run(l, EMU_RUN_TIMEOUT, -1, 0);
+		return;
+	}
+	mark = progress_mark(l);
+	if (mark != l->mark) {
+		l->mark = mark;
+		l->marked_ns = now;
+	} else if (job->watchdog_s &&
+		   now - l->marked_ns >= job->watchdog_s * 1000000000ULL) {
+		stop_run(l, EMU_RUN_STALLED, -1, 0);
+		return;
+	}
+	arm_watch(l);
+}
+
 static int supervise(struct launch *l)
 {
 	struct io_uring_cqe *cqe;
@@ -399,6 +449,10 @@ static int supervise(struct launch *l)
 	/* Short runs print no progress, so it rarely mixes with theirs. */
 	if (l->progress)
 		arm_tick(l, PROGRESS_AFTER_S);
+	if (l->job->timeout_s || l->job->watchdog_s) {
+		l->marked_ns = snemu_wall_ns();
+		arm_watch(l);
+	}
 	while (l->nlive) {
 		ret = io_uring_submit_and_wait(&l->ring, 1);
 		if (ret < 0 && ret != -EINTR)
@@ -414,6 +468,8 @@ static int supervise(struct launch *l)
 				engine_notified(l);
 			else if (ud == UD_TICK)
 				show_progress(l);
+			else if (ud == UD_WATCH)
+				watch(l);
 			else
 				rank_ended(l, (int)ud);
 			seen++;
@@ -450,6 +506,8 @@ static int exit_status(const struct launch *l)
 	case EMU_RUN_FAILED: return 1;
 	case EMU_RUN_DEADLOCK: return 3;
 	case EMU_RUN_INTERRUPTED: return 128 + l->run.signo;
+	case EMU_RUN_TIMEOUT: return 4;
+	case EMU_RUN_STALLED: return 5;
 	}
 	return 1;
 }
@@ -558,7 +616,6 @@ int emu_run_job(const struct emu_job *job)
 {
 	struct emu_fabric_opts fo = {
 		.nranks = job->nranks,
-		.topo_spec = job->topo_spec,
 		.compute_scale = job->compute_scale,
 	};
 	struct launch l = {

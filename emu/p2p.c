@@ -244,6 +244,9 @@ static int p2p_enter(const struct p2p_to *to, const void *buf, size_t len,
 	if (!ep_rank_ok(ep, to->peer, recv) || !ep_tag_ok(to->tag, recv) ||
 	    (!buf && len))
 		return -EINVAL;
+	ret = recv ? 0 : ep_len_check(ep, len, to->peer);
+	if (ret)
+		return ret;
 	*out = ep;
 	return 0;
 }

@@ -28,6 +28,8 @@ static const char *const status_names[] = {
 	[EMU_RUN_FAILED] = "failed",
 	[EMU_RUN_DEADLOCK] = "deadlock",
 	[EMU_RUN_INTERRUPTED] = "interrupted",
+	[EMU_RUN_TIMEOUT] = "timeout",
+	[EMU_RUN_STALLED] = "stalled",
 };
 
 static const char *const state_names[] = {
@@ -96,6 +98,12 @@ static void cause_text(const struct emu_run *run, int r, char *buf, size_t len)
 		snprintf(buf, len, "killed by %s", sig);
 	} else if (ex->code) {
 		snprintf(buf, len, "exited with status %d", ex->code);
+	} else if (run->info[r].finalize_busy) {
+		snprintf(buf, len,
+			 "exited after snemu_finalize refused (-EBUSY): %d "
+			 "request%s not completed",
+			 run->info[r].finalize_busy,
+			 snemu_s(run->info[r].finalize_busy));
 	} else {
 		snprintf(buf, len, "exited without calling snemu_finalize");
 	}
@@ -176,11 +184,17 @@ static void json_failure(FILE *f, const struct emu_run *run)
 		sig_name(run->signo, buf, sizeof(buf));
 		fprintf(f, "{\"signal\": \"%s\"},\n", buf);
 		return;
-	case EMU_RUN_DEADLOCK: break;
+	case EMU_RUN_TIMEOUT:
+		fprintf(f, "{\"timeout_s\": %u, ", run->job->timeout_s);
+		break;
+	case EMU_RUN_STALLED:
+		fprintf(f, "{\"watchdog_s\": %u, ", run->job->watchdog_s);
+		break;
+	case EMU_RUN_DEADLOCK: fputc('{', f); break;
 	}
 	for (int r = 0; r < run->job->nranks; r++)
 		n += run->info[r].state == EMU_RANK_BLOCKED;
-	fprintf(f, "{\"blocked\": %d, \"waits\": [", n);
+	fprintf(f, "\"blocked\": %d, \"waits\": [", n);
 	for (int r = 0, i = 0; r < run->job->nranks; r++) {
 		if (run->info[r].state != EMU_RANK_BLOCKED)
 			continue;
@@ -425,9 +439,9 @@ void emu_report_summary(const struct emu_run *run, FILE *f)
 		b += run->info[r].bytes_sent;
 	}
 	fmt_bytes(b, bytes, sizeof(bytes));
-	fprintf(f, "snemu: %d ranks on %s (%d nodes): %s\n", job->nranks,
-		topo_name(job->topo), nodes_used(run),
-		status_names[run->status]);
+	fprintf(f, "snemu: %d rank%s on %s (%d node%s): %s\n", job->nranks,
+		snemu_s(job->nranks), topo_name(job->topo), nodes_used(run),
+		snemu_s(nodes_used(run)), status_names[run->status]);
 	fprintf(f, "  virtual makespan %.3f us\n", span / 1e3);
 	if (job->compute_scale > 0)
 		summary_compute(job->compute_scale, f);
@@ -576,9 +590,52 @@ static void print_deadlock(const struct emu_run *run, FILE *f)
 		done += run->info[r].state == EMU_RANK_DONE;
 	}
 	fprintf(f,
-		"snemu: DEADLOCK: %d ranks blocked, %d finished, "
+		"snemu: DEADLOCK: %d rank%s blocked, %d finished, "
 		"no message in flight; they wait for:\n",
-		blocked, done);
+		blocked, snemu_s(blocked), done);
+	lines = print_waits(run, f);
+	if (lines > SUMMARY_WAIT_LINES)
+		fprintf(f, "  ... %d more lines; the report lists every rank\n",
+			lines - SUMMARY_WAIT_LINES);
+}
+
+/*
+ * A run stopped by the launcher's clock: how long, then what every rank
+ * was doing (runs of consecutive ranks in the same state; waits as for a
+ * deadlock).
+ */
+static void print_stopped(const struct emu_run *run, FILE *f)
+{
+	int n = run->job->nranks, lines;
+	const char *what;
+
+	if (run->status == EMU_RUN_TIMEOUT)
+		fprintf(f,
+			"snemu: TIMEOUT: still running after --timeout %u s "
+			"(wall); the ranks were:\n",
+			run->job->timeout_s);
+	else
+		fprintf(f,
+			"snemu: STALLED: no event and no rank moved for "
+			"--watchdog %u s (wall); the ranks were:\n",
+			run->job->watchdog_s);
+	for (int r = 0, end; r < n; r = end + 1) {
+		const struct emu_rank_info *in = &run->info[r];
+
+		for (end = r; end + 1 < n && in->state != EMU_RANK_BLOCKED &&
+			      run->info[end + 1].state == in->state;
+		     end++)
+			;
+		if (in->state == EMU_RANK_BLOCKED)
+			continue;
+		what = in->state == EMU_RANK_NEW ? "had not called snemu_init"
+		       : in->state == EMU_RANK_RUNNING ? "running, not waiting"
+						       : "finished";
+		if (end > r)
+			fprintf(f, "  ranks %d-%d: %s\n", r, end, what);
+		else
+			fprintf(f, "  rank %d: %s\n", r, what);
+	}
 	lines = print_waits(run, f);
 	if (lines > SUMMARY_WAIT_LINES)
 		fprintf(f, "  ... %d more lines; the report lists every rank\n",
@@ -620,6 +677,8 @@ void emu_report_failure(const struct emu_run *run, FILE *f)
 	switch (run->status) {
 	case EMU_RUN_FAILED: print_rank_failure(run, f); break;
 	case EMU_RUN_DEADLOCK: print_deadlock(run, f); break;
+	case EMU_RUN_TIMEOUT:
+	case EMU_RUN_STALLED: print_stopped(run, f); break;
 	case EMU_RUN_INTERRUPTED:
 		sig_name(run->signo, sig, sizeof(sig));
 		fprintf(f, "snemu: interrupted by %s\n", sig);

@@ -18,6 +18,8 @@ enum emu_run_status {
 	EMU_RUN_FAILED,	     /* a rank crashed, exited non-zero or early */
 	EMU_RUN_DEADLOCK,    /* every live rank waits, nothing in flight */
 	EMU_RUN_INTERRUPTED, /* the launcher got SIGINT, SIGTERM or SIGHUP */
+	EMU_RUN_TIMEOUT,     /* it ran longer than --timeout (wall) */
+	EMU_RUN_STALLED,     /* no event and no rank moved for --watchdog */
 };
 
 /* How one rank's process ended. */

@@ -11,6 +11,7 @@
  * waiting for that send, claims too.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "common/common.h"
@@ -124,15 +125,12 @@ static void copy_chunks(struct emu_ep *ep, struct emu_msg *m, bool sender)
 		int ret = copy_piece(ep, m, sender, off,
 				     MIN(EMU_CHUNK, m->copy_len - off));
 
-		if (ret) {
-			int none = 0;
-
+		/* The first failed chunk says it; both sides get its error. */
+		if (ret && __atomic_compare_exchange_n(
+				   &m->copy_err, &(int){0}, ret, false,
+				   __ATOMIC_RELAXED, __ATOMIC_RELAXED))
 			log_err("cannot copy a message from rank %d to %d: %s",
 				m->src, m->dst, strerror(-ret));
-			__atomic_compare_exchange_n(&m->copy_err, &none, ret,
-						    false, __ATOMIC_RELAXED,
-						    __ATOMIC_RELAXED);
-		}
 		if (__atomic_add_fetch(&m->chunk_done, 1, __ATOMIC_ACQ_REL) !=
 		    m->chunks)
 			continue;
@@ -238,9 +236,7 @@ static int finish(struct emu_ep *ep, struct snemu_req *r,
 		*(uint64_t *)buf = r->value;
 	if (m && m->rndv) {
 		/* Sender and receiver both use it: the last one frees it. */
-		if (r->kind == EMU_REQ_RECV)
-			ret = __atomic_load_n(&m->copy_err, __ATOMIC_RELAXED)
-				      ?: ret;
+		ret = __atomic_load_n(&m->copy_err, __ATOMIC_RELAXED) ?: ret;
 		if (!__atomic_sub_fetch(&m->refs, 1, __ATOMIC_ACQ_REL))
 			emu_msg_free(e, m, false);
 	} else if (m) {
@@ -483,6 +479,32 @@ int ep_test_locked(struct emu_ep *ep, struct snemu_req **reqs, int n, bool all,
 	if (all)
 		return ep_wait_locked(ep, reqs, n, EMU_WAIT_NONE, sts);
 	return ep_wait_locked(ep, &reqs[*found], 1, EMU_WAIT_NONE, sts);
+}
+
+int ep_testsome_locked(struct emu_ep *ep, struct snemu_req **reqs, int n,
+		       int *count, int *indices, struct snemu_status *sts)
+{
+	struct snemu_req **done;
+	int all, k = 0, ret = poll_locked(ep, reqs, n, true, &all);
+
+	*count = 0;
+	if (ret)
+		return ret;
+	/* the horizon has reached the clock, unless every one is done */
+	for (int i = 0; i < n; i++)
+		if (reqs[i] && done_by(reqs[i], ep->me->clock))
+			indices[k++] = i;
+	done = k ? malloc(k * sizeof(*done)) : NULL;
+	if (!done) {
+		ep_unlock(ep);
+		return k ? -ENOMEM : 0;
+	}
+	for (int j = 0; j < k; j++)
+		done[j] = reqs[indices[j]];
+	*count = k;
+	ret = ep_wait_locked(ep, done, k, EMU_WAIT_NONE, sts);
+	free(done);
+	return ret;
 }
 
 int ep_waitany_locked(struct emu_ep *ep, struct snemu_req **reqs, int n,

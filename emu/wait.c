@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Completing requests: wait, test, and their forms over arrays (all, any).
+ * Completing requests: wait, test, and their forms over arrays (all, any,
+ * some).
  * In an array, NULL entries are skipped (they stand for requests completed
  * before), and a completed request's entry is set to NULL.
  */
 #include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
 
 #include "emu/ep.h"
 
@@ -16,6 +19,36 @@ static enum emu_wait_op wait_op(const struct snemu_req *r)
 	case EMU_REQ_RECV: return EMU_WAIT_RECV;
 	default: return EMU_WAIT_WIN;
 	}
+}
+
+static int by_address(const void *a, const void *b)
+{
+	uintptr_t x = *(const uintptr_t *)a, y = *(const uintptr_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* -EINVAL if one of the live (non-NULL) requests of reqs is there twice. */
+static int has_twins(struct snemu_req **reqs, int n, int live)
+{
+	uintptr_t local[64],
+		*a = live <= 64 ? local : malloc(live * sizeof(*a));
+	int k = 0, ret = 0;
+
+	if (live < 2)
+		return 0;
+	if (!a)
+		return -ENOMEM;
+	for (int i = 0; i < n; i++)
+		if (reqs[i])
+			a[k++] = (uintptr_t)reqs[i];
+	qsort(a, k, sizeof(*a), by_address);
+	for (int i = 1; i < k && !ret; i++)
+		if (a[i] == a[i - 1])
+			ret = -EINVAL;
+	if (a != local)
+		free(a);
+	return ret;
 }
 
 /* Enter for n requests (entries may be NULL): *live gets the others. */
@@ -38,6 +71,10 @@ static int reqs_enter(int n, struct snemu_req **reqs, struct emu_ep **out,
 			return -EINVAL;
 		++*live;
 	}
+	/* A request twice in one array could never complete twice. */
+	ret = has_twins(reqs, n, *live);
+	if (ret)
+		return ret;
 	*out = ep;
 	return 0;
 }
@@ -155,6 +192,29 @@ static int any(int n, struct snemu_req **reqs, int *index, int *done,
 		ep->nreqs--;
 		reqs[*index] = NULL;
 	}
+	return ret;
+}
+
+int snemu_testsome(int n, struct snemu_req **reqs, int *count, int *indices,
+		   struct snemu_status *sts)
+{
+	struct emu_ep *ep;
+	int ret, live;
+
+	ret = reqs_enter(n, reqs, &ep, &live);
+	if (ret)
+		return ret;
+	if (!count || (n && !indices))
+		return -EINVAL;
+	*count = 0;
+	if (!live)
+		return 0;
+	ep_lock(ep);
+	ep_charge(ep, ep->eng.par->poll_ns);
+	ret = ep_testsome_locked(ep, reqs, n, count, indices, sts);
+	ep->nreqs -= *count;
+	for (int j = 0; j < *count; j++)
+		reqs[indices[j]] = NULL;
 	return ret;
 }
 

@@ -14,10 +14,18 @@
 
 #define EMU_WIN_MAGIC 0x77696e31U
 
+/*
+ * A freed handle keeps its memory, with magic EMU_WIN_FREED, until
+ * snemu_finalize: a call with it fails (-EINVAL) even once its id serves
+ * another window.
+ */
+#define EMU_WIN_FREED 0x66726565U
+
 struct snemu_win {
 	uint32_t magic;
 	int id;
-	bool allocated; /* its memory is the arena's, freed with it */
+	bool allocated;		/* its memory is the arena's, freed with it */
+	struct snemu_win *next; /* freed: the next freed handle */
 };
 
 /* --- engine side --- */
@@ -207,6 +215,9 @@ static int win_enter(const struct snemu_win *w, int rank, size_t off,
 	if (!w || w->magic != EMU_WIN_MAGIC || rank < 0 || rank >= ep->size ||
 	    !in_window(ep, w, rank, off, len))
 		return -EINVAL;
+	ret = ep_len_check(ep, len, rank);
+	if (ret)
+		return ret;
 	*out = ep;
 	return 0;
 }
@@ -687,7 +698,18 @@ int snemu_win_free(struct snemu_win *win)
 	*we = (struct emu_win_ent){0};
 	ep_unlock(ep);
 	ep->win_used[win->id] = 0;
-	win->magic = 0;
-	free(win);
+	win->magic = EMU_WIN_FREED;
+	win->next = ep->freed_wins;
+	ep->freed_wins = win;
 	return 0;
+}
+
+void emu_win_fini(struct emu_ep *ep)
+{
+	struct snemu_win *w;
+
+	while ((w = ep->freed_wins)) {
+		ep->freed_wins = w->next;
+		free(w);
+	}
 }

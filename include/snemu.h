@@ -13,7 +13,14 @@
  *   no call sets errno. snemu_strerror() turns a code into text.
  * - A bad argument (rank out of range, unknown window, offset past a
  *   window's end) returns -EINVAL and changes nothing.
- * - Calls are not thread-safe: one thread per endpoint calls the API.
+ * - Only the thread that called snemu_init, in its process, calls the
+ *   API: a call from another thread, or from a child forked after
+ *   snemu_init, fails with -EPERM (said once on stderr).
+ * - A message, put or get of more than the model's segment limit (mtu x
+ *   2^24 bytes, 64 GiB at the presets' 4 KiB mtu) fails with -EMSGSIZE.
+ * - A handle used after it was freed (a window after snemu_win_free; a
+ *   request listed twice in one array call) gets -EINVAL. A request
+ *   handle used after its completion may alias a newer request.
  *
  * Virtual time:
  * - Each endpoint has a clock (snemu_now). API calls add the modeled CPU
@@ -179,6 +186,17 @@ int snemu_waitany(int n, struct snemu_req **reqs, int *index,
  */
 int snemu_testany(int n, struct snemu_req **reqs, int *index, int *done,
 		  struct snemu_status *st);
+
+/*
+ * Check the n requests once, charging the poll overhead: complete every
+ * one done by the caller's clock (as snemu_waitall does), store their
+ * indices in increasing order in indices[0, *count) and, when sts is not
+ * NULL, their statuses in sts[0, *count). *count is 0 when none is done;
+ * with every entry NULL it is 0 without cost. indices (and sts) have
+ * room for n. Returns 0 or the first error among those completed.
+ */
+int snemu_testsome(int n, struct snemu_req **reqs, int *count, int *indices,
+		   struct snemu_status *sts);
 
 /*
  * Wait until a message that snemu_recv(src, tag) would take has arrived and

@@ -117,10 +117,11 @@ static int comm_new(MPI_Comm parent, const int *world, int n, int id,
 		return MPI_ERR_NO_MEM;
 	c->id = id;
 	c->ctx = MPI_CTX_BASE + 2 * (uint32_t)id;
-	c->eh = parent->eh;
+	c->eh = mpi_eh_get(parent->eh);
 	err = comm_maps(c, world, n);
 	if (err) {
 		comm_maps_free(c);
+		mpi_eh_put(c->eh);
 		free(c);
 		return err;
 	}
@@ -312,6 +313,7 @@ int MPI_Comm_free(MPI_Comm *comm)
 		return mpi_raise(comm ? *comm : NULL, err, __func__);
 	id_give((*comm)->id);
 	comm_maps_free(*comm);
+	mpi_eh_put((*comm)->eh);
 	free(*comm);
 	*comm = MPI_COMM_NULL;
 	return MPI_SUCCESS;

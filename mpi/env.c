@@ -110,7 +110,7 @@ int MPI_Abort(MPI_Comm comm, int errorcode)
 {
 	int code = errorcode > 0 && errorcode < 256 ? errorcode : 1;
 
-	fprintf(stderr, "snemu-mpi: rank %d: MPI_Abort(%s, %d)\n", snemu_rank(),
+	fprintf(stderr, "snemu-mpi: %sMPI_Abort(%s, %d)\n", mpi_who(),
 		comm && comm->name[0] ? comm->name : "MPI_COMM_WORLD",
 		errorcode);
 	fflush(NULL);

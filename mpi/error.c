@@ -73,6 +73,17 @@ int mpi_err_of(int snemu_err)
 	}
 }
 
+const char *mpi_who(void)
+{
+	static char who[32];
+
+	/* no rank before MPI_Init; after MPI_Finalize, the one it had */
+	if (mpi_state == 0)
+		return "";
+	snprintf(who, sizeof(who), "rank %d: ", MPI_COMM_WORLD->rank);
+	return who;
+}
+
 int mpi_raise(MPI_Comm comm, int err, const char *fn)
 {
 	MPI_Errhandler eh;
@@ -93,13 +104,26 @@ int mpi_raise(MPI_Comm comm, int err, const char *fn)
 					  : "?";
 
 		fprintf(stderr,
-			"snemu-mpi: rank %d: %s on %s: %s "
+			"snemu-mpi: %s%s on %s: %s "
 			"(MPI_ERRORS_ARE_FATAL: aborting the run)\n",
-			snemu_rank(), fn, comm->name[0] ? comm->name : "a comm",
+			mpi_who(), fn, comm->name[0] ? comm->name : "a comm",
 			why);
 		MPI_Abort(comm, err);
 	}
 	return err;
+}
+
+MPI_Errhandler mpi_eh_get(MPI_Errhandler eh)
+{
+	if (eh && !eh->predefined)
+		eh->refs++;
+	return eh;
+}
+
+void mpi_eh_put(MPI_Errhandler eh)
+{
+	if (eh && !eh->predefined && !--eh->refs)
+		free(eh);
 }
 
 int mpi_check_comm(MPI_Comm comm)
@@ -148,6 +172,8 @@ int MPI_Comm_set_errhandler(MPI_Comm comm, MPI_Errhandler errhandler)
 		err = MPI_ERR_ARG;
 	if (err)
 		return mpi_raise(comm, err, __func__);
+	mpi_eh_get(errhandler);
+	mpi_eh_put(comm->eh);
 	comm->eh = errhandler;
 	return MPI_SUCCESS;
 }
@@ -160,8 +186,8 @@ int MPI_Comm_get_errhandler(MPI_Comm comm, MPI_Errhandler *errhandler)
 		err = MPI_ERR_ARG;
 	if (err)
 		return mpi_raise(comm, err, __func__);
-	/* Handles are not counted: freeing this one frees nothing. */
-	*errhandler = comm->eh ? comm->eh : MPI_ERRORS_ARE_FATAL;
+	/* a new handle, for MPI_Errhandler_free */
+	*errhandler = mpi_eh_get(comm->eh ? comm->eh : MPI_ERRORS_ARE_FATAL);
 	return MPI_SUCCESS;
 }
 
@@ -176,6 +202,7 @@ int MPI_Comm_create_errhandler(MPI_Comm_errhandler_function *fn,
 	if (!eh)
 		return mpi_raise(NULL, MPI_ERR_NO_MEM, __func__);
 	eh->fn = fn;
+	eh->refs = 1;
 	*errhandler = eh;
 	return MPI_SUCCESS;
 }
@@ -191,13 +218,14 @@ int MPI_Comm_call_errhandler(MPI_Comm comm, int errorcode)
 }
 
 /*
- * A user handler stays allocated while communicators may use it (they
- * hold no count); MPI_Errhandler_free only forgets the handle.
+ * A user handler is freed once no handle or communicator refers to it;
+ * a predefined one is never freed (only the handle is nulled).
  */
 int MPI_Errhandler_free(MPI_Errhandler *errhandler)
 {
 	if (!errhandler || !*errhandler)
 		return mpi_raise(NULL, MPI_ERR_ARG, __func__);
+	mpi_eh_put(*errhandler);
 	*errhandler = MPI_ERRHANDLER_NULL;
 	return MPI_SUCCESS;
 }

@@ -45,6 +45,7 @@ struct snemu_mpi_group {
 
 struct snemu_mpi_errhandler {
 	MPI_Comm_errhandler_function *fn; /* NULL: fatal or return */
+	int refs; /* its handles and the communicators that hold it */
 	bool fatal, predefined;
 };
 
@@ -52,6 +53,11 @@ struct snemu_mpi_errhandler {
 struct mpi_seg {
 	MPI_Aint off;
 	size_t len;
+};
+
+/* n basic elements of size bytes each, one after the other. */
+struct mpi_run {
+	size_t size, n;
 };
 
 /* Basic element kinds, for reductions; MPI_KIND_MIXED: several. */
@@ -70,6 +76,9 @@ struct snemu_mpi_type {
 	size_t nbasic; /* basic elements in one element */
 	int nseg;      /* its layout, in order */
 	struct mpi_seg *seg;
+	int nrun; /* its basic elements, in order: their sizes */
+	struct mpi_run *run;
+	int refs; /* its handle until MPI_Type_free, and each user of it */
 	bool predefined, committed;
 };
 
@@ -159,6 +168,7 @@ struct snemu_mpi_win {
 	uint64_t *sync;	 /* ours, in device memory: lock word, mutex */
 	void *alloc;	 /* MPI_Win_allocate's memory, or NULL */
 	uint8_t *locked; /* per comm rank: MPI_WIN_LOCKED_* bits */
+	uint8_t *dirty;	 /* per comm rank: puts since its last flush */
 	bool lock_all, fence_epoch;
 	int *access, naccess;	  /* MPI_Win_start's group (comm ranks) */
 	int *exposure, nexpose;	  /* MPI_Win_post's group */
@@ -180,6 +190,12 @@ extern int mpi_state;
 
 /* ---- error.c ---- */
 
+/*
+ * "rank R: ", this process's rank for the start of a message (kept after
+ * MPI_Finalize), or "" before MPI_Init, when it has none yet.
+ */
+const char *mpi_who(void);
+
 /* The MPI class of a snemu error (-errno). */
 int mpi_err_of(int snemu_err);
 
@@ -189,6 +205,13 @@ int mpi_err_of(int snemu_err);
  * and aborts the run, MPI_ERRORS_RETURN returns err.
  */
 int mpi_raise(MPI_Comm comm, int err, const char *fn);
+
+/*
+ * Take a reference on eh (NULL or predefined: nothing to count); put
+ * drops one, and frees a user handler when none is left.
+ */
+MPI_Errhandler mpi_eh_get(MPI_Errhandler eh);
+void mpi_eh_put(MPI_Errhandler eh);
 
 /* Checks of arguments, as MPI error classes. */
 int mpi_check_comm(MPI_Comm comm);
@@ -239,6 +262,13 @@ void mpi_pack(const void *buf, int count, MPI_Datatype type, void *out);
 void mpi_unpack(const void *packed, size_t len, void *buf, int count,
 		MPI_Datatype type);
 int mpi_check_type(MPI_Datatype type);
+/*
+ * Take a reference on type (NULL or predefined: nothing to count), for a
+ * request or schedule that uses it after the call that named it; put
+ * drops it, and frees a type whose handle MPI_Type_free has released.
+ */
+MPI_Datatype mpi_type_get(MPI_Datatype type);
+void mpi_type_put(MPI_Datatype type);
 
 /*
  * Storage for count elements of type in its own layout: the base address
@@ -271,10 +301,14 @@ int mpi_check_op(MPI_Op op, MPI_Datatype type);
 
 /* ---- request.c ---- */
 
-/* A new inactive request of kind on comm, with what it moves. */
+/*
+ * A new inactive request of kind on comm, with what it moves (it takes a
+ * reference on type); mpi_req_free frees an inactive one.
+ */
 int mpi_req_new(int kind, int mode, const void *buf, int count,
 		MPI_Datatype type, int peer, int tag, MPI_Comm comm,
 		MPI_Request *out);
+void mpi_req_free(MPI_Request rq);
 /* Start rq (new or persistent, inactive): post its snemu operation. */
 int mpi_req_start(MPI_Request rq);
 /*
@@ -309,8 +343,8 @@ int mpi_sched_new(MPI_Comm comm, struct mpi_sched **out);
  * rank peer is posted when reached; a round waits for every transfer
  * posted before it; reduce (in into inout, as mpi_reduce_local), copy
  * and unpack (as mpi_unpack) run when reached. The buffers must live
- * until the schedule is freed. An error (out of memory) is kept, and
- * later steps are not added.
+ * until the schedule is freed; it holds a reference on the types. An
+ * error (out of memory) is kept, and later steps are not added.
  */
 void mpi_sched_send(struct mpi_sched *s, int peer, const void *buf, size_t len);
 void mpi_sched_recv(struct mpi_sched *s, int peer, void *buf, size_t len);

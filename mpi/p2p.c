@@ -108,7 +108,8 @@ static int send(const void *buf, int count, MPI_Datatype type, int dest,
 			err = mpi_req_start(rq);
 		if (!err)
 			return MPI_Request_free(&rq);
-		free(rq);
+		if (rq)
+			mpi_req_free(rq);
 		return err;
 	}
 	bytes = mpi_bytes(buf, count, type, true, &tmp);
@@ -213,7 +214,7 @@ static int request(int kind, int mode, const void *buf, int count,
 	rq->persistent = !start;
 	err = start ? mpi_req_start(rq) : MPI_SUCCESS;
 	if (err) {
-		free(rq);
+		mpi_req_free(rq);
 		return mpi_raise(comm, err, __func__);
 	}
 	*out = rq;

@@ -37,11 +37,18 @@ int mpi_req_new(int kind, int mode, const void *buf, int count,
 		.count = count,
 		.peer = peer,
 		.tag = tag,
-		.type = type,
+		.type = mpi_type_get(type),
 		.comm = comm,
 	};
 	*out = rq;
 	return MPI_SUCCESS;
+}
+
+void mpi_req_free(MPI_Request rq)
+{
+	free(rq->tmp);
+	mpi_type_put(rq->type);
+	free(rq);
 }
 
 static size_t req_len(MPI_Request rq)
@@ -171,7 +178,7 @@ static int finish(MPI_Request *h, const struct snemu_status *ns, int ret,
 	rq->r = NULL;
 	rq->active = rq->done = false;
 	if (!rq->persistent) {
-		free(rq);
+		mpi_req_free(rq);
 		*h = MPI_REQUEST_NULL;
 	}
 	return err;
@@ -505,14 +512,73 @@ int MPI_Testany(int count, MPI_Request array_of_requests[], int *index,
 		__func__);
 }
 
+/* Finish reqs[i] (as finish) as the next of some's results. */
+static int some_take(MPI_Request *reqs, int i, const struct snemu_status *ns,
+		     int ret, int *k, int *indices, MPI_Status *sts)
+{
+	MPI_Status s;
+	int err = finish(&reqs[i], ns, ret, &s);
+
+	indices[*k] = i;
+	if (sts)
+		sts[*k] = s;
+	++*k;
+	return err;
+}
+
 /*
- * Waitsome and Testsome: the first by waitany (Waitsome) or testany,
- * then every other one a testany finds done now.
+ * Take every request of reqs completed by now, after the k results
+ * already in indices and sts: the done ones, then by one snemu_testsome
+ * (one poll overhead, none when nothing is in flight) the others, a
+ * collective when its schedule ends. The first error, or MPI_SUCCESS.
+ */
+static int take_done(int n, MPI_Request *reqs, int *k, int *indices,
+		     MPI_Status *sts)
+{
+	struct snemu_req *a[LOCAL_REQS], **nat = natives(n, reqs, a);
+	int *idx = malloc((n + 1) * sizeof(*idx)), m = 0, ret, e;
+	struct snemu_status *nsts = malloc((n + 1) * sizeof(*nsts));
+	int err = MPI_ERR_NO_MEM;
+
+	if (!nat || !idx || !nsts)
+		goto out;
+	err = MPI_SUCCESS;
+	for (int i = 0; i < n; i++) {
+		if (!reqs[i] || !reqs[i]->active || !reqs[i]->done)
+			continue;
+		e = some_take(reqs, i, NULL, 0, k, indices, sts);
+		err = err ?: e;
+	}
+	ret = snemu_testsome(n, nat, &m, idx, nsts);
+	for (int j = 0; j < m; j++) {
+		MPI_Request rq = reqs[idx[j]];
+		int r = ret == -EMSGSIZE ? 0 : ret;
+
+		if (rq->sched) {
+			mpi_sched_advance(rq->sched, r);
+			coll_update(rq);
+			if (!rq->done)
+				continue;
+		}
+		e = some_take(reqs, idx[j], &nsts[j], r, k, indices, sts);
+		err = err ?: e;
+	}
+	err = err ?: mpi_err_of(m ? 0 : ret);
+out:
+	free(nsts);
+	free(idx);
+	natives_free(nat, a);
+	return err;
+}
+
+/*
+ * Waitsome and Testsome: Waitsome first waits for one (as Waitany), then
+ * both take every other one completed by now (take_done).
  */
 static int some(int n, MPI_Request *reqs, int *outcount, int *indices,
 		MPI_Status *sts, bool test)
 {
-	int k = 0, i, flag = 1, err;
+	int k = 0, i, err = MPI_SUCCESS, e;
 	MPI_Status s;
 
 	if (n < 0 || (n && (!reqs || !indices)) || !outcount)
@@ -521,16 +587,19 @@ static int some(int n, MPI_Request *reqs, int *outcount, int *indices,
 		*outcount = MPI_UNDEFINED;
 		return MPI_SUCCESS;
 	}
-	err = one_of(n, reqs, &i, &s, test, &flag);
-	while (flag && i != MPI_UNDEFINED) {
+	if (!test) {
+		err = one_of(n, reqs, &i, &s, false, NULL);
+		if (i == MPI_UNDEFINED) {
+			*outcount = 0;
+			return err;
+		}
 		indices[k] = i;
 		if (sts)
 			sts[k] = s;
 		k++;
-		if (err)
-			break;
-		err = one_of(n, reqs, &i, &s, true, &flag);
 	}
+	e = take_done(n, reqs, &k, indices, sts);
+	err = err ?: e;
 	*outcount = k;
 	return err && k > 1 ? MPI_ERR_IN_STATUS : err;
 }
@@ -565,8 +634,7 @@ int MPI_Request_free(MPI_Request *request)
 		orphan(rq);
 		return MPI_SUCCESS;
 	}
-	free(rq->tmp);
-	free(rq);
+	mpi_req_free(rq);
 	return MPI_SUCCESS;
 }
 

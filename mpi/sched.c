@@ -118,6 +118,7 @@ static void add(struct mpi_sched *s, struct step st)
 		return;
 	}
 	s->step[s->nstep++] = st;
+	mpi_type_get(st.t);
 }
 
 void mpi_sched_send(struct mpi_sched *s, int peer, const void *buf, size_t len)
@@ -377,6 +378,8 @@ void mpi_sched_free(struct mpi_sched *s)
 	if (!s)
 		return;
 	running_del(s);
+	for (int i = 0; i < s->nstep; i++)
+		mpi_type_put(s->step[i].t);
 	for (int i = 0; i < s->nkeep; i++)
 		free(s->keep[i]);
 	free(s->keep);

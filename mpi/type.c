@@ -19,6 +19,7 @@
 
 #define BASIC(id, ctype)                                                       \
 	static struct mpi_seg seg_##id = {0, sizeof(ctype)};                   \
+	static struct mpi_run run_##id = {sizeof(ctype), 1};                   \
 	struct snemu_mpi_type snemu_mpi_##id = {                               \
 		.size = sizeof(ctype),                                         \
 		.extent = sizeof(ctype),                                       \
@@ -27,6 +28,8 @@
 		.nbasic = 1,                                                   \
 		.nseg = 1,                                                     \
 		.seg = &seg_##id,                                              \
+		.nrun = 1,                                                     \
+		.run = &run_##id,                                              \
 		.predefined = true,                                            \
 		.committed = true,                                             \
 	}
@@ -72,6 +75,10 @@ BASIC(packed, unsigned char);
 		{0, PAIR_GAP(st) ? PAIR_V(st) : PAIR_V(st) + sizeof(int)},     \
 		{offsetof(struct st, i), sizeof(int)},                         \
 	};                                                                     \
+	static struct mpi_run run_##id[2] = {                                  \
+		{PAIR_V(st), 1},                                               \
+		{sizeof(int), 1},                                              \
+	};                                                                     \
 	struct snemu_mpi_type snemu_mpi_##id = {                               \
 		.size = PAIR_V(st) + sizeof(int),                              \
 		.extent = sizeof(struct st),                                   \
@@ -80,6 +87,8 @@ BASIC(packed, unsigned char);
 		.nbasic = 2,                                                   \
 		.nseg = PAIR_GAP(st) ? 2 : 1,                                  \
 		.seg = seg_##id,                                               \
+		.nrun = 2,                                                     \
+		.run = run_##id,                                               \
 		.predefined = true,                                            \
 		.committed = true,                                             \
 	}
@@ -111,6 +120,22 @@ void *mpi_type_buf(int count, MPI_Datatype t, void **alloc)
 int mpi_check_type(MPI_Datatype type)
 {
 	return type && type->committed ? MPI_SUCCESS : MPI_ERR_TYPE;
+}
+
+MPI_Datatype mpi_type_get(MPI_Datatype type)
+{
+	if (type && !type->predefined)
+		type->refs++;
+	return type;
+}
+
+void mpi_type_put(MPI_Datatype type)
+{
+	if (!type || type->predefined || --type->refs)
+		return;
+	free(type->run);
+	free(type->seg);
+	free(type);
 }
 
 void mpi_pack(const void *buf, int count, MPI_Datatype type, void *out)
@@ -158,14 +183,17 @@ void *mpi_bytes(const void *buf, int count, MPI_Datatype type, bool pack,
 /* ---- building layouts ---- */
 
 /*
- * A type being built: its layout (pieces in type order), the bounds of
- * what it holds so far (the least lower and greatest upper bound of its
- * elements; both 0 while it holds none), its size and its basic elements,
- * and their kind (the caller's default while there are none).
+ * A type being built: its layout (pieces in type order), its basic
+ * elements (runs of one size, in type order), the bounds of what it holds
+ * so far (the least lower and greatest upper bound of its elements; both
+ * 0 while it holds none), its size and its count of basic elements, and
+ * their kind (the caller's default while there are none).
  */
 struct layout {
 	struct mpi_seg *seg;
 	int n, cap;
+	struct mpi_run *run;
+	int nrun, runcap;
 	bool bounded;
 	MPI_Aint lb, ub;
 	size_t size, nbasic;
@@ -196,6 +224,28 @@ static int lay_add(struct layout *l, MPI_Aint off, size_t len)
 	return MPI_SUCCESS;
 }
 
+/* Append n basic elements of size bytes, merged into a last run of it. */
+static int lay_run(struct layout *l, size_t size, size_t n)
+{
+	struct mpi_run *last = l->nrun ? &l->run[l->nrun - 1] : NULL;
+
+	if (last && last->size == size) {
+		last->n += n;
+		return MPI_SUCCESS;
+	}
+	if (l->nrun == l->runcap) {
+		int cap = l->runcap ? 2 * l->runcap : 4;
+		struct mpi_run *r = realloc(l->run, cap * sizeof(*r));
+
+		if (!r)
+			return MPI_ERR_NO_MEM;
+		l->run = r;
+		l->runcap = cap;
+	}
+	l->run[l->nrun++] = (struct mpi_run){size, n};
+	return MPI_SUCCESS;
+}
+
 /*
  * Append count (>= 0) elements of t from displacement disp, each extent
  * bytes after the one before; element i spans disp + i * extent + [lb,
@@ -222,13 +272,19 @@ static int lay_type(struct layout *l, MPI_Datatype t, int count, MPI_Aint disp)
 		for (int s = 0; !err && s < t->nseg; s++)
 			err = lay_add(l, disp + i * t->extent + t->seg[s].off,
 				      t->seg[s].len);
+	if (t->nrun == 1)
+		return err ?: lay_run(l, t->run[0].size, count * t->run[0].n);
+	for (int i = 0; !err && i < count; i++)
+		for (int r = 0; !err && r < t->nrun; r++)
+			err = lay_run(l, t->run[r].size, t->run[r].n);
 	return err;
 }
 
 /*
  * The new (uncommitted) type of layout l, taken over, unless err: its
  * bounds are l's, its true bounds those of its bytes (0, 0 without any).
- * Returns err, or MPI_ERR_NO_MEM; l's pieces are freed on failure.
+ * Returns err, or MPI_ERR_NO_MEM; l's pieces and runs are freed on
+ * failure.
  */
 static int type_new(struct layout *l, int err, MPI_Datatype *out)
 {
@@ -236,6 +292,7 @@ static int type_new(struct layout *l, int err, MPI_Datatype *out)
 	MPI_Aint lo = 0, hi = 0;
 
 	if (!t) {
+		free(l->run);
 		free(l->seg);
 		return err ?: MPI_ERR_NO_MEM;
 	}
@@ -255,6 +312,9 @@ static int type_new(struct layout *l, int err, MPI_Datatype *out)
 		.nbasic = l->nbasic,
 		.nseg = l->n,
 		.seg = l->seg,
+		.nrun = l->nrun,
+		.run = l->run,
+		.refs = 1,
 	};
 	*out = t;
 	return MPI_SUCCESS;
@@ -543,12 +603,12 @@ int MPI_Type_commit(MPI_Datatype *datatype)
 	return MPI_SUCCESS;
 }
 
+/* Operations still pending with the type complete normally (MPI-3.1 4.1.9). */
 int MPI_Type_free(MPI_Datatype *datatype)
 {
 	if (!datatype || !*datatype || (*datatype)->predefined)
 		return mpi_raise(NULL, MPI_ERR_TYPE, __func__);
-	free((*datatype)->seg);
-	free(*datatype);
+	mpi_type_put(*datatype);
 	*datatype = MPI_DATATYPE_NULL;
 	return MPI_SUCCESS;
 }
@@ -613,11 +673,16 @@ int MPI_Get_count(const MPI_Status *status, MPI_Datatype datatype, int *count)
 	return MPI_SUCCESS;
 }
 
-/* Whole basic elements received: partial elements count what they hold. */
+/*
+ * Basic elements received (MPI-3.1 4.1.11): those of the whole elements,
+ * then those a partial last element holds, in type order; MPI_UNDEFINED
+ * when the bytes end inside a basic element.
+ */
 int MPI_Get_elements(const MPI_Status *status, MPI_Datatype datatype,
 		     int *count)
 {
-	MPI_Count bytes, basic;
+	MPI_Count bytes, n;
+	size_t rest;
 
 	if (!status || !count || !datatype)
 		return mpi_raise(NULL, MPI_ERR_ARG, __func__);
@@ -626,18 +691,18 @@ int MPI_Get_elements(const MPI_Status *status, MPI_Datatype datatype,
 		*count = 0;
 		return MPI_SUCCESS;
 	}
-	/* one kind of basic element (not a pair): its size */
-	basic = datatype->kind != MPI_KIND_MIXED &&
-				datatype->kind < MPI_KIND_float_int &&
-				datatype->nbasic
-			? (MPI_Count)(datatype->size / datatype->nbasic)
-			: 0;
-	if (basic && bytes % basic == 0)
-		*count = (int)(bytes / basic);
-	else if (bytes % datatype->size == 0)
-		*count = (int)(bytes / datatype->size * datatype->nbasic);
-	else
-		*count = MPI_UNDEFINED;
+	n = bytes / datatype->size * datatype->nbasic;
+	rest = bytes % datatype->size;
+	for (int r = 0; rest && r < datatype->nrun; r++) {
+		const struct mpi_run *run = &datatype->run[r];
+		size_t k = MIN(rest / run->size, run->n);
+
+		n += k;
+		rest -= k * run->size;
+		if (k < run->n)
+			break;
+	}
+	*count = rest ? MPI_UNDEFINED : (int)n;
 	return MPI_SUCCESS;
 }
 

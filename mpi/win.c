@@ -66,6 +66,7 @@ static void win_free(MPI_Win win)
 		MPI_Comm_free(&win->comm);
 	free(win->rank);
 	free(win->locked);
+	free(win->dirty);
 	free(win->access);
 	free(win->exposure);
 	free(win->completed);
@@ -98,12 +99,14 @@ static int win_new(MPI_Comm comm, int flavor, void *base, MPI_Aint size,
 		goto err;
 	}
 	/* A window's handler is its own, MPI_ERRORS_ARE_FATAL at first. */
+	mpi_eh_put(win->comm->eh);
 	win->comm->eh = MPI_ERRORS_ARE_FATAL;
 	name_comm(win);
 	ret = snemu_mem_alloc(2 * sizeof(uint64_t), (void **)&win->sync);
 	win->rank = calloc(win->comm->size, sizeof(*win->rank));
 	win->locked = calloc(win->comm->size, 1);
-	if (ret || !win->rank || !win->locked) {
+	win->dirty = calloc(win->comm->size, 1);
+	if (ret || !win->rank || !win->locked || !win->dirty) {
 		err = MPI_ERR_NO_MEM;
 		goto err;
 	}

@@ -190,13 +190,14 @@ int mpi_win_complete_gets(MPI_Win win, int target)
 #define PUT_COPY_MAX (64 << 10)
 
 /* Write packed bytes at src to t's pieces; copy: never put_nbi. */
-static int put_pieces(struct target *t, const char *src, bool copy)
+static int put_pieces(MPI_Win win, struct target *t, const char *src, bool copy)
 {
 	struct snemu_win *aw = mpi_win_fabric();
 	uint64_t a;
 	size_t len;
 	int ret = 0;
 
+	win->dirty[t->rank] = 1;
 	while (!ret && piece_next(&t->pc, &a, &len)) {
 		ret = copy || len <= PUT_COPY_MAX
 			      ? snemu_put(aw, t->world, a, src, len)
@@ -244,7 +245,7 @@ static int put(const void *origin, int ocount, MPI_Datatype otype, int rank,
 	bytes = mpi_bytes(origin, ocount, otype, true, &tmp);
 	if (!bytes)
 		return MPI_ERR_NO_MEM;
-	err = put_pieces(&t, bytes, copy || tmp);
+	err = put_pieces(win, &t, bytes, copy || tmp);
 	free(tmp);
 	return err;
 }
@@ -467,8 +468,8 @@ static int acc_locked(MPI_Win win, struct target *t, const void *in, void *cur,
 			err = mpi_reduce_local(in, cur, t->pc.count, t->pc.t,
 					       op);
 		if (!err)
-			err = put_pieces(&back, op == MPI_REPLACE ? in : cur,
-					 true);
+			err = put_pieces(win, &back,
+					 op == MPI_REPLACE ? in : cur, true);
 		if (!err)
 			err = mpi_err_of(
 				snemu_flush(mpi_win_fabric(), t->world));
@@ -595,7 +596,7 @@ static int cas_locked(MPI_Win win, struct target *t, const void *origin,
 	e = mpi_win_complete_gets(win, t->rank);
 	err = err ? err : e;
 	if (!err && !memcmp(result, compare, size)) {
-		err = put_pieces(&back, origin, true);
+		err = put_pieces(win, &back, origin, true);
 		if (!err)
 			err = mpi_err_of(
 				snemu_flush(mpi_win_fabric(), t->world));

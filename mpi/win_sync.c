@@ -95,14 +95,28 @@ static int lock(MPI_Win win, int target, uint8_t how)
 	return mpi_err_of(ret);
 }
 
-/* End our operations to target (-1: all): gets answered, puts landed. */
+/*
+ * End our operations to target (-1: all): gets answered, puts landed. The
+ * fabric's flush only waits for puts (as snemu_wait did for the gets) or,
+ * with neither, is the poll that lets a loop of flushes move in time.
+ */
 static int end_ops(MPI_Win win, int target)
 {
-	int err = mpi_win_complete_gets(win, target);
-	int ret = snemu_flush(mpi_win_fabric(),
-			      target < 0 ? SNEMU_ANY_SOURCE
-					 : mpi_world(win->comm, target));
+	int gets = 0, dirty = 0, err, ret = 0;
 
+	for (int i = 0; i < win->ngets; i++)
+		gets += target < 0 || win->gets[i].target == target;
+	for (int r = 0; r < win->comm->size; r++) {
+		if (target < 0 || r == target) {
+			dirty += win->dirty[r];
+			win->dirty[r] = 0;
+		}
+	}
+	err = mpi_win_complete_gets(win, target);
+	if (dirty || !gets)
+		ret = snemu_flush(mpi_win_fabric(),
+				  target < 0 ? SNEMU_ANY_SOURCE
+					     : mpi_world(win->comm, target));
 	return err ? err : mpi_err_of(ret);
 }
 

@@ -16,6 +16,14 @@
 /* Exit status of a run that did not start: usage, config or program. */
 #define EXIT_USAGE 2
 
+/* The long options without a letter. */
+enum {
+	OPT_TRACE = 256,
+	OPT_TRACE_RANKS,
+	OPT_TRACE_WINDOW,
+	OPT_TRACE_LINKS,
+};
+
 static void usage(FILE *f)
 {
 	const char *const *p = topo_preset_names();
@@ -24,6 +32,7 @@ static void usage(FILE *f)
 		"usage: snemu run [-n N] [--preset NAME | --topo FILE]\n"
 		"                 [--report FILE.json] [--quiet] "
 		"[--compute MODE]\n"
+		"                 [--timeout S] [--watchdog S]\n"
 		"                 [--trace FILE.json [--trace-ranks LIST]\n"
 		"                  [--trace-window T0:T1] [--trace-links "
 		"LIST]]\n"
@@ -44,6 +53,11 @@ static void usage(FILE *f)
 		"measured[:SCALE] (SCALE\n"
 		"                       times its thread CPU time, default 1; "
 		"not deterministic)\n"
+		"      --timeout S      stop the run after S seconds of wall "
+		"time (exit 4)\n"
+		"      --watchdog S     stop it when for S seconds no event "
+		"happens and no rank\n"
+		"                       moves (exit 5; default 300, 0: never)\n"
 		"      --trace FILE     write a timeline for Perfetto "
 		"(docs/TRACE.md)\n"
 		"      --trace-ranks LIST   only these ranks, e.g. 0-7,12\n"
@@ -56,9 +70,11 @@ static void usage(FILE *f)
 		p[0]);
 	for (; *p; p++)
 		fprintf(f, " %s", *p);
-	fprintf(f, "\n\nexit status: 0 ok, 1 a rank failed, 2 the run did "
-		   "not start (usage, config,\nprogram), 3 deadlock, 128+SIG "
-		   "interrupted by signal SIG (see docs/RUN.md).\n");
+	fprintf(f,
+		"\n\nexit status: 0 ok, 1 a rank failed, 2 the run did "
+		"not start (usage, config,\nprogram), 3 deadlock, 4 timeout, 5 "
+		"stalled, 128+SIG interrupted by signal SIG\n(see "
+		"docs/RUN.md).\n");
 }
 
 /*
@@ -103,19 +119,21 @@ int cmd_run(int argc, char **argv)
 		{"report", required_argument, NULL, 'r'},
 		{"quiet", no_argument, NULL, 'q'},
 		{"compute", required_argument, NULL, 'C'},
-		{"trace", required_argument, NULL, 'T'},
-		{"trace-ranks", required_argument, NULL, 'R'},
-		{"trace-window", required_argument, NULL, 'W'},
-		{"trace-links", required_argument, NULL, 'L'},
+		{"timeout", required_argument, NULL, 'T'},
+		{"watchdog", required_argument, NULL, 'W'},
+		{"trace", required_argument, NULL, OPT_TRACE},
+		{"trace-ranks", required_argument, NULL, OPT_TRACE_RANKS},
+		{"trace-window", required_argument, NULL, OPT_TRACE_WINDOW},
+		{"trace-links", required_argument, NULL, OPT_TRACE_LINKS},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	struct emu_trace_opts trace = {0};
-	struct emu_job job = {0};
+	struct emu_job job = {.watchdog_s = EMU_DEFAULT_WATCHDOG_S};
 	const char *preset = NULL, *file = NULL;
 	struct topo *t;
 	char *spec;
-	int n = 0, c, ret;
+	int n = 0, c, ret, secs;
 
 	argv[0] = "snemu run"; /* for getopt's messages */
 	/*
@@ -148,10 +166,25 @@ int cmd_run(int argc, char **argv)
 				return EXIT_USAGE;
 			}
 			break;
-		case 'T': trace.path = optarg; break;
-		case 'R': trace.ranks = optarg; break;
-		case 'W': trace.window = optarg; break;
-		case 'L': trace.links = optarg; break;
+		case 'T':
+		case 'W':
+			if (snemu_parse_int(optarg, c == 'T' ? 1 : 0, INT_MAX,
+					    &secs)) {
+				fprintf(stderr,
+					"snemu run: --%s wants whole seconds "
+					"(%s), not '%s'\n",
+					c == 'T' ? "timeout" : "watchdog",
+					c == 'T' ? ">= 1" : ">= 0, 0: never",
+					optarg);
+				return EXIT_USAGE;
+			}
+			*(c == 'T' ? &job.timeout_s : &job.watchdog_s) =
+				(unsigned)secs;
+			break;
+		case OPT_TRACE: trace.path = optarg; break;
+		case OPT_TRACE_RANKS: trace.ranks = optarg; break;
+		case OPT_TRACE_WINDOW: trace.window = optarg; break;
+		case OPT_TRACE_LINKS: trace.links = optarg; break;
 		case 'h': usage(stdout); return 0;
 		default:
 			fprintf(stderr, "see 'snemu run --help'\n");

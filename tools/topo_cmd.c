@@ -395,15 +395,48 @@ static void print_json(const struct topo *t, const struct opts *o)
 }
 
 /*
- * One undirected edge per pair of directed links (the up link), so parallel
- * links (dies) show as parallel edges; each node is a cluster.
+ * The vertices ordered by node, shared ones (node -1) first: a counting
+ * sort, so that the graph takes time linear in its size. NULL without
+ * memory.
  */
-static void print_dot(const struct topo *t, const struct opts *o)
+static int *vertices_by_node(const struct topo *t, int nv)
+{
+	int nn = topo_num_nodes(t) + 1;
+	int *order = malloc(nv * sizeof(*order));
+	int *at = calloc(nn + 1, sizeof(*at));
+
+	if (order && at) {
+		for (int v = 0; v < nv; v++)
+			at[topo_vertex_node(t, v) + 2]++;
+		for (int n = 1; n <= nn; n++)
+			at[n] += at[n - 1];
+		for (int v = 0; v < nv; v++)
+			order[at[topo_vertex_node(t, v) + 1]++] = v;
+	} else {
+		free(order);
+		order = NULL;
+	}
+	free(at);
+	return order;
+}
+
+/*
+ * One undirected edge per pair of directed links (the up link), so parallel
+ * links (dies) show as parallel edges; each node is a cluster. Time and
+ * output are linear in the model's vertices and links.
+ */
+static int print_dot(const struct topo *t, const struct opts *o)
 {
 	int nv = topo_num_endpoints(t) + topo_num_switches(t);
 	int links[8], hops = 0, first, count;
+	int *order = vertices_by_node(t, nv);
 	const char *name;
 	char a[48], b[48];
+
+	if (!order) {
+		fprintf(stderr, "snemu topo: --dot: out of memory\n");
+		return 1;
+	}
 
 	if (o->route)
 		hops = topo_path(t, o->src, o->dst, 0, links,
@@ -413,22 +446,21 @@ static void print_dot(const struct topo *t, const struct opts *o)
 	printf(" {\n  // %d endpoints, %d switches, %d directed links\n",
 	       topo_num_endpoints(t), topo_num_switches(t), topo_num_links(t));
 	printf("  node [shape=box, fontsize=10];\n");
-	for (int n = -1; n < topo_num_nodes(t); n++) {
-		if (n >= 0)
+	for (int i = 0; i < nv; i++) {
+		int v = order[i], n = topo_vertex_node(t, v);
+
+		if (n >= 0 && (!i || topo_vertex_node(t, order[i - 1]) != n))
 			printf("  subgraph cluster_n%d {\n    label=\"node "
 			       "%d\";\n",
 			       n, n);
-		for (int v = 0; v < nv; v++) {
-			if (topo_vertex_node(t, v) != n)
-				continue;
-			topo_vertex_name(t, v, a, sizeof(a));
-			printf("    \"%s\"%s;\n", a,
-			       v < topo_num_endpoints(t) ? " [shape=ellipse]"
-							 : "");
-		}
-		if (n >= 0)
+		topo_vertex_name(t, v, a, sizeof(a));
+		printf("    \"%s\"%s;\n", a,
+		       v < topo_num_endpoints(t) ? " [shape=ellipse]" : "");
+		if (n >= 0 &&
+		    (i + 1 == nv || topo_vertex_node(t, order[i + 1]) != n))
 			printf("  }\n");
 	}
+	free(order);
 	for (int c = 0; !topo_link_class(t, c, &name, &first, &count); c++) {
 		if (strstr(name, ".down"))
 			continue;
@@ -454,6 +486,7 @@ static void print_dot(const struct topo *t, const struct opts *o)
 		}
 	}
 	printf("}\n");
+	return 0;
 }
 
 static void print_links(const struct topo *t)
@@ -470,16 +503,13 @@ static void print_links(const struct topo *t)
 
 static void print_dump(const struct topo *t)
 {
-	printf("# %s: every config key, its value, type and help\n",
-	       topo_name(t));
-	for (int i = 0; i < topo_config_num_keys(); i++) {
-		const char *name, *type, *help;
-		char value[96];
+	static char text[TOPO_CONFIG_TEXT_MAX];
 
-		topo_config_key(i, &name, &type, &help);
-		topo_config_value(t, i, value, sizeof(value));
-		printf("%-28s = %-18s # %s: %s\n", name, value, type, help);
-	}
+	printf("# %s: every config key with its value; a config to load "
+	       "with --topo\n# (comments: type and range, and help)\n",
+	       topo_name(t));
+	if (topo_config_text(t, true, text, sizeof(text)) >= 0)
+		fputs(text, stdout);
 }
 
 int cmd_topo(int argc, char **argv)
@@ -515,7 +545,7 @@ int cmd_topo(int argc, char **argv)
 				print_links(t);
 			break;
 		case MODE_JSON: print_json(t, &o); break;
-		case MODE_DOT: print_dot(t, &o); break;
+		case MODE_DOT: ret = print_dot(t, &o); break;
 		case MODE_DUMP: print_dump(t); break;
 		}
 	}

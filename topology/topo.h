@@ -13,6 +13,7 @@
 #ifndef SNEMU_TOPO_H
 #define SNEMU_TOPO_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -108,6 +109,9 @@ uint64_t topo_unloaded_ns(const struct topo *t, int src, int dst,
  */
 size_t topo_state_size(const struct topo *t);
 void topo_state_init(const struct topo *t, void *state);
+
+/* The bytes at the start of the block that topo_state_init writes. */
+size_t topo_state_init_size(const struct topo *t);
 
 /*
  * A state block of its own, initialized, backed by memory only where the
@@ -247,5 +251,14 @@ int topo_config_num_keys(void);
 int topo_config_key(int i, const char **name, const char **type,
 		    const char **help);
 void topo_config_value(const struct topo *t, int i, char *buf, size_t len);
+
+/*
+ * The model's config as libconfig text that loads back to the same model
+ * (name included; no @include); with help, every key's type, range and
+ * help as comments, as --dump-config prints it. Returns the length, or
+ * -ENOSPC when len is too small (TOPO_CONFIG_TEXT_MAX always does).
+ */
+#define TOPO_CONFIG_TEXT_MAX 8192
+int topo_config_text(const struct topo *t, bool help, char *buf, size_t len);
 
 #endif

@@ -386,3 +386,8 @@ void topo_config_value(const struct topo *t, int i, char *buf, size_t len)
 	else
 		topo_config_format(&t->cfg, i, buf, len);
 }
+
+int topo_config_text(const struct topo *t, bool help, char *buf, size_t len)
+{
+	return topo_config_write(&t->cfg, help, buf, len);
+}

@@ -5,6 +5,7 @@
  * table does not name is an unknown key.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <libconfig.h>
 #include <limits.h>
@@ -13,7 +14,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "common/common.h"
 #include "topology/topo_config.h"
@@ -39,11 +42,21 @@ struct topo_key {
 	enum key_need need;
 	size_t offset;	     /* into struct topo_config */
 	size_t size;	     /* KEY_STRING: room in the struct */
-	int64_t min;	     /* KEY_INT: smallest value allowed */
-	int64_t max;	     /* KEY_INT: largest value allowed, 0: none */
+	int64_t min, max;    /* KEY_INT: the values allowed */
+	double fmin, fmax;   /* KEY_FLOAT: the values allowed (> 0) */
 	const char *choices; /* KEY_ENUM: "a|b|c", stored as the index */
 	const char *help;
 };
+
+/*
+ * Physical ranges (docs/TOPOLOGY.md): times up to a second and link
+ * speeds up to 100 TB/s keep every sum and product of the model far
+ * inside 64 bits; the counts are those of a machine room.
+ */
+#define TOPO_MAX_NODES (1 << 20)
+#define TOPO_MAX_NS    1000000000LL
+#define TOPO_MIN_GBPS  0.001 /* the resolution: 1 MB/s */
+#define TOPO_MAX_GBPS  100000.0
 
 #define LABEL_CHARS                                                            \
 	"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_"
@@ -62,6 +75,7 @@ static const struct topo_key keys[] = {
 	 .need = NEED_ALWAYS,
 	 .offset = OFF(nodes),
 	 .min = 1,
+	 .max = TOPO_MAX_NODES,
 	 .help = "nodes (boards/trays); endpoints are numbered node by node"},
 	{.name = "mtu",
 	 .type = KEY_INT,
@@ -97,12 +111,14 @@ static const struct topo_key keys[] = {
 	 .need = NEED_ALWAYS,
 	 .offset = OFF(endpoints.per_node),
 	 .min = 1,
+	 .max = 4096,
 	 .help = "accelerators (NPUs/GPUs) per node"},
 	{.name = "endpoints.dies",
 	 .type = KEY_INT,
 	 .def = "1",
 	 .offset = OFF(endpoints.dies),
 	 .min = 1,
+	 .max = 64,
 	 .help = "dies per accelerator; each die has its own links"},
 	{.name = "endpoints.dies_as_endpoints",
 	 .type = KEY_BOOL,
@@ -113,12 +129,16 @@ static const struct topo_key keys[] = {
 	 .type = KEY_INT,
 	 .def = "0",
 	 .offset = OFF(endpoints.send_ns),
+	 .min = 0,
+	 .max = TOPO_MAX_NS,
 	 .help = "CPU overhead charged to the sender per "
 		 "send/put/get/atomic, ns"},
 	{.name = "endpoints.recv_ns",
 	 .type = KEY_INT,
 	 .def = "0",
 	 .offset = OFF(endpoints.recv_ns),
+	 .min = 0,
+	 .max = TOPO_MAX_NS,
 	 .help = "CPU overhead charged to the receiver per completed "
 		 "receive, ns"},
 	{.name = "endpoints.poll_ns",
@@ -126,6 +146,7 @@ static const struct topo_key keys[] = {
 	 .def = "1",
 	 .offset = OFF(endpoints.poll_ns),
 	 .min = 1,
+	 .max = TOPO_MAX_NS,
 	 .help = "CPU overhead per test/poll, ns (>= 1 so polling loops "
 		 "advance)"},
 	{.name = "endpoints.issue_units",
@@ -148,64 +169,96 @@ static const struct topo_key keys[] = {
 	 .need = NEED_ALWAYS,
 	 .offset = OFF(l1.count),
 	 .min = 1,
+	 .max = 4096,
 	 .help = "L1 switch chips per node (scope node) or in all (global)"},
 	{.name = "switches.l1.hop_ns",
 	 .type = KEY_INT,
 	 .def = "0",
 	 .offset = OFF(l1.hop_ns),
+	 .min = 0,
+	 .max = TOPO_MAX_NS,
 	 .help = "latency of one pass through an L1 chip, ns"},
 	{.name = "switches.l2.per_plane",
 	 .type = KEY_INT,
 	 .def = "0",
 	 .offset = OFF(l2.per_plane),
+	 .min = 0,
+	 .max = 65536,
 	 .help = "L2 chips per plane; plane k serves L1 chip k of every "
 		 "node (0: no l2 tier)"},
 	{.name = "switches.l2.hop_ns",
 	 .type = KEY_INT,
 	 .def = "0",
 	 .offset = OFF(l2.hop_ns),
+	 .min = 0,
+	 .max = TOPO_MAX_NS,
 	 .help = "latency of one pass through an L2 chip, ns"},
 	{.name = "links.ep_l1.count",
 	 .type = KEY_INT,
 	 .def = "1",
 	 .offset = OFF(ep_l1.count),
+	 .min = 0,
+	 .max = 1024,
 	 .help = "parallel links from each die to each L1 chip it reaches"},
 	{.name = "links.ep_l1.bandwidth",
 	 .type = KEY_FLOAT,
 	 .need = NEED_ALWAYS,
 	 .offset = OFF(ep_l1.bandwidth),
+	 .fmin = TOPO_MIN_GBPS,
+	 .fmax = TOPO_MAX_GBPS,
 	 .help = "endpoint<->L1 link bandwidth, GB/s (1e9 B/s) per "
 		 "direction"},
 	{.name = "links.ep_l1.latency",
 	 .type = KEY_INT,
 	 .def = "0",
 	 .offset = OFF(ep_l1.latency),
+	 .min = 0,
+	 .max = TOPO_MAX_NS,
 	 .help = "endpoint<->L1 link latency (wire, PHY, FEC), ns"},
 	{.name = "links.l1_l2.count",
 	 .type = KEY_INT,
 	 .def = "1",
 	 .offset = OFF(l1_l2.count),
+	 .min = 0,
+	 .max = 1024,
 	 .help = "parallel links from each L1 chip to each L2 chip of its "
 		 "plane"},
 	{.name = "links.l1_l2.bandwidth",
 	 .type = KEY_FLOAT,
 	 .need = NEED_TIER2,
 	 .offset = OFF(l1_l2.bandwidth),
+	 .fmin = TOPO_MIN_GBPS,
+	 .fmax = TOPO_MAX_GBPS,
 	 .help = "L1<->L2 link bandwidth, GB/s (1e9 B/s) per direction"},
 	{.name = "links.l1_l2.latency",
 	 .type = KEY_INT,
 	 .def = "0",
 	 .offset = OFF(l1_l2.latency),
+	 .min = 0,
+	 .max = TOPO_MAX_NS,
 	 .help = "L1<->L2 link latency (wire, PHY, FEC), ns"},
+};
+
+/* The config text and what it includes, as read (NUL-terminated). */
+#define MAX_SOURCES 16
+#define MAX_TEXT    (1 << 20)
+
+struct source {
+	char *name; /* as libconfig names it; NULL: the main text */
+	char *text;
 };
 
 struct reader {
 	config_t lc;
 	const char *origin;
+	const char *file; /* what errors name: origin, or an included file */
+	struct source src[MAX_SOURCES];
+	int nsrc;
 	struct topo_config *cfg;
 	struct topo_error *err;
-	int line[ARRAY_SIZE(keys)];	  /* 0: default used */
-	int group_line[ARRAY_SIZE(keys)]; /* nearest enclosing group */
+	int line[ARRAY_SIZE(keys)];		/* 0: default used */
+	int group_line[ARRAY_SIZE(keys)];	/* nearest enclosing group */
+	const char *key_file[ARRAY_SIZE(keys)]; /* of line, NULL: origin */
 };
 
 static int fail(struct reader *r, int line, const char *key, const char *fmt,
@@ -218,7 +271,8 @@ static int fail(struct reader *r, int line, const char *key, const char *fmt,
 
 	if (!r->err)
 		return -EINVAL;
-	snprintf(r->err->file, sizeof(r->err->file), "%s", r->origin);
+	snprintf(r->err->file, sizeof(r->err->file), "%s",
+		 r->file ? r->file : r->origin);
 	r->err->line = line;
 	snprintf(r->err->key, sizeof(r->err->key), "%s", key);
 	va_start(ap, fmt);
@@ -248,6 +302,7 @@ static int fail_key(struct reader *r, const char *name, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	r->file = r->key_file[k];
 	return fail(r, r->line[k] ? r->line[k] : r->group_line[k], name, "%s",
 		    msg);
 }
@@ -299,6 +354,7 @@ static int store(struct reader *r, const struct topo_key *k,
 	config_t dc;
 	int ret;
 
+	r->file = s ? config_setting_source_file(s) : NULL;
 	if (!s) {
 		/* Defaults are config text too, parsed by the same code. */
 		char text[160];
@@ -325,7 +381,7 @@ static int store(struct reader *r, const struct topo_key *k,
 			return fail(r, line, k->name,
 				    "%lld is out of range: must be >= %" PRId64,
 				    v, k->min);
-		if (k->max && v > k->max)
+		if (v > k->max)
 			return fail(r, line, k->name,
 				    "%lld is out of range: must be <= %" PRId64,
 				    v, k->max);
@@ -341,9 +397,13 @@ static int store(struct reader *r, const struct topo_key *k,
 		v = type == CONFIG_TYPE_FLOAT
 			    ? config_setting_get_float(s)
 			    : (double)config_setting_get_int64(s);
-		if (!(v > 0) || !isfinite(v))
+		if (!(v > 0))
 			return fail(r, line, k->name,
 				    "%g is out of range: must be > 0", v);
+		if (!(v >= k->fmin && v <= k->fmax))
+			return fail(r, line, k->name,
+				    "%g is out of range: must be %g to %g", v,
+				    k->fmin, k->fmax);
 		*(double *)field = v;
 		return 0;
 	}
@@ -395,6 +455,7 @@ static int check_known(struct reader *r, const config_setting_t *group,
 		char path[128];
 		int ret;
 
+		r->file = config_setting_source_file(s);
 		snprintf(path, sizeof(path), "%s%s%s", prefix,
 			 *prefix ? "." : "", config_setting_name(s));
 		if (config_setting_is_group(s)) {
@@ -418,6 +479,86 @@ static int check_known(struct reader *r, const config_setting_t *group,
 	return 0;
 }
 
+/* The text setting s was read from, or NULL. */
+static const char *source_text(const struct reader *r,
+			       const config_setting_t *s)
+{
+	const char *file = config_setting_source_file(s);
+
+	for (int i = 0; i < r->nsrc; i++)
+		if (file ? r->src[i].name && !strcmp(r->src[i].name, file)
+			 : !r->src[i].name)
+			return r->src[i].text;
+	return NULL;
+}
+
+static bool is_name_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '*';
+}
+
+/*
+ * libconfig keeps an integer without an L suffix in 32 bits (4294967298 is
+ * read as 2) and saturates one past 64 bits: find what was written for
+ * integer setting s on its line, and fail when libconfig did not read it
+ * as written. Nothing to say when the token cannot be found.
+ */
+static int check_written(struct reader *r, const struct topo_key *k,
+			 const config_setting_t *s)
+{
+	const char *text = source_text(r, s), *name = config_setting_name(s);
+	int type = config_setting_type(s), line = config_setting_source_line(s);
+	long long v = config_setting_get_int64(s);
+	const char *p = text, *end, *tok = NULL, *tok_end = NULL;
+	size_t n = strlen(name);
+	bool past64 = false;
+
+	if (!text || (type != CONFIG_TYPE_INT && type != CONFIG_TYPE_INT64))
+		return 0;
+	for (int l = 1; l < line && p; l++)
+		p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL;
+	if (!p)
+		return 0;
+	end = strchrnul(p, '\n');
+	for (const char *q = p; (q = memmem(q, end - q, name, n)); q += n) {
+		const char *a = q + n;
+		char *e;
+		bool hex;
+		long long w;
+
+		if ((q > p && is_name_char(q[-1])) || is_name_char(*a))
+			continue;
+		a += strspn(a, " \t");
+		if (*a != '=' && *a != ':')
+			continue;
+		a++;
+		a += strspn(a, " \t");
+		hex = !strncasecmp(a + (*a == '-' || *a == '+'), "0x", 2);
+		errno = 0;
+		w = strtoll(a, &e, hex ? 16 : 10);
+		if (e == a)
+			continue;
+		if (!errno && w == v)
+			return 0; /* read as written */
+		tok = a;
+		tok_end = e;
+		past64 = errno == ERANGE;
+	}
+	if (!tok)
+		return 0;
+	r->file = config_setting_source_file(s);
+	if (!past64)
+		return fail(r, line, k->name,
+			    "%.*s does not fit in 32 bits (libconfig reads "
+			    "%lld): a 64-bit integer needs an L suffix, "
+			    "%.*sL",
+			    (int)(tok_end - tok), tok, v, (int)(tok_end - tok),
+			    tok);
+	return fail(r, line, k->name, "%.*s does not fit in 64 bits",
+		    (int)(tok_end - tok), tok);
+}
+
 /* Read every key of the table, recording where each came from. */
 static int read_keys(struct reader *r)
 {
@@ -439,14 +580,18 @@ static int read_keys(struct reader *r)
 			*dot = '\0';
 			g = config_lookup(&r->lc, parent);
 			if (g) {
+				r->key_file[i] = config_setting_source_file(g);
 				r->group_line[i] =
 					config_setting_source_line(g);
 				break;
 			}
 		}
 		if (s) {
+			r->key_file[i] = config_setting_source_file(s);
 			r->line[i] = config_setting_source_line(s);
-			ret = store(r, k, s);
+			ret = check_written(r, k, s);
+			if (!ret)
+				ret = store(r, k, s);
 		} else if (k->def) {
 			ret = store(r, k, NULL);
 		} else {
@@ -458,12 +603,27 @@ static int read_keys(struct reader *r)
 	return 0;
 }
 
+/* a * b and a + b of non-negative values, INT64_MAX when they overflow. */
+static int64_t mul(int64_t a, int64_t b)
+{
+	int64_t p;
+
+	return __builtin_mul_overflow(a, b, &p) ? INT64_MAX : p;
+}
+
+static int64_t add(int64_t a, int64_t b)
+{
+	int64_t p;
+
+	return __builtin_add_overflow(a, b, &p) ? INT64_MAX : p;
+}
+
 /* Cross-key checks: whatever makes a model that cannot carry traffic. */
 static int check_model(struct reader *r)
 {
 	struct topo_config *c = r->cfg;
 	bool tier2 = c->l2.per_plane > 0;
-	double eps, links, paths;
+	int64_t eps, links, paths;
 
 	for (size_t i = 0; i < ARRAY_SIZE(keys); i++) {
 		if (r->line[i])
@@ -499,53 +659,133 @@ static int check_model(struct reader *r)
 				"endpoints of different nodes are unreachable "
 				"from each other: per-node L1 chips need an "
 				"l2 tier (per_plane >= 1)");
-	if (c->ep_l1.bandwidth < 0.001)
-		return fail_key(r, "links.ep_l1.bandwidth",
-				"must be >= 0.001 GB/s");
-	if (tier2 && c->l1_l2.bandwidth < 0.001)
-		return fail_key(r, "links.l1_l2.bandwidth",
-				"must be >= 0.001 GB/s");
-
 	/*
 	 * Link ids and path numbers are ints: refuse models that would not
-	 * fit (in double, which cannot overflow here).
+	 * fit. The key ranges keep each factor small, not their products.
 	 */
-	eps = (double)c->nodes * c->endpoints.per_node * c->endpoints.dies;
-	links = eps * c->l1.count * c->ep_l1.count +
-		(tier2 ? (double)c->nodes * c->l1.count * c->l2.per_plane *
-				 c->l1_l2.count
-		       : 0);
-	paths = (double)c->l1.count * c->endpoints.dies * c->ep_l1.count *
-		c->endpoints.dies * c->ep_l1.count *
-		(tier2 ? c->l2.per_plane * c->l1_l2.count : 1);
+	eps = mul(mul(c->nodes, c->endpoints.per_node), c->endpoints.dies);
+	links = add(
+		mul(mul(eps, c->l1.count), c->ep_l1.count),
+		tier2 ? mul(mul(mul(c->nodes, c->l1.count), c->l2.per_plane),
+			    c->l1_l2.count)
+		      : 0);
+	paths = mul(mul(mul(c->l1.count, c->endpoints.dies), c->ep_l1.count),
+		    mul(mul(c->endpoints.dies, c->ep_l1.count),
+			tier2 ? mul(c->l2.per_plane, c->l1_l2.count) : 1));
 	if (eps > INT_MAX / 4 || links > INT_MAX / 4 || paths > INT_MAX / 4)
 		return fail_key(r, "nodes",
-				"model too large: %.0f endpoints, %.0f links, "
-				"%.0f paths per pair (limit %d each)",
+				"model too large: %" PRId64
+				" endpoints, %" PRId64 " links, %" PRId64
+				" paths per pair (limit %d each)",
 				eps, links, paths, INT_MAX / 4);
 	return 0;
 }
 
-/* config_read() of a file; returns its result, or -errno with r->err. */
-static int read_file(struct reader *r, const char *path)
+/*
+ * Read the file at path into a new source named name, without blocking on
+ * a FIFO or a device and without handing libconfig's scanner a directory
+ * (a failed read makes it exit the process). Errors name what as the file
+ * and line. Returns 0 or -errno.
+ */
+static int read_source(struct reader *r, const char *path, const char *name,
+		       int line, const char *what)
 {
-	FILE *f = fopen(path, "r");
+	struct source *src = &r->src[r->nsrc];
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
 	struct stat st;
+	size_t got = 0;
+	ssize_t k;
 	int ret;
 
-	if (!f) {
+	if (fd < 0) {
 		ret = -errno;
-		fail(r, 0, "", "cannot open: %s", strerror(-ret));
+		fail(r, line, "", "%scannot open: %s", what, strerror(errno));
 		return ret;
 	}
-	/* libconfig's scanner exits the process when a read fails. */
-	if (fstat(fileno(f), &st) || !S_ISREG(st.st_mode)) {
-		fclose(f);
-		return fail(r, 0, "", "cannot open: not a regular file");
+	ret = -EINVAL;
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		fail(r, line, "", "%scannot open: not a regular file", what);
+		goto out;
 	}
-	ret = config_read(&r->lc, f);
-	fclose(f);
+	if (st.st_size > MAX_TEXT) {
+		fail(r, line, "", "%stoo large (more than %d bytes)", what,
+		     MAX_TEXT);
+		goto out;
+	}
+	if (r->nsrc == MAX_SOURCES) {
+		fail(r, line, "", "%smore than %d files included", what,
+		     MAX_SOURCES - 1);
+		goto out;
+	}
+	ret = -ENOMEM;
+	src->text = malloc(st.st_size + 1);
+	src->name = name ? strdup(name) : NULL;
+	if (!src->text || (name && !src->name)) {
+		fail(r, line, "", "out of memory");
+		goto out_free;
+	}
+	while (got < (size_t)st.st_size &&
+	       (k = read(fd, src->text + got, st.st_size - got)) > 0)
+		got += k;
+	if (got < (size_t)st.st_size) {
+		ret = -EIO;
+		fail(r, line, "", "%scannot read", what);
+		goto out_free;
+	}
+	src->text[got] = '\0';
+	r->nsrc++;
+	close(fd);
+	return 0;
+
+out_free:
+	free(src->text);
+	free(src->name);
+	*src = (struct source){0};
+out:
+	close(fd);
 	return ret;
+}
+
+/*
+ * Vet the @include lines of source i and, depth first, of what they
+ * include: libconfig opens them itself with fopen, which blocks on a FIFO
+ * and hands its scanner a directory, so each must be a regular file first
+ * (read here, also to check integers as written). libconfig reads an
+ * @include path as written (no include directory is set). Returns 0 or
+ * -errno with the includer's file:line.
+ */
+static int vet_includes(struct reader *r, int i, int depth)
+{
+	static const char directive[] = "@include";
+	const char *p = r->src[i].text;
+
+	for (int line = 1; p; line++) {
+		const char *q = p + strspn(p, " \t"), *end;
+		char what[PATH_MAX + 32], path[PATH_MAX];
+		int ret;
+
+		p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL;
+		if (strncmp(q, directive, sizeof(directive) - 1))
+			continue;
+		q += sizeof(directive) - 1;
+		q += strspn(q, " \t");
+		if (*q++ != '"' || !(end = strpbrk(q, "\"\\\n")) || *end != '"')
+			continue; /* not an include, or escapes: libconfig's */
+		r->file = r->src[i].name ? r->src[i].name : r->origin;
+		if (end - q >= PATH_MAX)
+			return fail(r, line, "", "@include: path too long");
+		if (depth == 10)
+			return fail(r, line, "", "@include: nested too deep");
+		snprintf(path, sizeof(path), "%.*s", (int)(end - q), q);
+		snprintf(what, sizeof(what), "@include \"%s\": ", path);
+		ret = read_source(r, path, path, line, what);
+		if (!ret)
+			ret = vet_includes(r, r->nsrc - 1, depth + 1);
+		if (ret)
+			return ret;
+	}
+	r->file = NULL;
+	return 0;
 }
 
 int topo_config_read(const char *path, const char *text, const char *origin,
@@ -558,13 +798,18 @@ int topo_config_read(const char *path, const char *text, const char *origin,
 	memset(cfg, 0, sizeof(*cfg));
 	config_init(&r.lc);
 	if (text) {
-		ret = config_read_string(&r.lc, text);
+		r.src[r.nsrc++] = (struct source){.text = (char *)text};
 	} else {
-		ret = read_file(&r, path);
-		if (ret < 0)
+		ret = read_source(&r, path, NULL, 0, "");
+		if (ret)
 			goto out;
 	}
+	ret = vet_includes(&r, 0, 0);
+	if (ret)
+		goto out;
+	ret = config_read_string(&r.lc, r.src[0].text);
 	if (ret != CONFIG_TRUE) {
+		r.file = config_error_file(&r.lc);
 		ret = fail(&r, config_error_line(&r.lc), "", "%s: %s",
 			   config_error_type(&r.lc) == CONFIG_ERR_PARSE
 				   ? "syntax error"
@@ -581,7 +826,42 @@ int topo_config_read(const char *path, const char *text, const char *origin,
 		snprintf(cfg->name, sizeof(cfg->name), "%s", defname);
 out:
 	config_destroy(&r.lc);
+	for (int i = text ? 1 : 0; i < r.nsrc; i++) {
+		free(r.src[i].text);
+		free(r.src[i].name);
+	}
 	return ret;
+}
+
+/* v with the fewest decimals (at least one) that read back as v. */
+static void format_float(double v, char *buf, size_t len)
+{
+	for (int prec = 1; prec <= 17; prec++) {
+		snprintf(buf, len, "%.*f", prec, v);
+		if (strtod(buf, NULL) == v)
+			return;
+	}
+	snprintf(buf, len, "%.17e", v);
+}
+
+/* s as a libconfig string literal. */
+static void format_string(const char *s, char *buf, size_t len)
+{
+	size_t n = 0;
+
+	n += snprintf(buf, len, "\"");
+	for (; *s && n < len; s++) {
+		unsigned char c = *s;
+
+		if (c == '"' || c == '\\')
+			n += snprintf(buf + n, len - n, "\\%c", c);
+		else if (c < 0x20 || c == 0x7f)
+			n += snprintf(buf + n, len - n, "\\x%02x", c);
+		else
+			n += snprintf(buf + n, len - n, "%c", c);
+	}
+	if (n < len)
+		snprintf(buf + n, len - n, "\"");
 }
 
 void topo_config_format(const struct topo_config *cfg, int i, char *buf,
@@ -591,21 +871,19 @@ void topo_config_format(const struct topo_config *cfg, int i, char *buf,
 	const void *field = (const char *)cfg + k->offset;
 
 	switch (k->type) {
-	case KEY_INT:
-		snprintf(buf, len, "%" PRId64, *(const int64_t *)field);
+	case KEY_INT: {
+		int64_t v = *(const int64_t *)field;
+
+		snprintf(buf, len, "%" PRId64 "%s", v,
+			 v > INT32_MAX || v < INT32_MIN ? "L" : "");
 		break;
-	case KEY_FLOAT:
-		snprintf(buf, len, "%.6g", *(const double *)field);
-		if (!strpbrk(buf, ".e"))
-			strncat(buf, ".0", len - strlen(buf) - 1);
-		break;
+	}
+	case KEY_FLOAT: format_float(*(const double *)field, buf, len); break;
 	case KEY_BOOL:
 		snprintf(buf, len, "%s",
 			 *(const bool *)field ? "true" : "false");
 		break;
-	case KEY_STRING:
-		snprintf(buf, len, "\"%s\"", (const char *)field);
-		break;
+	case KEY_STRING: format_string(field, buf, len); break;
 	case KEY_ENUM: {
 		const char *c = k->choices;
 		size_t n;
@@ -617,6 +895,119 @@ void topo_config_format(const struct topo_config *cfg, int i, char *buf,
 		break;
 	}
 	}
+}
+
+/* The values key k allows, e.g. "int 1..1048576", "spray|ecmp". */
+static void format_range(const struct topo_key *k, char *buf, size_t len)
+{
+	switch (k->type) {
+	case KEY_INT:
+		snprintf(buf, len, "int %" PRId64 "..%" PRId64, k->min, k->max);
+		break;
+	case KEY_FLOAT:
+		snprintf(buf, len, "float %g..%g", k->fmin, k->fmax);
+		break;
+	case KEY_BOOL: snprintf(buf, len, "bool"); break;
+	case KEY_STRING:
+		snprintf(buf, len, "string of at most %zu", k->size - 1);
+		break;
+	case KEY_ENUM: snprintf(buf, len, "%s", k->choices); break;
+	}
+}
+
+/* Length of the group part of a dotted name ("a.b" of "a.b.c"), 0: none. */
+static size_t group_len(const char *name)
+{
+	const char *dot = strrchr(name, '.');
+
+	return dot ? (size_t)(dot - name) : 0;
+}
+
+/* Groups (dot-separated parts) of the first n bytes of name. */
+static int depth_of(const char *name, size_t n)
+{
+	int d = n > 0;
+
+	for (size_t i = 0; i < n; i++)
+		d += name[i] == '.';
+	return d;
+}
+
+/* Common leading groups of the first n bytes of a and of b. */
+static int shared_groups(const char *a, size_t na, const char *b, size_t nb)
+{
+	int d = 0;
+	size_t i = 0;
+
+	while (i < na && i < nb) {
+		size_t la = strcspn(a + i, "."), lb = strcspn(b + i, ".");
+
+		la = MIN(la, na - i);
+		lb = MIN(lb, nb - i);
+		if (la != lb || strncmp(a + i, b + i, la))
+			break;
+		d++;
+		i += la + 1;
+	}
+	return d;
+}
+
+/* Append to buf at *at; past len only counts. */
+static void out(char *buf, size_t len, size_t *at, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static void out(char *buf, size_t len, size_t *at, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf + MIN(*at, len), len - MIN(*at, len), fmt, ap);
+	va_end(ap);
+	*at += n > 0 ? n : 0;
+}
+
+int topo_config_write(const struct topo_config *cfg, bool help, char *buf,
+		      size_t len)
+{
+	static const char tabs[] = "\t\t\t\t\t\t\t\t";
+	const char *prev = "";
+	size_t at = 0, nprev = 0;
+
+	for (size_t i = 0; i <= ARRAY_SIZE(keys); i++) {
+		const struct topo_key *k =
+			i < ARRAY_SIZE(keys) ? &keys[i] : NULL;
+		const char *name = k ? k->name : "", *c = name;
+		size_t n = group_len(name);
+		int keep = shared_groups(prev, nprev, name, n);
+		int d = depth_of(prev, nprev), depth = depth_of(name, n);
+		char value[160], range[48];
+
+		for (; d > keep; d--)
+			out(buf, len, &at, "%.*s};\n", d - 1, tabs);
+		for (int g = 0; g < depth; g++, c += strcspn(c, ".") + 1)
+			if (g >= keep)
+				out(buf, len, &at, "%.*s%.*s = {\n", g, tabs,
+				    (int)strcspn(c, "."), c);
+		prev = name;
+		nprev = n;
+		if (!k)
+			break;
+		topo_config_format(cfg, i, value, sizeof(value));
+		/* Not set, and not needed: a 0 would not load back. */
+		if (k->need == NEED_TIER2 && cfg->l2.per_plane == 0)
+			out(buf, len, &at, "%.*s# %s: not set (no l2 tier);",
+			    depth, tabs, c);
+		else
+			out(buf, len, &at, "%.*s%s = %s;", depth, tabs, c,
+			    value);
+		if (help) {
+			format_range(k, range, sizeof(range));
+			out(buf, len, &at, " # %s: %s", range, k->help);
+		}
+		out(buf, len, &at, "\n");
+	}
+	return at < len ? (int)at : -ENOSPC;
 }
 
 int topo_config_num_keys(void)

@@ -63,6 +63,14 @@ int topo_config_read(const char *path, const char *text, const char *origin,
 		     const char *defname, struct topo_config *cfg,
 		     struct topo_error *err);
 
+/*
+ * cfg as libconfig text that loads back to the same model (groups nested,
+ * every key set but those not needed); with help, each key's range and
+ * help as a comment. Returns the length, or -ENOSPC when len is short.
+ */
+int topo_config_write(const struct topo_config *cfg, bool help, char *buf,
+		      size_t len);
+
 /* Format key i's value in cfg as libconfig text into buf. */
 void topo_config_format(const struct topo_config *cfg, int i, char *buf,
 			size_t len);

@@ -181,6 +181,11 @@ size_t topo_state_size(const struct topo *t)
 	return t->st.size;
 }
 
+size_t topo_state_init_size(const struct topo *t)
+{
+	return t->st.msgs;
+}
+
 /* The state block seen through its parts; made per call, on the stack. */
 struct fab {
 	const struct topo *t;

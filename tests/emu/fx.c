@@ -12,7 +12,6 @@ int fx_setup(void **state)
 {
 	struct emu_fabric_opts o = {
 		.nranks = 16,
-		.topo_spec = "preset:cloudmatrix384",
 	};
 	struct fx *f = calloc(1, sizeof(*f));
 

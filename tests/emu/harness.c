@@ -130,7 +130,6 @@ int harness_run(const struct harness_opts *o, int (*fn)(void *), void *arg,
 	char spec[128];
 	struct emu_fabric_opts fo = {
 		.nranks = o->nranks,
-		.topo_spec = spec,
 		.eager_limit = o->eager_limit,
 	};
 	struct harness *h;

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * prog_spin DIR: each rank writes its pid to DIR/RANK (rank 0 also the
- * launcher's pid to DIR/launcher), then passes messages around the ring
- * forever, for tests that kill a rank or the launcher mid-run.
+ * prog_spin DIR [busy]: each rank writes its pid to DIR/RANK (rank 0 also
+ * the launcher's pid to DIR/launcher), then passes messages around the
+ * ring forever, for tests that kill or stop a rank or the launcher
+ * mid-run. With "busy", rank 1 instead spins in program code forever.
  */
+#include <string.h>
 #include <stdint.h>
 #include <unistd.h>
 
@@ -37,6 +39,9 @@ int main(int argc, char **argv)
 	if (rank == 0)
 		write_pid(argv[1], "launcher", getppid());
 	write_pid(argv[1], name, getpid());
+	if (rank == 1 && argc > 2 && !strcmp(argv[2], "busy"))
+		for (volatile int spin = 0;; spin++)
+			;
 	for (;;) {
 		CHECK(snemu_compute(100));
 		CHECK(snemu_send((rank + 1) % n, 0, &token, sizeof(token)));

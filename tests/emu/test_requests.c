@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Looking at and choosing among receives: probe and iprobe, cancel,
- * waitany, testany and testall.
+ * waitany, testany, testall and testsome.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -231,6 +231,63 @@ static void waitany_testany_testall(void **state)
 		harness_destroy(run(5, any_rank));
 }
 
+/*
+ * Ranks 1..4 send to rank 0 at 40000, 1000, 30000 and 2000 ns after a
+ * barrier; rank 0 computes 20000 ns, so one testsome (one poll, and the
+ * two receives it handles) takes ranks 2 and 4, in index order; the
+ * next finds none, a loop takes the others, and with every entry NULL
+ * it costs nothing.
+ */
+static int some_rank(void *arg)
+{
+	static const uint64_t when[5] = {0, 40000, 1000, 30000, 2000};
+	struct snemu_req *reqs[5] = {NULL};
+	struct snemu_status sts[5];
+	int me, idx[5], count, total;
+	uint64_t got[4], t0;
+
+	H_OK(snemu_init(NULL, NULL));
+	me = snemu_rank();
+	H_OK(snemu_barrier());
+	if (me) {
+		uint64_t v = 10 + me;
+
+		H_OK(snemu_compute(when[me]));
+		H_OK(snemu_send(0, 1, &v, sizeof(v)));
+		H_OK(snemu_finalize());
+		return 0;
+	}
+	/* reqs[4] stays NULL: skipped. */
+	for (int i = 0; i < 4; i++)
+		H_OK(snemu_irecv(i + 1, 1, &got[i], 8, &reqs[i]));
+	H_OK(snemu_compute(20000));
+	t0 = snemu_now();
+	H_OK(snemu_testsome(5, reqs, &count, idx, sts));
+	H_CHECK(count == 2 && idx[0] == 1 && idx[1] == 3);
+	H_CHECK(sts[0].source == 2 && sts[1].source == 4);
+	H_CHECK(got[1] == 12 && got[3] == 14 && !reqs[1] && !reqs[3]);
+	H_CHECK(snemu_now() == t0 + params()->poll_ns + 2 * params()->recv_ns);
+	t0 = snemu_now();
+	H_OK(snemu_testsome(5, reqs, &count, idx, sts));
+	H_CHECK(count == 0 && snemu_now() == t0 + params()->poll_ns);
+	for (total = 0; total < 2; total += count) {
+		H_OK(snemu_testsome(5, reqs, &count, idx, NULL));
+		for (int j = 0; j < count; j++)
+			H_CHECK(got[idx[j]] == 11 + (uint64_t)idx[j]);
+	}
+	H_CHECK(total == 2 && !reqs[0] && !reqs[2]);
+	t0 = snemu_now();
+	H_OK(snemu_testsome(5, reqs, &count, idx, sts));
+	H_CHECK(count == 0 && snemu_now() == t0);
+	H_OK(snemu_finalize());
+	return 0;
+}
+
+static void testsome_takes_every_done(void **state)
+{
+	harness_destroy(run(5, some_rank));
+}
+
 /* A probe nobody answers is a reported deadlock. */
 static int lone_probe_rank(void *arg)
 {
@@ -261,6 +318,7 @@ int main(void)
 		cmocka_unit_test(probe_sees_what_recv_takes),
 		cmocka_unit_test(cancel_withdraws_an_unmatched_receive),
 		cmocka_unit_test(waitany_testany_testall),
+		cmocka_unit_test(testsome_takes_every_done),
 		cmocka_unit_test(a_probe_nobody_answers),
 	};
 

@@ -10,7 +10,9 @@
  * MPI_C_BOOL, BAND / BOR / BXOR on MPI_BYTE, and with MPI_IN_PLACE;
  * MPI_Gather and MPI_Scatter from every root, MPI_Allgather and
  * MPI_Alltoall, all with counts > 1. Floating-point values are small
- * integers and halves, so every sum and product is exact.
+ * integers and halves, so every sum and product is exact; a product has
+ * at most 16 factors of -2 (the other ranks give -1 or 1), so it fits an
+ * int at any N.
  * Ranks: any N >= 1.
  */
 #include <stdbool.h>
@@ -55,7 +57,7 @@ static int contrib(enum op_id op, int r, int i)
 {
 	switch (op) {
 	case SUM: return r * 3 + i - 5;
-	case PROD: return r % 3 == i % 3 ? -2 : 1;
+	case PROD: return r % 3 == i % 3 ? (r < 48 ? -2 : -1) : 1;
 	case MIN:
 	case MAX: return (r * 7 + i * 3) % 11 - 5;
 	case LAND: return (r + i) % 5;
@@ -329,7 +331,12 @@ static void check_allreduce_unsigned(int rank, int size)
 	}
 }
 
-/* SUM of (r + i) % 2 and MAX of (5 r + i) % 7 fit every integer type. */
+/*
+ * SUM of (r + i) % 2 and MAX of (5 r + i) % 7. The MAX fits every integer
+ * type; the SUM is compared in the type itself, so that it wraps as the
+ * reduction does (modulo 2^bits: exact for unsigned types by C, and for
+ * signed ones the library's two's complement wrap) at any N.
+ */
 #define SUM_MAX_TEST(ctype, mpitype)                                           \
 	do {                                                                   \
 		ctype in_[CNT], sum_[CNT], max_[CNT];                          \
@@ -356,10 +363,10 @@ static void check_allreduce_unsigned(int rank, int size)
 				if (v_ > want_max_)                            \
 					want_max_ = v_;                        \
 			}                                                      \
-			CHECK((long long)sum_[i_] == want_sum_,                \
+			CHECK(sum_[i_] == (ctype)want_sum_,                    \
 			      "rank %d: MPI_Allreduce %s MPI_SUM [%d]: "       \
 			      "expected %lld, got %lld\n",                     \
-			      rank, #mpitype, i_, want_sum_,                   \
+			      rank, #mpitype, i_, (long long)(ctype)want_sum_, \
 			      (long long)sum_[i_]);                            \
 			CHECK((long long)max_[i_] == want_max_,                \
 			      "rank %d: MPI_Allreduce %s MPI_MAX [%d]: "       \

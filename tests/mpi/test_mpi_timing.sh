@@ -1,6 +1,7 @@
 #!/bin/sh
-# MPI on snemu adds no virtual time: an MPI ping-pong takes the native
-# one's time to the nanosecond (inside a node and across nodes); an
+# MPI on snemu adds no virtual time: an MPI ping-pong, and one-sided put,
+# get and fetch-and-op, take the native calls' time to the nanosecond
+# (inside a node and across nodes); an
 # MPI_Allreduce with each algorithm of SNEMU_MPI_ALLREDUCE, blocking or
 # not, takes `snemu coll --op allreduce --algo A`'s time; mpirun's -np
 # works as -n; a bad algorithm name stops the run with its name.
@@ -10,6 +11,9 @@ for n in 2 16; do
 	run_snemu run -np "$n" -- "$SNEMU_TESTS/mpi/timing_pingpong"
 	expect_rc 0
 	grep -qx 'No Errors' "$T/out" || fail "ping-pong at $n ranks"
+	run_snemu run -np "$n" -- "$SNEMU_TESTS/mpi/timing_rma"
+	expect_rc 0
+	grep -qx 'No Errors' "$T/out" || fail "one-sided at $n ranks"
 done
 
 # mpi_time A N COUNT [nonblocking]: the MPI figure, in $t

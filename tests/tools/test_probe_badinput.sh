@@ -39,13 +39,13 @@ bad "does not exist" lat --json no/such/dir/x.json
 # Memory: 384 endpoints x 2 buffers of 1 GiB is more than any test host.
 bad "more than half of this host's memory" matrix --size 1G
 
-# A message the fabric model cannot hold (16 Mi segments of 1 B) stops the
-# run with a message naming it and the limit.
+# A message the fabric model cannot hold (16 Mi segments of 1 B) is
+# refused at the call, with a message naming it and the limit.
 sed -e 's/^mtu = .*/mtu = 1;/' -e 's/^nodes = .*/nodes = 1;/' \
 	"${SNEMU_SRCDIR:-.}/topology/presets/cloudmatrix384.cfg" >mtu1.cfg
 "$SNEMU" probe --topo mtu1.cfg lat --sizes 32M --iters 1 >out.txt 2>err.txt &&
 	fail "32M at mtu 1: the run did not fail"
-grep -qF "rank 0 -> 1, 33554432 B at 340 ns: more than 16777216 segments in flight" \
+grep -qF "rank 0: 33554432 B to rank 1: more than 16777216 segments of 1 B (the config's mtu)" \
 	err.txt || fail "32M at mtu 1: no message naming the limit: $(cat err.txt)"
 
 ls ./*.csv ./*.png ./*.json 2>/dev/null | grep -q . &&

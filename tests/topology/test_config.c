@@ -168,6 +168,63 @@ static void bad_values(void **state)
 			  "endpoints.send_ns", "must be >= 0");
 }
 
+/* libconfig keeps integers without L in 32 bits: say what was written. */
+static void past_32_bits(void **state)
+{
+	expect_edit_error(1, "nodes = 4294967298;", 1, "nodes",
+			  "4294967298 does not fit in 32 bits (libconfig reads "
+			  "2): a 64-bit integer needs an L suffix, "
+			  "4294967298L");
+	expect_edit_error(1, "nodes = 2; mtu = 2147483648;", 1, "mtu",
+			  "2147483648 does not fit in 32 bits");
+	expect_edit_error(3,
+			  "	per_node = 2; dies = 1; "
+			  "send_ns = 0x100000001;",
+			  3, "endpoints.send_ns",
+			  "0x100000001 does not fit in 32 bits");
+	expect_edit_error(11, "		bandwidth = 4294967306;", 11,
+			  "links.ep_l1.bandwidth",
+			  "4294967306 does not fit in 32 bits");
+	expect_edit_error(1, "nodes = 9223372036854775808L;", 1, "nodes",
+			  "9223372036854775808 does not fit in 64 bits");
+}
+
+/* Every key has a physical upper bound; no product of them overflows. */
+static void upper_bounds(void **state)
+{
+	expect_edit_error(3,
+			  "	per_node = 2; "
+			  "send_ns = 9223372036854775807L;",
+			  3, "endpoints.send_ns", "must be <= 1000000000");
+	expect_edit_error(3,
+			  "	per_node = 2; "
+			  "send_ns = 5000000000000000000L;",
+			  3, "endpoints.send_ns", "must be <= 1000000000");
+	expect_edit_error(11,
+			  "		bandwidth = 10.0; "
+			  "latency = 9223372036854775000L;",
+			  11, "links.ep_l1.latency", "must be <= 1000000000");
+	expect_edit_error(6,
+			  "	l1 = { count = 2; "
+			  "hop_ns = 4611686018427387904L; };",
+			  6, "switches.l1.hop_ns", "must be <= 1000000000");
+	expect_edit_error(11, "		bandwidth = 1e16;", 11,
+			  "links.ep_l1.bandwidth", "must be 0.001 to 100000");
+	expect_edit_error(11, "		bandwidth = 0.0001;", 11,
+			  "links.ep_l1.bandwidth", "must be 0.001 to 100000");
+	expect_edit_error(1, "nodes = 100000000;", 1, "nodes",
+			  "must be <= 1048576");
+	expect_edit_error(7, "	l2 = { per_plane = 3037000500L; };", 7,
+			  "switches.l2.per_plane", "must be <= 65536");
+	/* In range each, too large together: no product overflows. */
+	expect_error("nodes = 1048576; endpoints = { per_node = 4096; "
+		     "dies = 64; }; switches = { l1 = { count = 4096; }; "
+		     "l2 = { per_plane = 65536; }; }; links = { "
+		     "ep_l1 = { bandwidth = 1.0; count = 1024; }; l1_l2 "
+		     "= { bandwidth = 1.0; count = 1024; }; };",
+		     -EINVAL, 1, "nodes", "model too large");
+}
+
 static void wired_to_nothing(void **state)
 {
 	expect_edit_error(15, "		count = 0;", 15, "links.l1_l2.count",
@@ -260,6 +317,28 @@ static void dump_every_key(void **state)
 	topo_destroy(t);
 }
 
+/* The config text of a model loads back to the same model. */
+static void config_text_round_trips(void **state)
+{
+	char text[TOPO_CONFIG_TEXT_MAX], again[TOPO_CONFIG_TEXT_MAX];
+	struct topo_error err;
+	struct topo *a, *b;
+	int n;
+
+	assert_int_equal(topo_load_string(good, "we\"ird\\name", &a, &err), 0);
+	n = topo_config_text(a, false, text, sizeof(text));
+	assert_true(n > 0 && n < (int)sizeof(text));
+	assert_int_equal(topo_config_text(a, false, again, n), -ENOSPC);
+	assert_int_equal(topo_load_string(text, "text", &b, &err), 0);
+	assert_string_equal(topo_name(b), "we\"ird\\name");
+	assert_true(topo_config_text(b, true, again, sizeof(again)) > n);
+	assert_non_null(strstr(again, "# int 1..1048576: nodes"));
+	topo_config_text(b, false, again, sizeof(again));
+	assert_string_equal(text, again);
+	topo_destroy(b);
+	topo_destroy(a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -270,11 +349,14 @@ int main(void)
 		cmocka_unit_test(wrong_type),
 		cmocka_unit_test(missing_value),
 		cmocka_unit_test(bad_values),
+		cmocka_unit_test(past_32_bits),
+		cmocka_unit_test(upper_bounds),
 		cmocka_unit_test(wired_to_nothing),
 		cmocka_unit_test(unreachable),
 		cmocka_unit_test(file_errors_name_the_file),
 		cmocka_unit_test(file_name_is_default_name),
 		cmocka_unit_test(dump_every_key),
+		cmocka_unit_test(config_text_round_trips),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

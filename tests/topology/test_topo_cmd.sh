@@ -76,11 +76,42 @@ has out '"npu0" -- "n0.l1.0"'
 has out 'color=red'
 tail -n 1 "$tmp/out" | grep -q '^}$' || fail "--dot: no closing brace"
 
+# --dot is linear in the model: 200k vertices take well under a second
+# (it was nodes x vertices, minutes here).
+cat >"$tmp/big.cfg" <<'EOF'
+nodes = 20000;
+endpoints = { per_node = 8; };
+switches = { l1 = { count = 2; }; l2 = { per_plane = 1; }; };
+links = { ep_l1 = { bandwidth = 10.0; }; l1_l2 = { bandwidth = 10.0; }; };
+EOF
+timeout 20 "$SNEMU" topo --topo "$tmp/big.cfg" --dot >"$tmp/out" 2>"$tmp/err" ||
+	fail "--dot of 20000 nodes: not done in 20 s"
+tail -n 1 "$tmp/out" | grep -q '^}$' || fail "--dot big: no closing brace"
+[ "$(grep -c 'subgraph cluster_n' "$tmp/out")" -eq 20000 ] ||
+	fail "--dot big: not 20000 clusters"
+
 run 0 --dump-config
-for key in nodes mtu routing endpoints.per_node endpoints.send_ns \
-	endpoints.recv_ns endpoints.poll_ns switches.l1.count \
-	switches.l2.per_plane links.ep_l1.bandwidth links.l1_l2.latency; do
-	has out "^$key  *= "
+has out '^nodes = 48; # int 1\.\.1048576: '
+has out '^	per_node = 8; # int 1\.\.4096: '
+has out '^		bandwidth = 28\.0; # float 0\.001\.\.100000: '
+has out '^		latency = 200; # int 0\.\.1000000000: '
+
+# --dump-config is a config: each preset's dump loads back to the same
+# model (summary, JSON, every link, and the dump of the dump).
+presets=$("$SNEMU" topo --help | sed -n 's/^presets://p')
+[ -n "$presets" ] || fail "no presets in --help"
+for p in $presets; do
+	"$SNEMU" topo --preset "$p" --dump-config >"$tmp/dumped.cfg" ||
+		fail "$p: --dump-config failed"
+	for args in "" "--json" "--links" "--dump-config"; do
+		# shellcheck disable=SC2086
+		"$SNEMU" topo --preset "$p" $args >"$tmp/a" 2>&1
+		# shellcheck disable=SC2086
+		"$SNEMU" topo --topo "$tmp/dumped.cfg" $args >"$tmp/b" 2>&1 ||
+			fail "$p: the dump does not load: $(head -n 1 "$tmp/b")"
+		cmp -s "$tmp/a" "$tmp/b" ||
+			fail "$p: the dump's model differs ($args)"
+	done
 done
 
 run 0 --help
@@ -114,6 +145,32 @@ run 1 --topo "$tmp"
 has err "not a regular file"
 run 1 --topo "$tmp/missing.cfg"
 has err "missing.cfg: cannot open"
+
+# A FIFO or a directory, named or included, is refused with file:line,
+# never opened by libconfig (it would block, or its scanner exit).
+mkfifo "$tmp/fifo"
+timeout 10 "$SNEMU" topo --topo "$tmp/fifo" >"$tmp/out" 2>"$tmp/err"
+[ $? -eq 1 ] || fail "--topo FIFO: not exit 1"
+has err "$tmp/fifo: cannot open: not a regular file"
+printf 'nodes = 2;\n@include "%s"\n' "$tmp/fifo" >"$tmp/incfifo.cfg"
+timeout 10 "$SNEMU" topo --topo "$tmp/incfifo.cfg" >"$tmp/out" 2>"$tmp/err"
+[ $? -eq 1 ] || fail "@include FIFO: not exit 1"
+has err "$tmp/incfifo.cfg:2: @include \"$tmp/fifo\": cannot open: not a regular"
+printf 'nodes = 2;\n\n  @include "%s"\n' "$tmp" >"$tmp/incdir.cfg"
+printf '@include "%s"\n' "$tmp/incdir.cfg" >"$tmp/nested.cfg"
+run 1 --topo "$tmp/nested.cfg"
+has err "$tmp/incdir.cfg:3: @include \"$tmp\": cannot open: not a regular file"
+if grep -q flex "$tmp/err"; then fail "@include dir: libconfig's scanner"; fi
+# An included file's integers are checked as written too.
+printf 'endpoints = { per_node = 4294967298; };\n' >"$tmp/eps.cfg"
+printf 'nodes = 2;\n@include "%s"\n' "$tmp/eps.cfg" >"$tmp/inc32.cfg"
+run 1 --topo "$tmp/inc32.cfg"
+has err "$tmp/eps.cfg:1: endpoints.per_node: 4294967298 does not fit in 32 bits"
+# Any error in an included file names that file.
+printf 'endpoints = { per_nod = 1; };\n' >"$tmp/typo.cfg"
+printf 'nodes = 2;\n@include "%s"\n' "$tmp/typo.cfg" >"$tmp/inctypo.cfg"
+run 1 --topo "$tmp/inctypo.cfg"
+has err "$tmp/typo.cfg:1: endpoints.per_nod: unknown key"
 
 [ "$fails" -eq 0 ] || exit 1
 echo "test_topo_cmd: all passed"

@@ -158,6 +158,7 @@ int coll_bench_run(const struct coll_bench *b, struct coll_row *rows)
 {
 	struct coll_shm *shm;
 	struct emu_job job = {
+		.watchdog_s = EMU_DEFAULT_WATCHDOG_S,
 		.topo = b->topo,
 		.topo_spec = b->topo_spec,
 		.nranks = b->nranks,

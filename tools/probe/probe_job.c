@@ -62,6 +62,7 @@ static int endpoint_main(void *arg)
 int probe_job_run(struct probe_ctx *ctx, int nranks)
 {
 	struct emu_job job = {
+		.watchdog_s = EMU_DEFAULT_WATCHDOG_S,
 		.topo = ctx->topo,
 		.topo_spec = ctx->topo_spec,
 		.nranks = nranks,

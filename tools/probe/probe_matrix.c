@@ -331,9 +331,9 @@ static int report(const struct probe_ctx *ctx, const struct matrix_plan *p)
 	nworst = MIN(np, 5);
 
 	probe_size_str(p->size, sz, sizeof(sz));
-	printf("# snemu probe matrix: %d endpoints (%d nodes) of %s, %s "
+	printf("# snemu probe matrix: %d endpoint%s (%d node%s) of %s, %s "
 	       "messages, virtual time\n",
-	       n, nodes, topo_name(t), sz);
+	       n, snemu_s(n), nodes, snemu_s(nodes), topo_name(t), sz);
 	printf("# one-way latency per ordered pair = receiver clock at "
 	       "completion - sender clock before the send\n"
 	       "# %d rounds of disjoint pairs (round robin), pairs of a "

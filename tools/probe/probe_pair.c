@@ -368,9 +368,10 @@ static void print_summary(const struct probe_ctx *ctx,
 	int nsc = p->ntests / 2, wall = ctx->o->wall, last = p->nsizes - 1;
 	char route[160], sz[16];
 
-	printf("snemu probe: %s (%d endpoints, %d nodes), virtual time\n",
+	printf("snemu probe: %s (%d endpoint%s, %d node%s), virtual time\n",
 	       topo_name(ctx->topo), topo_num_endpoints(ctx->topo),
-	       topo_num_nodes(ctx->topo));
+	       snemu_s(topo_num_endpoints(ctx->topo)),
+	       topo_num_nodes(ctx->topo), snemu_s(topo_num_nodes(ctx->topo)));
 	for (int t = 0; t < nsc; t++) {
 		probe_route_desc(ctx->topo, p->test[t].src, p->test[t].dst,
 				 route, sizeof(route));
