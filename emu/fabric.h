@@ -46,7 +46,7 @@
 #include "transport/transport.h"
 
 #define EMU_MAGIC	  0x534e454d55464142ULL /* "SNEMUFAB" */
-#define EMU_VERSION	  10
+#define EMU_VERSION	  11
 #define EMU_TABLES_MAX	  (64ULL << 30) /* the segment before its arena */
 #define EMU_ARENA_SIZE	  (64ULL << 30)
 #define EMU_SEG_ALIGN	  (2ULL << 20)
