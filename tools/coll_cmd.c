@@ -140,6 +140,17 @@ static int bad(const char *opt, const char *arg, const char *want)
 	return -EINVAL;
 }
 
+/* An output file must be writable there before anything runs. */
+static int out_check(const char *opt, const char *path)
+{
+	int ret = path ? snemu_outfile_check(path) : 0;
+
+	if (ret)
+		fprintf(stderr, "snemu coll: %s '%s': cannot write it: %s\n",
+			opt, path, snemu_outfile_why(ret));
+	return ret ? -EINVAL : 0;
+}
+
 /* Returns 0, 1 for --help, or -EINVAL (message printed). */
 static int parse(int argc, char **argv, struct coll_opts *o)
 {
@@ -290,7 +301,7 @@ static int parse(int argc, char **argv, struct coll_opts *o)
 		fprintf(stderr, "snemu coll: -e is below -b\n");
 		return -EINVAL;
 	}
-	return 0;
+	return out_check("--json", o->json) ?: out_check("--report", o->report);
 }
 
 static int load_topo(const struct coll_opts *o, struct topo **topo, char *spec,

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "common/common.h"
+#include "common/output.h"
 #include "emu/demo.h"
 #include "emu/emu.h"
 #include "tools/cmd.h"
@@ -163,6 +164,12 @@ int cmd_run(int argc, char **argv)
 			fprintf(stderr, "see 'snemu run --help'\n");
 			return EXIT_USAGE;
 		}
+	}
+	if (job.report_path && (ret = snemu_outfile_check(job.report_path))) {
+		fprintf(stderr,
+			"snemu run: --report '%s': cannot write it: %s\n",
+			job.report_path, snemu_outfile_why(ret));
+		return EXIT_USAGE;
 	}
 	if (preset && file) {
 		fprintf(stderr, "snemu run: --preset and --topo exclude each "
