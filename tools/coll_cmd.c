@@ -201,10 +201,9 @@ static int parse(int argc, char **argv, struct coll_opts *o)
 			have_max |= c == 'e';
 			break;
 		case 'f':
-			errno = 0;
-			o->factor = strtoull(optarg, &end, 10);
-			if (errno || *end || o->factor < 2)
+			if (snemu_parse_u64(optarg, 2, &u))
 				return bad("-f", optarg, "an integer >= 2");
+			o->factor = u;
 			break;
 		case 'd':
 			if (coll_type_parse(optarg, &o->type))
@@ -242,10 +241,9 @@ static int parse(int argc, char **argv, struct coll_opts *o)
 				return bad("--experts", optarg, "a count >= 1");
 			break;
 		case OPT_SEED:
-			errno = 0;
-			o->moe.seed = strtoull(optarg, &end, 0);
-			if (errno || *end || end == optarg)
-				return bad("--seed", optarg, "an integer");
+			if (snemu_parse_u64(optarg, 0, &o->moe.seed))
+				return bad("--seed", optarg,
+					   "an integer from 0 to 2^64 - 1");
 			break;
 		case OPT_SKEW:
 			errno = 0;

@@ -38,6 +38,10 @@ coll_fails 2 --op allreduce -b 2M -e 1M
 coll_fails 2 --op allreduce --algo tree
 coll_fails 2 --op dispatch -n 4 --experts 4 --topk 5
 coll_fails 2 --op allreduce --preset nosuch
+# strtoull would take these as 2^64 - 1 and 2^64 - 2
+coll_fails 2 --op allreduce -f -2
+coll_fails 2 --op dispatch -n 4 --seed -1
+coll_fails 2 --op dispatch -n 4 --seed 18446744073709551616
 coll_fails 2 --op allreduce -e 64G
 grep -q 'memory' "$tmp/err" || fail "memory guard message"
 "$SNEMU" coll --help | grep -q -- '--plugin' || fail "--help"
