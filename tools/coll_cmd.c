@@ -582,7 +582,9 @@ static int write_json(const char *path, const struct coll_bench *b,
 	fprintf(f,
 		",\n  \"nranks\": %d,\n  \"type\": \"%s\",\n"
 		"  \"iters\": %d,\n  \"check\": %s,\n",
-		b->nranks, coll_type_name(b->type), b->iters,
+		b->nranks,
+		/* dispatch and combine move bf16 token rows, whatever -d */
+		is_moe(b->op) ? "bfloat16" : coll_type_name(b->type), b->iters,
 		b->check ? "true" : "false");
 	if (is_moe(b->op))
 		fprintf(f,

@@ -21,6 +21,10 @@ grep -q '"op": "allreduce"' "$tmp/r.json" || fail "json op"
 grep -q '"utilization"' "$tmp/rep.json" ||
 	fail "the report has no link figures"
 
+# MoE dispatch moves bf16 rows, whatever the element type says
+coll_ok --op dispatch -n 4 --tokens 4 --hidden 16 --topk 2 --json "$tmp/d.json"
+grep -q '"type": "bfloat16"' "$tmp/d.json" || fail "dispatch json type"
+
 # a single rank, a broadcast root, the types
 coll_ok --op allreduce -n 1 -b 4 -e 64
 coll_ok --op broadcast -n 5 --root 4 -b 1M -d int32
