@@ -511,16 +511,35 @@ static void moe_loads(const struct coll_bench *b, int *max, double *mean)
 	free(load);
 }
 
+/*
+ * What the topology-aware algorithms run instead when the ranks do not
+ * fill their nodes evenly (they need equal nodes to slice), or NULL.
+ */
+static const char *topo_fallback(const struct coll_bench *b, const char *algo)
+{
+	int per_node = topo_num_endpoints(b->topo) / topo_num_nodes(b->topo);
+
+	if (strcmp(algo, "topo") || nodes_of(b->topo, b->nranks) == 1 ||
+	    b->nranks % per_node == 0)
+		return NULL;
+	return b->op == COLL_ALLTOALL ? "pairwise" : "ring";
+}
+
 static void print_header(const struct coll_bench *b, const char *algo,
 			 bool plugin, const char *topo_name)
 {
 	int nodes = nodes_of(b->topo, b->nranks);
+	const char *instead = plugin ? NULL : topo_fallback(b, algo);
 
 	printf("# snemu coll: %s, %s %s, %d ranks on %d node%s of %s, "
 	       "%.1f GB/s per endpoint\n",
 	       coll_op_desc(b->op)->name, plugin ? "plugin" : "algorithm", algo,
 	       b->nranks, nodes, nodes == 1 ? "" : "s", topo_name,
 	       topo_endpoint_gbps(b->topo, 0));
+	if (instead)
+		printf("# topo needs whole nodes (%d ranks do not fill them "
+		       "evenly): it runs %s\n",
+		       b->nranks, instead);
 	printf("# check %s, %d iteration%s per size, virtual time\n",
 	       b->check ? "on" : "off", b->iters, b->iters == 1 ? "" : "s");
 	if (is_moe(b->op)) {

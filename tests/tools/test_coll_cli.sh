@@ -21,6 +21,13 @@ grep -q '"op": "allreduce"' "$tmp/r.json" || fail "json op"
 grep -q '"utilization"' "$tmp/rep.json" ||
 	fail "the report has no link figures"
 
+# topo on nodes it cannot slice evenly says what it runs instead
+coll_ok --op allreduce --algo topo -n 12 -b 1K
+grep -q '^# topo needs whole nodes (12 ranks do not fill them evenly): it runs ring$' \
+	"$tmp/out" || fail "topo fallback not said"
+coll_ok --op allreduce --algo topo -n 16 -b 1K
+grep -q '^# topo needs' "$tmp/out" && fail "topo fallback said for whole nodes"
+
 # MoE dispatch moves bf16 rows, whatever the element type says
 coll_ok --op dispatch -n 4 --tokens 4 --hidden 16 --topk 2 --json "$tmp/d.json"
 grep -q '"type": "bfloat16"' "$tmp/d.json" || fail "dispatch json type"
