@@ -777,8 +777,15 @@ int cmd_coll(int argc, char **argv)
 	print_header(&b, out.algo, plugin, topo_name(topo));
 	ret = coll_bench_run(&b, rows);
 	for (int i = 0; i < coll_bench_rows(&b); i++) {
-		if (rows[i].err == -ECANCELED)
+		if (rows[i].err == -ECANCELED) {
+			if (rows[i].stop_err)
+				printf("# error: rank %d: %s (the others "
+				       "waited "
+				       "for it: the run was stopped)\n",
+				       rows[i].stop_rank,
+				       snemu_strerror(rows[i].stop_err));
 			break;
+		}
 		done++;
 		wrong += rows[i].wrong;
 		failed |= rows[i].err != 0;
@@ -788,8 +795,10 @@ int cmd_coll(int argc, char **argv)
 	if (done < coll_bench_rows(&b))
 		printf("# %d of %d sizes did not finish\n",
 		       coll_bench_rows(&b) - done, coll_bench_rows(&b));
+	/* Never OK for a run that failed, whatever it could check. */
 	printf("# Out of bounds values : %" PRIu64 " %s\n", wrong,
-	       wrong ? "FAILED" : "OK");
+	       wrong || failed || ret || done < coll_bench_rows(&b) ? "FAILED"
+								    : "OK");
 	printf("# Avg bus bandwidth    : %g\n#\n", avg);
 	fflush(stdout);
 	if (is_moe(b.op) && done)
