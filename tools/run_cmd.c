@@ -195,8 +195,11 @@ int cmd_run(int argc, char **argv)
 	job.nranks = n;
 	if (optind < argc)
 		job.argv = argv + optind;
-	else
+	else {
 		job.fn = emu_demo_main;
+		/* The demo's header names the model as the summary does. */
+		job.arg = (void *)topo_name(t);
+	}
 	ret = emu_run_job(&job);
 	if (ret < 0)
 		ret = EXIT_USAGE;
