@@ -41,6 +41,13 @@ static inline const char *snemu_s(long n)
 	return n == 1 ? "" : "s";
 }
 
+/*
+ * Parse a whole decimal number >= min that fits 64 bits: digits only (no
+ * sign, spaces or suffix). Returns 0 and sets *out, -EINVAL for junk or
+ * -ERANGE; *out is then left alone.
+ */
+int snemu_parse_u64(const char *s, uint64_t min, uint64_t *out);
+
 /* Format bytes as "4K", "16M", or plain bytes when not a round unit. */
 void snemu_format_size(uint64_t bytes, char *buf, size_t len);
 

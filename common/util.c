@@ -70,6 +70,24 @@ int snemu_parse_int(const char *s, int min, int max, int *out)
 	return 0;
 }
 
+int snemu_parse_u64(const char *s, uint64_t min, uint64_t *out)
+{
+	unsigned long long v;
+	char *end;
+
+	/* strtoull takes "-1" as 2^64 - 1: digits only. */
+	if (!s || !isdigit((unsigned char)*s))
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (*end)
+		return -EINVAL;
+	if (errno || v < min)
+		return -ERANGE;
+	*out = v;
+	return 0;
+}
+
 void snemu_format_size(uint64_t bytes, char *buf, size_t len)
 {
 	static const char units[] = "KMG";

@@ -365,12 +365,10 @@ static int gather_stats(struct demo *d, uint64_t st[NPHASES][2])
 }
 
 static void print_table(const struct demo *d, uint64_t st[NPHASES][2],
-			const uint64_t *ns)
+			const uint64_t *ns, const char *topo)
 {
-	const char *topo = getenv("SNEMU_TOPO");
 	char bytes[32], rate[32], ok[48];
 
-	topo = topo && strchr(topo, ':') ? strchr(topo, ':') + 1 : "?";
 	printf("snemu demo: %d rank%s on %d node%s of %s, all data checked\n",
 	       d->size, snemu_s(d->size), d->nnodes, snemu_s(d->nnodes), topo);
 	printf("  %-36s %10s %13s %12s  %s\n", "phase", "bytes", "virtual time",
@@ -449,7 +447,7 @@ int emu_demo_main(void *arg)
 		ret = gather_stats(&d, st);
 	}
 	if (!ret && d.rank == 0) {
-		print_table(&d, st, ns);
+		print_table(&d, st, ns, arg ? (const char *)arg : "?");
 		for (size_t p = 0; p < NPHASES; p++)
 			bad += st[p][0];
 	}

@@ -43,6 +43,7 @@
 #define UD_TICK		 (UINT64_MAX - 3)
 #define UD_WATCH	 (UINT64_MAX - 4)
 #define PROGRESS_AFTER_S 5
+#define PROGRESS_EVERY_S 10
 #define RING_MAX_ENTRIES 1024
 
 /* What a child whose exec failed tells the launcher through errpipe. */
@@ -65,8 +66,7 @@ struct launch {
 	int stopping;
 	int sigfd;
 	int errpipe[2];
-	int progress; /* a status line a second on the terminal */
-	int progress_shown;
+	int progress; /* status lines on the terminal (stderr) */
 	uint64_t t0;
 	struct __kernel_timespec tick, watch_tick;
 	uint64_t mark, marked_ns; /* the last change of progress_mark */
@@ -269,9 +269,16 @@ static uint64_t progress_mark(struct launch *l)
 	return h;
 }
 
-/* One status line, redrawn in place: how far the ranks have got. */
+/*
+ * A whole status line on stderr, in one write: how far the ranks have
+ * got. Never redrawn in place, so the ranks' own output (they share the
+ * terminal) is never glued to it.
+ */
 static void show_progress(struct launch *l)
 {
+	char line[160];
+	int len;
+
 	uint64_t lo = UINT64_MAX, hi = 0;
 	struct emu_rank_info in;
 	int live = 0;
@@ -284,13 +291,15 @@ static void show_progress(struct launch *l)
 		lo = MIN(lo, in.clock_ns);
 		hi = MAX(hi, in.clock_ns);
 	}
-	printf("\r  [%.0f s] %d ranks running, virtual clocks %.3f-%.3f us, "
-	       "%" PRIu64 " events\033[K",
-	       (snemu_wall_ns() - l->t0) / 1e9, live, live ? lo / 1e3 : 0.0,
-	       hi / 1e3, emu_fabric_events(l->fab));
-	fflush(stdout);
-	l->progress_shown = 1;
-	arm_tick(l, 1);
+	len = snprintf(line, sizeof(line),
+		       "snemu: [%.0f s] %d rank%s running, virtual clocks "
+		       "%.3f-%.3f us, %" PRIu64 " events\n",
+		       (snemu_wall_ns() - l->t0) / 1e9, live, snemu_s(live),
+		       live ? lo / 1e3 : 0.0, hi / 1e3,
+		       emu_fabric_events(l->fab));
+	if (write(STDERR_FILENO, line, MIN((size_t)len, sizeof(line) - 1)) < 0)
+		l->progress = 0;
+	arm_tick(l, PROGRESS_EVERY_S);
 }
 
 /* Has rank r's process ended (it may not be reaped yet)? */
@@ -539,8 +548,6 @@ static int finish(struct launch *l)
 				status = 1;
 		}
 	}
-	if (l->progress_shown)
-		printf("\r\033[K");
 	if (!job->quiet)
 		emu_report_summary(&l->run, stdout);
 	if (!job->quiet && l->trace && !tret)
@@ -673,7 +680,7 @@ int emu_run_job(const struct emu_job *job)
 	if (ret)
 		goto err_ring;
 	what = "the ranks";
-	l.progress = !job->quiet && isatty(STDOUT_FILENO);
+	l.progress = !job->quiet && isatty(STDERR_FILENO);
 	l.t0 = snemu_wall_ns();
 	strays_begin(&strays);
 	ret = start_ranks(&l);

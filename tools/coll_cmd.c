@@ -154,6 +154,17 @@ static int bad(const char *opt, const char *arg, const char *want)
 	return -EINVAL;
 }
 
+/* An output file must be writable there before anything runs. */
+static int out_check(const char *opt, const char *path)
+{
+	int ret = path ? snemu_outfile_check(path) : 0;
+
+	if (ret)
+		fprintf(stderr, "snemu coll: %s '%s': cannot write it: %s\n",
+			opt, path, snemu_outfile_why(ret));
+	return ret ? -EINVAL : 0;
+}
+
 /* Returns 0, 1 for --help, or -EINVAL (message printed). */
 static int parse(int argc, char **argv, struct coll_opts *o)
 {
@@ -204,10 +215,9 @@ static int parse(int argc, char **argv, struct coll_opts *o)
 			have_max |= c == 'e';
 			break;
 		case 'f':
-			errno = 0;
-			o->factor = strtoull(optarg, &end, 10);
-			if (errno || *end || o->factor < 2)
+			if (snemu_parse_u64(optarg, 2, &u))
 				return bad("-f", optarg, "an integer >= 2");
+			o->factor = u;
 			break;
 		case 'd':
 			if (coll_type_parse(optarg, &o->type))
@@ -249,10 +259,9 @@ static int parse(int argc, char **argv, struct coll_opts *o)
 				return bad("--experts", optarg, "a count >= 1");
 			break;
 		case OPT_SEED:
-			errno = 0;
-			o->moe.seed = strtoull(optarg, &end, 0);
-			if (errno || *end || end == optarg)
-				return bad("--seed", optarg, "an integer");
+			if (snemu_parse_u64(optarg, 0, &o->moe.seed))
+				return bad("--seed", optarg,
+					   "an integer from 0 to 2^64 - 1");
 			break;
 		case OPT_SKEW:
 			errno = 0;
@@ -308,7 +317,7 @@ static int parse(int argc, char **argv, struct coll_opts *o)
 		fprintf(stderr, "snemu coll: -e is below -b\n");
 		return -EINVAL;
 	}
-	return 0;
+	return out_check("--json", o->json) ?: out_check("--report", o->report);
 }
 
 static int load_topo(const struct coll_opts *o, struct topo **topo, char *spec,
@@ -520,16 +529,35 @@ static void moe_loads(const struct coll_bench *b, int *max, double *mean)
 	free(load);
 }
 
+/*
+ * What the topology-aware algorithms run instead when the ranks do not
+ * fill their nodes evenly (they need equal nodes to slice), or NULL.
+ */
+static const char *topo_fallback(const struct coll_bench *b, const char *algo)
+{
+	int per_node = topo_num_endpoints(b->topo) / topo_num_nodes(b->topo);
+
+	if (strcmp(algo, "topo") || nodes_of(b->topo, b->nranks) == 1 ||
+	    b->nranks % per_node == 0)
+		return NULL;
+	return b->op == COLL_ALLTOALL ? "pairwise" : "ring";
+}
+
 static void print_header(const struct coll_bench *b, const char *algo,
 			 bool plugin, const char *topo_name)
 {
 	int nodes = nodes_of(b->topo, b->nranks);
+	const char *instead = plugin ? NULL : topo_fallback(b, algo);
 
 	printf("# snemu coll: %s, %s %s, %d ranks on %d node%s of %s, "
 	       "%.1f GB/s per endpoint\n",
 	       coll_op_desc(b->op)->name, plugin ? "plugin" : "algorithm", algo,
 	       b->nranks, nodes, nodes == 1 ? "" : "s", topo_name,
 	       topo_endpoint_gbps(b->topo, 0));
+	if (instead)
+		printf("# topo needs whole nodes (%d ranks do not fill them "
+		       "evenly): it runs %s\n",
+		       b->nranks, instead);
 	printf("# check %s, %d iteration%s per size, virtual time\n",
 	       b->check ? "on" : "off", b->iters, b->iters == 1 ? "" : "s");
 	if (is_moe(b->op)) {
@@ -591,7 +619,9 @@ static int write_json(const char *path, const struct coll_bench *b,
 	fprintf(f,
 		",\n  \"nranks\": %d,\n  \"type\": \"%s\",\n"
 		"  \"iters\": %d,\n  \"check\": %s,\n",
-		b->nranks, coll_type_name(b->type), b->iters,
+		b->nranks,
+		/* dispatch and combine move bf16 token rows, whatever -d */
+		is_moe(b->op) ? "bfloat16" : coll_type_name(b->type), b->iters,
 		b->check ? "true" : "false");
 	if (is_moe(b->op))
 		fprintf(f,
@@ -766,8 +796,15 @@ int cmd_coll(int argc, char **argv)
 	print_header(&b, out.algo, plugin, topo_name(topo));
 	ret = coll_bench_run(&b, rows);
 	for (int i = 0; i < coll_bench_rows(&b); i++) {
-		if (rows[i].err == -ECANCELED)
+		if (rows[i].err == -ECANCELED) {
+			if (rows[i].stop_err)
+				printf("# error: rank %d: %s (the others "
+				       "waited "
+				       "for it: the run was stopped)\n",
+				       rows[i].stop_rank,
+				       snemu_strerror(rows[i].stop_err));
 			break;
+		}
 		done++;
 		wrong += rows[i].wrong;
 		failed |= rows[i].err != 0;
@@ -777,8 +814,10 @@ int cmd_coll(int argc, char **argv)
 	if (done < coll_bench_rows(&b))
 		printf("# %d of %d sizes did not finish\n",
 		       coll_bench_rows(&b) - done, coll_bench_rows(&b));
+	/* Never OK for a run that failed, whatever it could check. */
 	printf("# Out of bounds values : %" PRIu64 " %s\n", wrong,
-	       wrong ? "FAILED" : "OK");
+	       wrong || failed || ret || done < coll_bench_rows(&b) ? "FAILED"
+								    : "OK");
 	printf("# Avg bus bandwidth    : %g\n#\n", avg);
 	fflush(stdout);
 	if (is_moe(b.op) && done)

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "common/common.h"
+#include "common/output.h"
 #include "emu/demo.h"
 #include "emu/emu.h"
 #include "tools/cmd.h"
@@ -191,6 +192,12 @@ int cmd_run(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
+	if (job.report_path && (ret = snemu_outfile_check(job.report_path))) {
+		fprintf(stderr,
+			"snemu run: --report '%s': cannot write it: %s\n",
+			job.report_path, snemu_outfile_why(ret));
+		return EXIT_USAGE;
+	}
 	if (preset && file) {
 		fprintf(stderr, "snemu run: --preset and --topo exclude each "
 				"other\n");
@@ -222,8 +229,11 @@ int cmd_run(int argc, char **argv)
 	job.nranks = n;
 	if (optind < argc)
 		job.argv = argv + optind;
-	else
+	else {
 		job.fn = emu_demo_main;
+		/* The demo's header names the model as the summary does. */
+		job.arg = (void *)topo_name(t);
+	}
 	ret = emu_run_job(&job);
 	if (ret < 0)
 		ret = EXIT_USAGE;

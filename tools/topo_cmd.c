@@ -63,7 +63,8 @@ static void usage(FILE *f)
 		names[0]);
 	for (int i = 0; names[i]; i++)
 		fprintf(f, " %s", names[i]);
-	fprintf(f, "\n");
+	fprintf(f, "\n\nexit status: 0 ok, 2 bad arguments or a bad config "
+		   "(file:line: key: message).\n");
 }
 
 static int bad_usage(const char *fmt, ...)
@@ -531,7 +532,8 @@ int cmd_topo(int argc, char **argv)
 	if (ret) {
 		topo_error_format(&err, msg, sizeof(msg));
 		fprintf(stderr, "snemu topo: %s\n", msg);
-		return ret == -ENOENT && o.preset ? 2 : 1;
+		/* As every command: 2 for a run that could not start. */
+		return 2;
 	}
 	ret = o.route ? check_pair(t, &o) : 0;
 	if (!ret) {

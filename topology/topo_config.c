@@ -673,11 +673,12 @@ static int check_model(struct reader *r)
 		    mul(mul(c->endpoints.dies, c->ep_l1.count),
 			tier2 ? mul(c->l2.per_plane, c->l1_l2.count) : 1));
 	if (eps > INT_MAX / 4 || links > INT_MAX / 4 || paths > INT_MAX / 4)
-		return fail_key(r, "nodes",
-				"model too large: %" PRId64
-				" endpoints, %" PRId64 " links, %" PRId64
-				" paths per pair (limit %d each)",
-				eps, links, paths, INT_MAX / 4);
+		return fail_key(
+			r, "nodes",
+			"model too large: %" PRId64
+			" endpoint dies (nodes x per_node x dies), %" PRId64
+			" links, %" PRId64 " paths per pair (limit %d each)",
+			eps, links, paths, INT_MAX / 4);
 	return 0;
 }
 

@@ -47,9 +47,20 @@ expect_text 'rank 1: running, not waiting'
 expect_text 'rank 0: recv from 2, tag 0'
 expect_no_ranks
 
-# --watchdog 0 never fires: the ring runs until --timeout.
-run_snemu run -n 2 --watchdog 0 --timeout 2 -- "$PROGS/prog_spin" "$T/pids"
-expect_rc 4
+# --watchdog 0 never fires: the ring runs until --timeout. On a terminal
+# (script gives it one) the status line after 5 s is a line of its own.
+if command -v script >/dev/null; then
+	timeout 60 script -q -e -c "'$SNEMU' run -n 2 --watchdog 0 --timeout 7 -- '$PROGS/prog_spin' '$T/pids'" \
+		"$T/tty" >/dev/null 2>&1
+	rc=$?
+	expect_rc 4
+	grep -q '^snemu: \[5 s\] 2 ranks running, virtual clocks ' "$T/tty" ||
+		fail "no status line of its own on the terminal"
+else
+	run_snemu run -n 2 --watchdog 0 --timeout 2 -- "$PROGS/prog_spin" \
+		"$T/pids"
+	expect_rc 4
+fi
 
 for bad in "--timeout 0" "--timeout -1" "--timeout 1.5" "--watchdog -1" \
 	"--watchdog x"; do

@@ -21,6 +21,17 @@ grep -q '"op": "allreduce"' "$tmp/r.json" || fail "json op"
 grep -q '"utilization"' "$tmp/rep.json" ||
 	fail "the report has no link figures"
 
+# topo on nodes it cannot slice evenly says what it runs instead
+coll_ok --op allreduce --algo topo -n 12 -b 1K
+grep -q '^# topo needs whole nodes (12 ranks do not fill them evenly): it runs ring$' \
+	"$tmp/out" || fail "topo fallback not said"
+coll_ok --op allreduce --algo topo -n 16 -b 1K
+grep -q '^# topo needs' "$tmp/out" && fail "topo fallback said for whole nodes"
+
+# MoE dispatch moves bf16 rows, whatever the element type says
+coll_ok --op dispatch -n 4 --tokens 4 --hidden 16 --topk 2 --json "$tmp/d.json"
+grep -q '"type": "bfloat16"' "$tmp/d.json" || fail "dispatch json type"
+
 # a single rank, a broadcast root, the types
 coll_ok --op allreduce -n 1 -b 4 -e 64
 coll_ok --op broadcast -n 5 --root 4 -b 1M -d int32
@@ -38,6 +49,10 @@ coll_fails 2 --op allreduce -b 2M -e 1M
 coll_fails 2 --op allreduce --algo tree
 coll_fails 2 --op dispatch -n 4 --experts 4 --topk 5
 coll_fails 2 --op allreduce --preset nosuch
+# strtoull would take these as 2^64 - 1 and 2^64 - 2
+coll_fails 2 --op allreduce -f -2
+coll_fails 2 --op dispatch -n 4 --seed -1
+coll_fails 2 --op dispatch -n 4 --seed 18446744073709551616
 coll_fails 2 --op allreduce -e 64G
 grep -q 'memory' "$tmp/err" || fail "memory guard message"
 "$SNEMU" coll --help | grep -q -- '--plugin' || fail "--help"

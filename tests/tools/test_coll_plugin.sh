@@ -29,6 +29,14 @@ done
 coll_fails 1 --plugin "$WRONG_PLUGIN" --op allreduce -n 4 -d int8 -b 64
 grep -q '^# error: rank 0: ' "$tmp/out" || fail "plugin error not shown"
 
+# an error on one rank only: the others wait for it, the run is stopped,
+# and the error is named with its rank (never "OK")
+coll_fails 1 --plugin "$WRONG_PLUGIN" --op allgather -n 4 -d int8 -b 64
+grep -q '^# error: rank 1: Input/output error (the others waited for it: the run was stopped)$' \
+	"$tmp/out" || fail "one rank's plugin error not shown"
+grep -q '^# Out of bounds values : 0 FAILED$' "$tmp/out" ||
+	fail "a stopped run said OK"
+
 # a deadlock: the engine finds it, the launcher names it, the run fails
 coll_fails 1 --plugin "$WRONG_PLUGIN" --op broadcast -n 8 --root 2 -b 1K
 grep -qi 'deadlock' "$tmp/err" || fail "deadlock not reported"

@@ -1,6 +1,7 @@
 #!/bin/sh
 # snemu topo end to end: summary, --route, --json, --dot, --dump-config,
-# and the errors (bad option -> exit 2, bad file -> file:line, exit 1).
+# and the errors (bad option -> exit 2, bad file -> file:line, exit 2,
+# as for snemu run).
 set -u
 SNEMU=${SNEMU:-./snemu}
 srcdir=${SNEMU_SRCDIR:-.}
@@ -136,40 +137,40 @@ run 2 extra
 
 printf 'nodes = 2;\nendpoints = { per_node = 2; };\nswitches = { l1 = { count = 1; }; };\nlinks = { ep_l1 = { bandwidth = -1.0; }; };\n' \
 	>"$tmp/bad.cfg"
-run 1 --topo "$tmp/bad.cfg"
+run 2 --topo "$tmp/bad.cfg"
 has err "$tmp/bad.cfg:4: links.ep_l1.bandwidth: "
 printf 'nodes = 2;\nendpoints = = {};\n' >"$tmp/syntax.cfg"
-run 1 --topo "$tmp/syntax.cfg"
+run 2 --topo "$tmp/syntax.cfg"
 has err "$tmp/syntax.cfg:2: syntax error"
-run 1 --topo "$tmp"
+run 2 --topo "$tmp"
 has err "not a regular file"
-run 1 --topo "$tmp/missing.cfg"
+run 2 --topo "$tmp/missing.cfg"
 has err "missing.cfg: cannot open"
 
 # A FIFO or a directory, named or included, is refused with file:line,
 # never opened by libconfig (it would block, or its scanner exit).
 mkfifo "$tmp/fifo"
 timeout 10 "$SNEMU" topo --topo "$tmp/fifo" >"$tmp/out" 2>"$tmp/err"
-[ $? -eq 1 ] || fail "--topo FIFO: not exit 1"
+[ $? -eq 2 ] || fail "--topo FIFO: not exit 2"
 has err "$tmp/fifo: cannot open: not a regular file"
 printf 'nodes = 2;\n@include "%s"\n' "$tmp/fifo" >"$tmp/incfifo.cfg"
 timeout 10 "$SNEMU" topo --topo "$tmp/incfifo.cfg" >"$tmp/out" 2>"$tmp/err"
-[ $? -eq 1 ] || fail "@include FIFO: not exit 1"
+[ $? -eq 2 ] || fail "@include FIFO: not exit 2"
 has err "$tmp/incfifo.cfg:2: @include \"$tmp/fifo\": cannot open: not a regular"
 printf 'nodes = 2;\n\n  @include "%s"\n' "$tmp" >"$tmp/incdir.cfg"
 printf '@include "%s"\n' "$tmp/incdir.cfg" >"$tmp/nested.cfg"
-run 1 --topo "$tmp/nested.cfg"
+run 2 --topo "$tmp/nested.cfg"
 has err "$tmp/incdir.cfg:3: @include \"$tmp\": cannot open: not a regular file"
 if grep -q flex "$tmp/err"; then fail "@include dir: libconfig's scanner"; fi
 # An included file's integers are checked as written too.
 printf 'endpoints = { per_node = 4294967298; };\n' >"$tmp/eps.cfg"
 printf 'nodes = 2;\n@include "%s"\n' "$tmp/eps.cfg" >"$tmp/inc32.cfg"
-run 1 --topo "$tmp/inc32.cfg"
+run 2 --topo "$tmp/inc32.cfg"
 has err "$tmp/eps.cfg:1: endpoints.per_node: 4294967298 does not fit in 32 bits"
 # Any error in an included file names that file.
 printf 'endpoints = { per_nod = 1; };\n' >"$tmp/typo.cfg"
 printf 'nodes = 2;\n@include "%s"\n' "$tmp/typo.cfg" >"$tmp/inctypo.cfg"
-run 1 --topo "$tmp/inctypo.cfg"
+run 2 --topo "$tmp/inctypo.cfg"
 has err "$tmp/typo.cfg:1: endpoints.per_nod: unknown key"
 
 [ "$fails" -eq 0 ] || exit 1

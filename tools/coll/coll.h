@@ -328,6 +328,11 @@ struct coll_row {
 	uint64_t wrong;	  /* mismatching elements over all ranks */
 	int err;	  /* first error an operation returned, or 0 */
 	int err_rank;
+	/*
+	 * A row that did not finish (err -ECANCELED): the first error a rank
+	 * met (for example its plugin's) that stopped the others, or 0.
+	 */
+	int stop_err, stop_rank;
 	/* MoE only: payload bytes sent to other ranks, mean and busiest */
 	double moe_mean_bytes, moe_max_bytes;
 };

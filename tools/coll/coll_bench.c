@@ -52,8 +52,11 @@ int coll_bench_time(struct coll_bench_rank *c, int (*op)(void *arg), void *arg)
 		t0 = snemu_now();
 		ret = op(arg);
 		c->shm->dur[(size_t)c->rank * iters + it] = snemu_now() - t0;
-		if (ret && !first)
+		if (ret && !first) {
 			first = ret;
+			/* Now: the others may never get to hear of it. */
+			c->shm->err[c->rank] = ret;
+		}
 	}
 	return first;
 }
@@ -154,6 +157,26 @@ static struct coll_shm *shm_create(const struct coll_bench *b)
 	return shm;
 }
 
+/*
+ * The first row that did not finish gets the first real error a rank
+ * recorded (not the -ECANCELED of the ranks the stop woke).
+ */
+static void stopped_by(const struct coll_shm *shm, struct coll_row *rows)
+{
+	for (int i = 0; i < shm->nrows; i++) {
+		if (rows[i].err != -ECANCELED)
+			continue;
+		for (int q = 0; q < shm->b->nranks; q++) {
+			if (shm->err[q] && shm->err[q] != -ECANCELED) {
+				rows[i].stop_err = shm->err[q];
+				rows[i].stop_rank = q;
+				break;
+			}
+		}
+		return;
+	}
+}
+
 int coll_bench_run(const struct coll_bench *b, struct coll_row *rows)
 {
 	struct coll_shm *shm;
@@ -178,6 +201,7 @@ int coll_bench_run(const struct coll_bench *b, struct coll_row *rows)
 	fflush(NULL); /* the children inherit stdio buffers */
 	ret = emu_run_job(&job);
 	memcpy(rows, shm->rows, shm->nrows * sizeof(*rows));
+	stopped_by(shm, rows);
 	munmap(shm, shm->len);
 	return ret;
 }

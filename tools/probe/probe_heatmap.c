@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/output.h"
 #include "tools/probe/probe.h"
 
 #define FS	  2 /* font scale: a 3x5 glyph is 6x10 pixels */
@@ -343,6 +344,7 @@ int probe_heatmap_write(const struct probe_heatmap *hm, const char *path)
 	uint8_t pal[256 * 3];
 	struct layout l;
 	int png, ret = 0;
+	struct snemu_outfile out;
 	FILE *f;
 
 	if (!ext || (strcmp(ext, ".png") && strcmp(ext, ".svg")))
@@ -352,9 +354,10 @@ int probe_heatmap_write(const struct probe_heatmap *hm, const char *path)
 	png = !strcmp(ext, ".png");
 	palette(pal);
 	plan(hm, &l);
-	f = fopen(path, png ? "wb" : "w");
-	if (!f)
-		return -errno;
+	ret = snemu_outfile_open(path, &out);
+	if (ret)
+		return ret;
+	f = out.f;
 	if (png) {
 		struct raster r = {
 			.c = {raster_rect, raster_text},
@@ -382,11 +385,6 @@ int probe_heatmap_write(const struct probe_heatmap *hm, const char *path)
 			l.w, l.h, l.w, l.h);
 		draw(hm, &l, &v.c);
 		fputs("</svg>\n", f);
-		ret = ferror(f) ? -EIO : 0;
 	}
-	if (fclose(f) && !ret)
-		ret = -errno;
-	if (ret)
-		unlink(path);
-	return ret;
+	return snemu_outfile_close(&out, !ret) ?: ret;
 }

@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/output.h"
 #include "common/common.h"
 #include "snemu.h"
 #include "topology/topo.h"
@@ -186,11 +187,14 @@ struct scope_sum {
 static int write_csv(const struct matrix_plan *p, const double *usec,
 		     const char *path)
 {
-	FILE *f = fopen(path, "w");
-	int n = p->n, ret = 0;
+	struct snemu_outfile out;
+	int n = p->n, ret;
+	FILE *f;
 
-	if (!f)
-		return -errno;
+	ret = snemu_outfile_open(path, &out);
+	if (ret)
+		return ret;
+	f = out.f;
 	fprintf(f, "src\\dst");
 	for (int b = 0; b < n; b++)
 		fprintf(f, ",%d", p->ranks[b]);
@@ -201,11 +205,7 @@ static int write_csv(const struct matrix_plan *p, const double *usec,
 			fprintf(f, ",%.3f", a == b ? 0.0 : usec[a * n + b]);
 		fputc('\n', f);
 	}
-	if (ferror(f))
-		ret = -EIO;
-	if (fclose(f) && !ret)
-		ret = -errno;
-	return ret;
+	return snemu_outfile_close(&out, 1);
 }
 
 static int write_json(const struct probe_ctx *ctx, const struct matrix_plan *p,

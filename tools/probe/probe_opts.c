@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "common/common.h"
+#include "common/output.h"
 #include "tools/probe/probe.h"
 
 #define M_SUMMARY  (1u << PROBE_SUMMARY)
@@ -327,27 +328,14 @@ static const char *opt_name(int id)
 /* An output file's folder must exist and be writable before anything runs. */
 static int check_out_path(const char *opt, const char *path, FILE *err)
 {
-	const char *slash = strrchr(path, '/');
-	char dir[4096];
+	int ret = snemu_outfile_check(path);
 
-	if (!*path) {
+	if (!*path)
 		fprintf(err, "snemu probe: --%s: empty file name\n", opt);
-		return -EINVAL;
-	}
-	if (!slash)
-		snprintf(dir, sizeof(dir), ".");
-	else if (slash == path)
-		snprintf(dir, sizeof(dir), "/");
-	else
-		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
-	if (access(dir, W_OK)) {
-		fprintf(err,
-			"snemu probe: --%s '%s': folder '%s' does not exist "
-			"or is not writable\n",
-			opt, path, dir);
-		return -EINVAL;
-	}
-	return 0;
+	else if (ret)
+		fprintf(err, "snemu probe: --%s '%s': cannot write it: %s\n",
+			opt, path, snemu_outfile_why(ret));
+	return ret ? -EINVAL : 0;
 }
 
 static int parse_mode(const char *s, enum probe_mode *mode, FILE *err)
