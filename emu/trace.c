@@ -4,14 +4,12 @@
  * JSON the launcher makes of them (docs/TRACE.md, emu/trace.h).
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "common/common.h"
+#include "common/output.h"
 #include "emu/ep.h"
 #include "emu/report.h"
 #include "emu/trace.h"
@@ -298,8 +296,7 @@ struct emu_trace {
 	uint8_t *ranks; /* traced or not, per rank */
 	uint64_t w0, w1;
 	int links[TRACE_LINKS_MAX], nlinks; /* --trace-links; 0: busiest */
-	char *tmp;			    /* the temporary file, NULL: gone */
-	int fd;
+	struct snemu_outfile out; /* the file, out.f NULL once closed */
 	/* What was written. */
 	uint64_t events, bytes, wall_ns, dropped;
 };
@@ -344,38 +341,6 @@ static int find_links(struct emu_trace *tr, const char *list)
 	return tr->nlinks ? 0 : trace_err("--trace-links", list, "no link");
 }
 
-/*
- * The temporary file next to path, created new (never through a link):
- * path.XXXXXX.tmp with a suffix that does not exist yet.
- */
-static int open_tmp(struct emu_trace *tr, const char *path)
-{
-	struct stat st;
-	uint64_t salt = snemu_wall_ns();
-
-	if (!stat(path, &st) && S_ISDIR(st.st_mode))
-		return -EISDIR;
-	for (int i = 0; i < 100; i++) {
-		free(tr->tmp);
-		if (asprintf(&tr->tmp, "%s.%06" PRIx64 ".tmp", path,
-			     (salt + (uint64_t)i * 7919) & 0xffffff) < 0) {
-			tr->tmp = NULL;
-			return -ENOMEM;
-		}
-		tr->fd = open(tr->tmp,
-			      O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
-				      O_CLOEXEC,
-			      0666);
-		if (tr->fd >= 0)
-			return 0;
-		if (errno != EEXIST)
-			break;
-	}
-	free(tr->tmp);
-	tr->tmp = NULL;
-	return -errno;
-}
-
 int emu_trace_open(const struct emu_trace_opts *o, const struct topo *topo,
 		   int nranks, struct emu_trace **out)
 {
@@ -389,7 +354,6 @@ int emu_trace_open(const struct emu_trace_opts *o, const struct topo *topo,
 		.topo = topo,
 		.nranks = nranks,
 		.w1 = UINT64_MAX,
-		.fd = -1,
 	};
 	tr->ranks = malloc((size_t)nranks);
 	ret = -ENOMEM;
@@ -422,10 +386,11 @@ int emu_trace_open(const struct emu_trace_opts *o, const struct topo *topo,
 	ret = o->links ? find_links(tr, o->links) : 0;
 	if (ret)
 		goto err;
-	ret = open_tmp(tr, o->path);
+	/* The temporary file now: a path that cannot be written fails here. */
+	ret = snemu_outfile_open(o->path, &tr->out);
 	if (ret) {
 		fprintf(stderr, "snemu: --trace: cannot write %s: %s\n",
-			o->path, strerror(-ret));
+			o->path, snemu_outfile_why(ret));
 		goto err;
 	}
 	*out = tr;
@@ -694,7 +659,7 @@ static int collect_links(struct emu_trace *tr, const struct emu_run *run,
 
 /* The output buffer, flushed to fd when full. */
 struct out {
-	int fd, err;
+	FILE *f;
 	char *buf;
 	size_t n, cap;
 	uint64_t total;
@@ -703,18 +668,10 @@ struct out {
 #define OUT_BUF	 (4U << 20)
 #define OUT_ROOM 512 /* the most one event adds */
 
+/* A failed write shows when the file is closed (snemu_outfile_close). */
 static void out_flush(struct out *o)
 {
-	size_t done = 0;
-
-	while (done < o->n && !o->err) {
-		ssize_t w = write(o->fd, o->buf + done, o->n - done);
-
-		if (w < 0 && errno != EINTR)
-			o->err = -errno;
-		else if (w > 0)
-			done += (size_t)w;
-	}
+	fwrite(o->buf, 1, o->n, o->f);
 	o->total += o->n;
 	o->n = 0;
 }
@@ -902,7 +859,7 @@ static void out_meta(struct emu_trace *tr, struct out *o)
 
 static int write_file(struct emu_trace *tr, const struct evs *ev)
 {
-	struct out o = {.fd = tr->fd, .cap = OUT_BUF};
+	struct out o = {.f = tr->out.f, .cap = OUT_BUF};
 
 	o.buf = malloc(o.cap);
 	if (!o.buf)
@@ -919,7 +876,7 @@ static int write_file(struct emu_trace *tr, const struct evs *ev)
 	out_flush(&o);
 	free(o.buf);
 	tr->bytes = o.total;
-	return o.err;
+	return 0;
 }
 
 static uint64_t makespan(const struct emu_run *run)
@@ -935,7 +892,7 @@ int emu_trace_write(struct emu_trace *tr, const struct emu_run *run)
 {
 	uint64_t t0 = snemu_wall_ns();
 	struct evs ev = {0};
-	int ret;
+	int ret, cret;
 
 	ret = collect_ranks(tr, run->fab, &ev)
 		      ?: collect_links(tr, run, &ev, makespan(run));
@@ -945,15 +902,8 @@ int emu_trace_write(struct emu_trace *tr, const struct emu_run *run)
 		ret = write_file(tr, &ev);
 	}
 	free(ev.v);
-	if (!ret && close(tr->fd))
-		ret = -errno;
-	tr->fd = -1;
-	if (!ret && rename(tr->tmp, tr->o->path))
-		ret = -errno;
-	if (!ret) {
-		free(tr->tmp);
-		tr->tmp = NULL;
-	}
+	cret = snemu_outfile_close(&tr->out, !ret);
+	ret = ret ?: cret;
 	tr->wall_ns = snemu_wall_ns() - t0;
 	if (tr->dropped)
 		fprintf(stderr,
@@ -979,11 +929,8 @@ void emu_trace_close(struct emu_trace *tr)
 {
 	if (!tr)
 		return;
-	if (tr->fd >= 0)
-		close(tr->fd);
-	if (tr->tmp)
-		unlink(tr->tmp);
-	free(tr->tmp);
+	if (tr->out.f)
+		snemu_outfile_close(&tr->out, 0);
 	free(tr->ranks);
 	free(tr);
 }

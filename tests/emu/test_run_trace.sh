@@ -11,14 +11,14 @@ python3 -c 'import json' 2>/dev/null || {
 	exit 77
 }
 
-# check FILE: trace_check's counts in $T/FILE.counts.
+# check FILE: trace_check's counts in $T/counts.FILE.
 check() {
-	python3 "$CHECK" "$T/$1" >"$T/$1.counts" 2>"$T/err" ||
+	python3 "$CHECK" "$T/$1" >"$T/counts.$1" 2>"$T/err" ||
 		fail "$1: $(cat "$T/err")"
 }
 
 count() { # count FILE KEY
-	sed -n "s/^$2 //p" "$T/$1.counts"
+	sed -n "s/^$2 //p" "$T/counts.$1"
 }
 
 # 16 ranks all-to-all: 240 messages, plus 4 barrier rounds of 16.
@@ -44,7 +44,7 @@ grep -q '"name":"rank 9 (node 1)"' "$T/a.json" || fail "no rank names"
 run_snemu run -q -n 16 --trace "$T/b.json" -- "$PROGS/prog_alltoall"
 expect_rc 0
 cmp "$T/a.json" "$T/b.json" || fail "two runs gave different traces"
-ls "$T" | grep -q '\.tmp$' && fail "a temporary file was left"
+ls "$T" | grep -q '\.json\.......$' && fail "a temporary file was left"
 
 # Fewer ranks: only theirs, and only the messages among them.
 run_snemu run -q -n 16 --trace "$T/c.json" --trace-ranks 0-2,5 -- \
@@ -123,13 +123,14 @@ bad() { # bad PATTERN ARGS...
 	grep -q '^alltoall:' "$T/out" && fail "the ranks ran: $*"
 	return 0
 }
-bad "cannot write $T/no/such/dir/t.json" --trace "$T/no/such/dir/t.json"
-bad "cannot write $T: Is a directory" --trace "$T"
+bad "cannot write $T/no/such/dir/t.json: no file name, or its folder does" \
+	--trace "$T/no/such/dir/t.json"
+bad "cannot write $T: it is a folder" --trace "$T"
 bad "rank out of range" --trace "$T/x.json" --trace-ranks 0-4
 bad "--trace-ranks '1,,2'" --trace "$T/x.json" --trace-ranks 1,,2
 bad "--trace-window '5:2'" --trace "$T/x.json" --trace-window 5:2
 bad "no link 'nolink'" --trace "$T/x.json" --trace-links nolink
 bad "need --trace FILE" --trace-ranks 0
 [ -e "$T/x.json" ] && fail "a bad option left a trace"
-ls "$T" | grep -q '\.tmp$' && fail "a temporary file was left"
+ls "$T" | grep -q '\.json\.......$' && fail "a temporary file was left"
 exit 0
