@@ -15,6 +15,7 @@
 #ifndef SNEMU_EMU_H
 #define SNEMU_EMU_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <sys/types.h>
@@ -108,6 +109,13 @@ struct emu_rank_info {
 /* Snapshot of one rank's state and counters. */
 void emu_fabric_rank_info(struct emu_fabric *fab, int rank,
 			  struct emu_rank_info *info);
+
+/*
+ * A rank overwrote the fabric's header (its layout no longer is what the
+ * launcher wrote): the run cannot be trusted. The launcher's own view
+ * never depends on it.
+ */
+bool emu_fabric_corrupted(const struct emu_fabric *fab);
 
 /* Bytes sent from src to dst over the run (the traffic matrix). */
 uint64_t emu_fabric_traffic(struct emu_fabric *fab, int src, int dst);

@@ -324,6 +324,17 @@ int emu_fabric_create(const struct topo *topo, const struct emu_fabric_opts *o,
 	fab->hdr = fab->seg->base;
 	fab->topo = topo;
 	hdr_init(fab->hdr, topo, o, fab->efd, &lo);
+	fab->hdr_copy = malloc(sizeof(*fab->hdr_copy));
+	if (!fab->hdr_copy) {
+		ret = -ENOMEM;
+		close(fab->efd);
+		goto err_seg;
+	}
+	*fab->hdr_copy = *fab->hdr;
+	fab->nranks = o->nranks;
+	fab->ctl = (struct emu_ctl *)((char *)fab->hdr + lo.off[R_CTL]);
+	fab->traffic = (uint64_t *)((char *)fab->hdr + lo.off[R_TRAFFIC]);
+	fab->topo_state = (char *)fab->hdr + lo.off[R_TOPO];
 	*out = fab;
 	return 0;
 
@@ -341,6 +352,7 @@ void emu_fabric_destroy(struct emu_fabric *fab)
 	close(fab->efd);
 	shm_seg_destroy(fab->seg);
 	free(fab->links);
+	free(fab->hdr_copy);
 	free(fab);
 }
 
@@ -356,10 +368,18 @@ int emu_fabric_notify_fd(const struct emu_fabric *fab)
 
 static struct emu_ctl *ctl_of(struct emu_fabric *fab, int rank)
 {
-	struct emu_ctl *ctl =
-		(struct emu_ctl *)((char *)fab->hdr + fab->hdr->ctl_off);
+	return rank >= 0 && rank < fab->nranks ? &fab->ctl[rank] : NULL;
+}
 
-	return rank >= 0 && rank < fab->hdr->nranks ? &ctl[rank] : NULL;
+bool emu_fabric_corrupted(const struct emu_fabric *fab)
+{
+	const struct emu_hdr *h = fab->hdr, *c = fab->hdr_copy;
+
+	return h->magic != c->magic || h->version != c->version ||
+	       h->nranks != c->nranks || h->ctl_off != c->ctl_off ||
+	       h->run_off != c->run_off || h->pairq_off != c->pairq_off ||
+	       h->traffic_off != c->traffic_off || h->topo_off != c->topo_off ||
+	       h->wins_off != c->wins_off || h->ev_off != c->ev_off;
 }
 
 void emu_fabric_set_pid(struct emu_fabric *fab, int rank, pid_t pid)
@@ -374,7 +394,7 @@ void emu_fabric_abort(struct emu_fabric *fab)
 {
 	/* No lock: the run may be stuck with a dead process holding it. */
 	__atomic_store_n(&fab->hdr->aborted, 1, __ATOMIC_SEQ_CST);
-	for (int r = 0; r < fab->hdr->nranks; r++)
+	for (int r = 0; r < fab->nranks; r++)
 		emu_ctl_poke(ctl_of(fab, r));
 }
 
@@ -388,6 +408,9 @@ void emu_fabric_rank_info(struct emu_fabric *fab, int rank,
 	if (!c)
 		return;
 	info->state = __atomic_load_n(&c->state, __ATOMIC_ACQUIRE);
+	/* Anything a buggy rank may have written there must print. */
+	if (info->state > EMU_RANK_DONE)
+		info->state = EMU_RANK_RUNNING;
 	info->clock_ns = __atomic_load_n(&c->clock, __ATOMIC_RELAXED);
 	info->msgs_sent = c->msgs_sent;
 	info->bytes_sent = c->bytes_sent;
@@ -396,7 +419,8 @@ void emu_fabric_rank_info(struct emu_fabric *fab, int rank,
 	info->finalize_busy = c->finalize_busy;
 	if (info->state != EMU_RANK_BLOCKED)
 		return;
-	info->wait_op = c->wait_op;
+	info->wait_op =
+		c->wait_op <= EMU_WAIT_WAITANY ? c->wait_op : EMU_WAIT_NONE;
 	info->wait_src = c->wait_src;
 	info->wait_tag = c->wait_tag;
 	info->wait_count = c->wait_count;
@@ -408,9 +432,8 @@ void emu_fabric_rank_info(struct emu_fabric *fab, int rank,
 
 uint64_t emu_fabric_traffic(struct emu_fabric *fab, int src, int dst)
 {
-	const uint64_t *m =
-		(uint64_t *)((char *)fab->hdr + fab->hdr->traffic_off);
-	int n = fab->hdr->nranks;
+	const uint64_t *m = fab->traffic;
+	int n = fab->nranks;
 
 	if (src < 0 || src >= n || dst < 0 || dst >= n)
 		return 0;
@@ -423,9 +446,7 @@ const struct topo_link_stats *emu_fabric_links(struct emu_fabric *fab)
 		fab->links =
 			malloc(topo_num_links(fab->topo) * sizeof(*fab->links));
 	if (fab->links)
-		topo_state_links(fab->topo,
-				 (char *)fab->hdr + fab->hdr->topo_off,
-				 fab->links);
+		topo_state_links(fab->topo, fab->topo_state, fab->links);
 	return fab->links;
 }
 

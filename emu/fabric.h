@@ -361,12 +361,23 @@ struct emu_hdr {
 };
 
 /* Launcher-side handle (emu.h). */
+/*
+ * The launcher's handle. Ranks can write the whole segment, so the
+ * launcher never takes its layout from the header it shares with them:
+ * it keeps what it computed (nranks, the regions it reads, the header as
+ * it wrote it, to tell a rank that overwrote it).
+ */
 struct emu_fabric {
 	struct shm_seg *seg;
 	struct emu_hdr *hdr;
 	const struct topo *topo;
 	struct topo_link_stats *links; /* emu_fabric_links' copy */
 	int efd;
+	int nranks;
+	struct emu_ctl *ctl;
+	uint64_t *traffic;
+	void *topo_state;
+	struct emu_hdr *hdr_copy; /* its fixed fields, as written */
 };
 
 /* An arena block this process frees at its next lock. */

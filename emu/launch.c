@@ -372,7 +372,9 @@ static void rank_ended(struct launch *l, int r)
 		if (ex->code == 127)
 			read_exec_failures(l);
 		emu_fabric_rank_info(l->fab, r, &info);
-		if (ex->code || info.state != EMU_RANK_DONE)
+		if (emu_fabric_corrupted(l->fab))
+			stop_run(l, EMU_RUN_CORRUPT, r, 0);
+		else if (ex->code || info.state != EMU_RANK_DONE)
 			stop_run(l, EMU_RUN_FAILED, r, 0);
 		else if (l->nlive == 1)
 			kill(-l->pgid, SIGKILL); /* strays of a good run */
@@ -429,6 +431,10 @@ static void watch(struct launch *l)
 
 	if (l->stopping)
 		return;
+	if (emu_fabric_corrupted(l->fab)) {
+		stop_run(l, EMU_RUN_CORRUPT, -1, 0);
+		return;
+	}
 	if (job->timeout_s && now - l->t0 >= job->timeout_s * 1000000000ULL) {
 		stop_run(l, EMU_RUN_TIMEOUT, -1, 0);
 		return;
@@ -515,6 +521,7 @@ static int exit_status(const struct launch *l)
 	case EMU_RUN_FAILED: return 1;
 	case EMU_RUN_DEADLOCK: return 3;
 	case EMU_RUN_INTERRUPTED: return 128 + l->run.signo;
+	case EMU_RUN_CORRUPT: return 1;
 	case EMU_RUN_TIMEOUT: return 4;
 	case EMU_RUN_STALLED: return 5;
 	}
@@ -527,6 +534,10 @@ static int finish(struct launch *l)
 	int status = exit_status(l);
 	int ret, tret = 0;
 
+	if (!l->stopping && emu_fabric_corrupted(l->fab)) {
+		l->run.status = EMU_RUN_CORRUPT;
+		l->run.cause_rank = -1;
+	}
 	if (!l->stopping)
 		for (int r = 0; r < job->nranks; r++)
 			emu_fabric_rank_info(l->fab, r, &l->run.info[r]);

@@ -30,6 +30,7 @@ static const char *const status_names[] = {
 	[EMU_RUN_INTERRUPTED] = "interrupted",
 	[EMU_RUN_TIMEOUT] = "timeout",
 	[EMU_RUN_STALLED] = "stalled",
+	[EMU_RUN_CORRUPT] = "corrupt",
 };
 
 static const char *const state_names[] = {
@@ -190,6 +191,9 @@ static void json_failure(FILE *f, const struct emu_run *run)
 	case EMU_RUN_STALLED:
 		fprintf(f, "{\"watchdog_s\": %u, ", run->job->watchdog_s);
 		break;
+	case EMU_RUN_CORRUPT:
+		fprintf(f, "{\"seen_at_exit_of\": %d},\n", run->cause_rank);
+		return;
 	case EMU_RUN_DEADLOCK: fputc('{', f); break;
 	}
 	for (int r = 0; r < run->job->nranks; r++)
@@ -679,6 +683,15 @@ void emu_report_failure(const struct emu_run *run, FILE *f)
 	case EMU_RUN_DEADLOCK: print_deadlock(run, f); break;
 	case EMU_RUN_TIMEOUT:
 	case EMU_RUN_STALLED: print_stopped(run, f); break;
+	case EMU_RUN_CORRUPT:
+		fprintf(f,
+			"snemu: FAILED: a rank overwrote the fabric's shared "
+			"header (a stray write into the segment); the run "
+			"cannot be trusted\n");
+		if (run->cause_rank >= 0)
+			fprintf(f, "  the launcher saw it when rank %d ended\n",
+				run->cause_rank);
+		break;
 	case EMU_RUN_INTERRUPTED:
 		sig_name(run->signo, sig, sizeof(sig));
 		fprintf(f, "snemu: interrupted by %s\n", sig);

@@ -20,6 +20,7 @@ enum emu_run_status {
 	EMU_RUN_INTERRUPTED, /* the launcher got SIGINT, SIGTERM or SIGHUP */
 	EMU_RUN_TIMEOUT,     /* it ran longer than --timeout (wall) */
 	EMU_RUN_STALLED,     /* no event and no rank moved for --watchdog */
+	EMU_RUN_CORRUPT,     /* a rank overwrote the fabric's header */
 };
 
 /* How one rank's process ended. */

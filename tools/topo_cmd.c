@@ -396,6 +396,29 @@ static void print_json(const struct topo *t, const struct opts *o)
 }
 
 /*
+ * The edge the graph draws for link: itself, or for a link of an X.down
+ * class the X.up link at the same index (the classes share a layout).
+ */
+static int undirected(const struct topo *t, int link)
+{
+	const char *name, *up;
+	int first, count, ufirst, ucount;
+
+	for (int c = 0; !topo_link_class(t, c, &name, &first, &count); c++) {
+		if (link < first || link >= first + count)
+			continue;
+		if (!strstr(name, ".down"))
+			return link;
+		for (int u = 0; !topo_link_class(t, u, &up, &ufirst, &ucount);
+		     u++)
+			if (!strncmp(up, name, strcspn(name, ".")) &&
+			    strstr(up, ".up") && ucount == count)
+				return ufirst + (link - first);
+	}
+	return link;
+}
+
+/*
  * The vertices ordered by node, shared ones (node -1) first: a counting
  * sort, so that the graph takes time linear in its size. NULL without
  * memory.
@@ -473,13 +496,9 @@ static int print_dot(const struct topo *t, const struct opts *o)
 			int from, to;
 
 			topo_link_ends(t, l, &from, &to);
-			for (int h = 0; h < hops; h++) {
-				int f, e;
-
-				topo_link_ends(t, links[h], &f, &e);
-				red |= (f == from && e == to) ||
-				       (f == to && e == from);
-			}
+			/* The link itself: parallel ones (dies) stay black. */
+			for (int h = 0; h < hops; h++)
+				red |= undirected(t, links[h]) == l;
 			topo_vertex_name(t, from, a, sizeof(a));
 			topo_vertex_name(t, to, b, sizeof(b));
 			printf("  \"%s\" -- \"%s\"%s;\n", a, b,

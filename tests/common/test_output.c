@@ -34,18 +34,23 @@ static void outfile_appears_whole_or_not_at_all(void **state)
 
 	assert_non_null(mkdtemp(dir));
 	snprintf(path, sizeof(path), "%s/out.json", dir);
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
 
 	/* Not ok: nothing at PATH, no temporary left. */
 	assert_int_equal(snemu_outfile_open(path, &o), 0);
+	snprintf(tmp, sizeof(tmp), "%s", o.tmp);
+	/* A new file next to PATH: PATH.XXXXXX */
+	assert_int_equal(strncmp(tmp, path, strlen(path)), 0);
+	assert_int_equal(tmp[strlen(path)], '.');
 	fputs("half", o.f);
 	assert_int_equal(access(tmp, F_OK), 0);
 	assert_int_equal(snemu_outfile_close(&o, 0), -ECANCELED);
 	assert_int_not_equal(access(path, F_OK), 0);
 	assert_int_not_equal(access(tmp, F_OK), 0);
 
-	/* Ok: renamed into place. */
+	/* Ok: renamed into place, also over a symlink planted there. */
+	assert_int_equal(symlink("/nonexistent/victim", path), 0);
 	assert_int_equal(snemu_outfile_open(path, &o), 0);
+	snprintf(tmp, sizeof(tmp), "%s", o.tmp);
 	fputs("whole", o.f);
 	assert_int_equal(snemu_outfile_close(&o, 1), 0);
 	assert_int_not_equal(access(tmp, F_OK), 0);
@@ -60,6 +65,8 @@ static void outfile_appears_whole_or_not_at_all(void **state)
 	/* A folder that does not exist: an error, nothing opened. */
 	assert_int_equal(snemu_outfile_open("/nonexistent/x.json", &o),
 			 -ENOENT);
+	assert_int_equal(snemu_outfile_check(""), -ENOENT);
+	assert_int_equal(snemu_outfile_check("/tmp"), -EISDIR);
 }
 
 int main(void)

@@ -75,6 +75,9 @@ run 0 --dot --route 0 8
 has out '^graph "cloudmatrix384" {'
 has out '"npu0" -- "n0.l1.0"'
 has out 'color=red'
+# the route's 4 links, not their parallel twins on the other die
+[ "$(grep -c 'color=red' "$tmp/out")" -eq 4 ] ||
+	fail "--dot --route 0 8: $(grep -c 'color=red' "$tmp/out") red edges, want 4"
 tail -n 1 "$tmp/out" | grep -q '^}$' || fail "--dot: no closing brace"
 
 # --dot is linear in the model: 200k vertices take well under a second
