@@ -297,6 +297,12 @@ struct emu_trace {
 	uint64_t w0, w1;
 	int links[TRACE_LINKS_MAX], nlinks; /* --trace-links; 0: busiest */
 	struct snemu_outfile out; /* the file, out.f NULL once closed */
+	/*
+	 * The fabric's base, and where the buffers and the topology state
+	 * are, as the launcher laid them out: a rank may overwrite the header.
+	 */
+	char *base;
+	uint64_t buf_off, cap, topo_off;
 	/* What was written. */
 	uint64_t events, bytes, wall_ns, dropped;
 };
@@ -408,24 +414,26 @@ uint64_t emu_trace_cap(const struct emu_trace *tr)
 	return MIN(cap, TRACE_CAP_MAX);
 }
 
-static struct emu_trace_buf *rank_buf(struct emu_fabric *fab, int rank)
+static struct emu_trace_buf *rank_buf(const struct emu_trace *tr, int rank)
 {
-	const struct emu_hdr *h = fab->hdr;
-
-	return (struct emu_trace_buf *)((char *)h + h->trace_off +
-					(uint64_t)rank * emu_trace_buf_size(
-								 h->trace_cap));
+	return (struct emu_trace_buf *)(tr->base + tr->buf_off +
+					(uint64_t)rank *
+						emu_trace_buf_size(tr->cap));
 }
 
 void emu_trace_arm(struct emu_trace *tr, struct emu_fabric *fab)
 {
 	struct emu_hdr *h = fab->hdr;
 
+	tr->base = (char *)h;
+	tr->buf_off = h->trace_off;
+	tr->cap = h->trace_cap;
+	tr->topo_off = h->topo_off;
 	h->trace_w0 = tr->w0;
 	h->trace_w1 = tr->w1;
 	for (int r = 0; r < tr->nranks; r++)
-		rank_buf(fab, r)->on = tr->ranks[r];
-	topo_state_timeline_on(tr->topo, (char *)h + h->topo_off);
+		rank_buf(tr, r)->on = tr->ranks[r];
+	topo_state_timeline_on(tr->topo, tr->base + tr->topo_off);
 }
 
 /* An event of the file, sorted by (ts, track, order, seq). */
@@ -506,15 +514,14 @@ static uint64_t inside(const struct emu_trace_rec *c, uint64_t t)
  * its call; a receive's ends in the call that handed it to the program,
  * where it completed (or in the middle, if it completed before).
  */
-static int collect_ranks(struct emu_trace *tr, struct emu_fabric *fab,
-			 struct evs *ev)
+static int collect_ranks(struct emu_trace *tr, struct evs *ev)
 {
 	struct flow_end *s = NULL, *f = NULL;
 	size_t ns = 0, nf = 0, caps = 0, capf = 0;
 	int ret = 0;
 
 	for (int r = 0; r < tr->nranks && !ret; r++) {
-		const struct emu_trace_buf *b = rank_buf(fab, r);
+		const struct emu_trace_buf *b = rank_buf(tr, r);
 		uint64_t n = __atomic_load_n(&b->count, __ATOMIC_ACQUIRE);
 		size_t first = nf;
 
@@ -620,9 +627,7 @@ static int collect_links(struct emu_trace *tr, const struct emu_run *run,
 		return -ENOMEM;
 	for (int i = 0; i < n; i++) {
 		uint64_t w = topo_state_timeline(
-			tr->topo,
-			(char *)run->fab->hdr + run->fab->hdr->topo_off,
-			links[i], busy[i]);
+			tr->topo, tr->base + tr->topo_off, links[i], busy[i]);
 
 		busy[n][i] = w;
 		width = MAX(width, w);
@@ -894,7 +899,7 @@ int emu_trace_write(struct emu_trace *tr, const struct emu_run *run)
 	struct evs ev = {0};
 	int ret, cret;
 
-	ret = collect_ranks(tr, run->fab, &ev)
+	ret = collect_ranks(tr, &ev)
 		      ?: collect_links(tr, run, &ev, makespan(run));
 	if (!ret) {
 		qsort(ev.v, ev.n, sizeof(*ev.v), tev_cmp);
@@ -910,7 +915,7 @@ int emu_trace_write(struct emu_trace *tr, const struct emu_run *run)
 			"snemu: trace: %" PRIu64 " records dropped (a "
 			"rank's buffer holds %" PRIu64 "): narrow it with "
 			"--trace-ranks or --trace-window\n",
-			tr->dropped, run->fab->hdr->trace_cap);
+			tr->dropped, tr->cap);
 	return ret;
 }
 
