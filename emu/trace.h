@@ -78,15 +78,21 @@ struct ep_trace {
 	bool in;	/* in a call that ep_trace_enter saw */
 };
 
-/* trace.c, rank side: find this rank's buffer (after the attach). */
+/*
+ * A call's record holds its function's name without this prefix (op 0),
+ * or another name as it is (op 1).
+ */
+#define EMU_TRACE_PREFIX "snemu_"
+
+/* trace_rank.c: find this rank's buffer (after the attach). */
 void ep_trace_attach(struct emu_ep *ep);
 
-/* trace.c: a call entered (ep_enter) and returns (EP_CALL's cleanup). */
+/* trace_rank.c: a call entered (ep_enter) and returns (EP_CALL's cleanup). */
 void ep_trace_enter(struct emu_ep *ep);
 void ep_trace_leave(struct emu_ep *ep, const char *func);
 
 /*
- * trace.c: the call's arguments; name replaces the function's (NULL:
+ * trace_rank.c: the call's arguments; name replaces the function's (NULL:
  * keep it). A send (send true) gets the next flow id in ep->tr.flow,
  * which its message carries.
  */
@@ -94,7 +100,7 @@ void ep_trace_args(struct emu_ep *ep, const char *name, int peer, int tag,
 		   uint64_t bytes, bool send);
 
 /*
- * trace.c: the call waited (op) from clock from for the n requests of reqs
+ * trace_rank.c: the call waited (op) from clock from for the n requests of reqs
  * (NULL entries skipped), all complete now: if the last of them completed
  * after from, it waited in virtual time from then to that completion.
  * This depends on virtual times only, not on whether the host blocked.
@@ -102,7 +108,7 @@ void ep_trace_args(struct emu_ep *ep, const char *name, int peer, int tag,
 void ep_trace_waited(struct emu_ep *ep, int op, struct snemu_req *const *reqs,
 		     int n, uint64_t from);
 
-/* trace.c: the call got message flow from src, done at done_ns. */
+/* trace_rank.c: the call got message flow from src, done at done_ns. */
 void ep_trace_recv(struct emu_ep *ep, uint64_t flow, int src, int tag,
 		   uint64_t len, uint64_t done_ns);
 
