@@ -227,6 +227,21 @@ static int get_pieces(MPI_Win win, struct target *t, char *dst, int *n)
 	return err;
 }
 
+/*
+ * The checks of a put or get, and its target: MPI_SUCCESS and *t, or
+ * MPI_PROC_NULL (nothing to do), or an error class.
+ */
+static int rma_start(MPI_Win win, const void *origin, int ocount,
+		     MPI_Datatype otype, int rank, MPI_Aint disp, int tcount,
+		     MPI_Datatype ttype, struct target *t)
+{
+	int err = mpi_win_check(win);
+
+	if (!err)
+		err = origin_check(origin, ocount, otype, tcount, ttype);
+	return err ? err : target_of(win, rank, disp, tcount, ttype, t);
+}
+
 static int put(const void *origin, int ocount, MPI_Datatype otype, int rank,
 	       MPI_Aint disp, int tcount, MPI_Datatype ttype, MPI_Win win,
 	       bool copy)
@@ -234,12 +249,9 @@ static int put(const void *origin, int ocount, MPI_Datatype otype, int rank,
 	struct target t;
 	void *tmp;
 	const void *bytes;
-	int err = mpi_win_check(win);
+	int err = rma_start(win, origin, ocount, otype, rank, disp, tcount,
+			    ttype, &t);
 
-	if (!err)
-		err = origin_check(origin, ocount, otype, tcount, ttype);
-	if (!err)
-		err = target_of(win, rank, disp, tcount, ttype, &t);
 	if (err)
 		return err == MPI_PROC_NULL ? MPI_SUCCESS : err;
 	bytes = mpi_bytes(origin, ocount, otype, true, &tmp);
@@ -257,13 +269,10 @@ static int get(void *origin, int ocount, MPI_Datatype otype, int rank,
 {
 	struct target t;
 	void *tmp, *bytes;
-	int err = mpi_win_check(win);
+	int err = rma_start(win, origin, ocount, otype, rank, disp, tcount,
+			    ttype, &t);
 
 	*n = 0;
-	if (!err)
-		err = origin_check(origin, ocount, otype, tcount, ttype);
-	if (!err)
-		err = target_of(win, rank, disp, tcount, ttype, &t);
 	if (err)
 		return err == MPI_PROC_NULL ? MPI_SUCCESS : err;
 	bytes = mpi_bytes(origin, ocount, otype, false, &tmp);
