@@ -13,7 +13,7 @@ esac
 
 pkgs="build-essential autoconf automake libtool pkg-config git \
 liburing-dev libconfig-dev libcmocka-dev libibverbs-dev librdmacm-dev \
-clang-format"
+clang-format python3"
 sudo=
 [ "$(id -u)" -eq 0 ] || sudo=sudo
 missing=
