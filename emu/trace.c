@@ -215,19 +215,37 @@ struct evs {
 	size_t n, cap;
 };
 
+/* Room for one more of size bytes at *v, which holds n of *cap. */
+static int grow(void **v, size_t *cap, size_t n, size_t size)
+{
+	size_t c = *cap ? 2 * *cap : 4096;
+	void *p;
+
+	if (n < *cap)
+		return 0;
+	p = realloc(*v, c * size);
+	if (!p)
+		return -ENOMEM;
+	*v = p;
+	*cap = c;
+	return 0;
+}
+
+/* qsort, which must not be given NULL even for nothing to sort. */
+static void sort(void *v, size_t n, size_t size,
+		 int (*cmp)(const void *, const void *))
+{
+	if (n)
+		qsort(v, n, size, cmp);
+}
+
 static int evs_add(struct evs *e, struct tev t)
 {
-	if (e->n == e->cap) {
-		size_t cap = e->cap ? 2 * e->cap : 4096;
-		struct tev *v = realloc(e->v, cap * sizeof(*v));
+	int ret = grow((void **)&e->v, &e->cap, e->n, sizeof(*e->v));
 
-		if (!v)
-			return -ENOMEM;
-		e->v = v;
-		e->cap = cap;
-	}
-	e->v[e->n++] = t;
-	return 0;
+	if (!ret)
+		e->v[e->n++] = t;
+	return ret;
 }
 
 /*
@@ -270,12 +288,7 @@ static int collect_ranks(struct emu_trace *tr, struct evs *ev)
 			};
 
 			if (c->kind == EMU_TR_RECV) {
-				if (nf == capf) {
-					capf = capf ? 2 * capf : 4096;
-					f = realloc(f, capf * sizeof(*f));
-					if (!f)
-						ret = -ENOMEM;
-				}
+				ret = grow((void **)&f, &capf, nf, sizeof(*f));
 				if (!ret)
 					f[nf++] = (struct flow_end){c->flow, t};
 				continue;
@@ -299,14 +312,9 @@ static int collect_ranks(struct emu_trace *tr, struct evs *ev)
 			first = nf;
 			if (!c->flow || ret)
 				continue;
-			if (ns == caps) {
-				caps = caps ? 2 * caps : 4096;
-				s = realloc(s, caps * sizeof(*s));
-				if (!s) {
-					ret = -ENOMEM;
-					break;
-				}
-			}
+			ret = grow((void **)&s, &caps, ns, sizeof(*s));
+			if (ret)
+				break;
 			t.ts = inside(c, UINT64_MAX);
 			t.order = UINT64_MAX - 1;
 			t.ph = 's';
@@ -317,8 +325,8 @@ static int collect_ranks(struct emu_trace *tr, struct evs *ev)
 			f[j].id = 0; /* no call recorded after it */
 	}
 	if (!ret) {
-		qsort(s, ns, sizeof(*s), flow_cmp);
-		qsort(f, nf, sizeof(*f), flow_cmp);
+		sort(s, ns, sizeof(*s), flow_cmp);
+		sort(f, nf, sizeof(*f), flow_cmp);
 	}
 	for (size_t i = 0, j = 0; !ret && i < ns && j < nf;) {
 		if (!f[j].id || f[j].id < s[i].id) {
@@ -634,7 +642,7 @@ int emu_trace_write(struct emu_trace *tr, const struct emu_run *run)
 	ret = collect_ranks(tr, &ev)
 		      ?: collect_links(tr, run, &ev, makespan(run));
 	if (!ret) {
-		qsort(ev.v, ev.n, sizeof(*ev.v), tev_cmp);
+		sort(ev.v, ev.n, sizeof(*ev.v), tev_cmp);
 		tr->events = ev.n;
 		ret = write_file(tr, &ev);
 	}
