@@ -32,6 +32,7 @@ static int allreduce_algo = ALGO_RHD, reduce_scatter_algo = ALGO_RING;
 static int algo_from_env(const char *var, int nalgo, int *algo)
 {
 	const char *v = getenv(var);
+	char line[256], *p = line, *end = line + sizeof(line);
 
 	if (!v || !*v)
 		return 0;
@@ -40,10 +41,13 @@ static int algo_from_env(const char *var, int nalgo, int *algo)
 			*algo = a;
 			return 0;
 		}
-	fprintf(stderr, "snemu-mpi: %s=%s: not an algorithm (", var, v);
+	/* One write: every rank says it, at once, on the same stderr. */
+	p += snprintf(p, end - p, "snemu-mpi: %s=%.100s: not an algorithm (",
+		      var, v);
 	for (int a = 0; a < nalgo; a++)
-		fprintf(stderr, "%s%s", a ? ", " : "", algo_names[a]);
-	fprintf(stderr, ")\n");
+		p += snprintf(p, end - p, "%s%s", a ? ", " : "", algo_names[a]);
+	snprintf(p, end - p, ")\n");
+	fputs(line, stderr);
 	return -1;
 }
 
