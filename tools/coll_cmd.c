@@ -317,7 +317,14 @@ static int parse(int argc, char **argv, struct coll_opts *o)
 		fprintf(stderr, "snemu coll: -e is below -b\n");
 		return -EINVAL;
 	}
-	return out_check("--json", o->json) ?: out_check("--report", o->report);
+	if (!o->trace.path &&
+	    (o->trace.ranks || o->trace.window || o->trace.links)) {
+		fprintf(stderr, "snemu coll: --trace-ranks, --trace-window and "
+				"--trace-links need --trace FILE\n");
+		return -EINVAL;
+	}
+	return out_check("--json", o->json) ?: out_check("--report", o->report)
+						 ?: out_check("--trace", o->trace.path);
 }
 
 static int load_topo(const struct coll_opts *o, struct topo **topo, char *spec,

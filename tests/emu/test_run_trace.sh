@@ -106,6 +106,17 @@ run_snemu probe lat --sizes 8:64 --iters 2 --trace "$T/probe.json"
 expect_rc 0
 check probe.json
 [ "$(count probe.json tracks)" -eq 2 ] || fail "probe: tracks"
+# ... and refuse what run refuses, before anything runs (exit 2).
+for cmd in "coll --op allreduce -n 4" "probe lat"; do
+	# shellcheck disable=SC2086
+	run_snemu $cmd --trace-ranks 0
+	expect_rc 2
+	expect_text "need --trace FILE"
+	# shellcheck disable=SC2086
+	run_snemu $cmd --trace "$T/nodir/t.json"
+	expect_rc 2
+	expect_text "--trace '$T/nodir/t.json': cannot write it"
+done
 
 # A deadlocked run still leaves its trace: where each rank stood.
 run_snemu run -n 8 --trace "$T/k.json" -- "$PROGS/prog_deadlock"

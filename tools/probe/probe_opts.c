@@ -563,9 +563,14 @@ int probe_opts_parse(int argc, char **argv, struct probe_opts *o, FILE *err)
 		return probe_fail(
 			err, "--image '%s': the name must end in .png or .svg",
 			o->image);
+	if (!o->trace.path &&
+	    (o->trace.ranks || o->trace.window || o->trace.links))
+		return probe_fail(err, "--trace-ranks, --trace-window and "
+				       "--trace-links need --trace FILE");
 	if ((o->json && check_out_path("json", o->json, err)) ||
 	    (o->csv && check_out_path("csv", o->csv, err)) ||
-	    (o->image && check_out_path("image", o->image, err)))
+	    (o->image && check_out_path("image", o->image, err)) ||
+	    (o->trace.path && check_out_path("trace", o->trace.path, err)))
 		return -EINVAL;
 	return 0;
 }
