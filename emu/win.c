@@ -608,6 +608,12 @@ static int win_new(struct emu_ep *ep, bool allocated, void *base, size_t len,
 	if (!ret)
 		ret = ep_barrier(ep);
 	if (ret) {
+		/* No window: its part is given back and forgotten. */
+		ep_lock(ep);
+		if (allocated && ent->len)
+			emu_eng_free(&ep->eng, ent->off, ent->len);
+		*ent = (struct emu_win_ent){0};
+		ep_unlock(ep);
 		free(w);
 		return ret;
 	}

@@ -228,7 +228,11 @@ int MPI_Win_lock_all(int assert, MPI_Win win)
 		how |= MPI_WIN_LOCKED_NOCHECK;
 	for (int r = 0; r < win->comm->size && !err; r++)
 		err = lock(win, r, how);
-	win->lock_all = true;
+	/* All or none: a lock left held would stop every other rank. */
+	for (int r = 0; err && r < win->comm->size; r++)
+		if (win->locked[r])
+			unlock(win, r);
+	win->lock_all = !err;
 	return mpi_win_raise(win, err, __func__);
 }
 
