@@ -464,6 +464,11 @@ int mpi_win_check(MPI_Win win);
  * (-1: all), unpacking what needs it; the first error.
  */
 int mpi_win_complete_gets(MPI_Win win, int target);
+/*
+ * End our operations to comm rank target (-1: all): gets answered, puts
+ * landed (win_sync.c).
+ */
+int mpi_win_end_ops(MPI_Win win, int target);
 /* Take and release the accumulate mutex of comm rank target. */
 int mpi_win_mutex(MPI_Win win, int target, bool take);
 /* The snemu window every MPI window uses (snemu_win_address_space). */

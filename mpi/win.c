@@ -228,9 +228,7 @@ int MPI_Win_detach(MPI_Win win, const void *base)
 	if (!*p)
 		return mpi_win_raise(win, MPI_ERR_BASE, __func__);
 	/* Our own operations on it end first; others' are theirs to end. */
-	err = mpi_win_complete_gets(win, -1);
-	if (!err && snemu_flush(mpi_win_fabric(), SNEMU_ANY_SOURCE))
-		err = MPI_ERR_OTHER;
+	err = mpi_win_end_ops(win, -1);
 	g = *p;
 	*p = g->next;
 	free(g);
@@ -253,9 +251,7 @@ int MPI_Win_free(MPI_Win *win)
 	 * Our operations have ended, then the barrier: nobody touches our
 	 * memory after it.
 	 */
-	err = mpi_win_complete_gets(w, -1);
-	if (!err && snemu_flush(mpi_win_fabric(), SNEMU_ANY_SOURCE))
-		err = MPI_ERR_OTHER;
+	err = mpi_win_end_ops(w, -1);
 	if (!err)
 		err = mpi_barrier(w->comm);
 	if (err)

@@ -480,8 +480,7 @@ static int acc_locked(MPI_Win win, struct target *t, const void *in, void *cur,
 			err = put_pieces(win, &back,
 					 op == MPI_REPLACE ? in : cur, true);
 		if (!err)
-			err = mpi_err_of(
-				snemu_flush(mpi_win_fabric(), t->world));
+			err = mpi_win_end_ops(win, t->rank);
 	}
 	if (!exclusive) {
 		e = mpi_win_mutex(win, t->rank, false);
@@ -607,8 +606,7 @@ static int cas_locked(MPI_Win win, struct target *t, const void *origin,
 	if (!err && !memcmp(result, compare, size)) {
 		err = put_pieces(win, &back, origin, true);
 		if (!err)
-			err = mpi_err_of(
-				snemu_flush(mpi_win_fabric(), t->world));
+			err = mpi_win_end_ops(win, t->rank);
 	}
 	e = mpi_win_mutex(win, t->rank, false);
 	return err ? err : e;

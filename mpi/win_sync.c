@@ -96,11 +96,10 @@ static int lock(MPI_Win win, int target, uint8_t how)
 }
 
 /*
- * End our operations to target (-1: all): gets answered, puts landed. The
- * fabric's flush only waits for puts (as snemu_wait did for the gets) or,
+ * The fabric's flush only waits for puts (as snemu_wait did for the gets) or,
  * with neither, is the poll that lets a loop of flushes move in time.
  */
-static int end_ops(MPI_Win win, int target)
+int mpi_win_end_ops(MPI_Win win, int target)
 {
 	int gets = 0, dirty = 0, err, ret = 0;
 
@@ -123,7 +122,7 @@ static int end_ops(MPI_Win win, int target)
 static int unlock(MPI_Win win, int target)
 {
 	uint8_t how = win->locked[target];
-	int err = end_ops(win, target), ret = 0;
+	int err = mpi_win_end_ops(win, target), ret = 0;
 
 	if (!(how & MPI_WIN_LOCKED_NOCHECK))
 		ret = amo(win, target, WORD_LOCK, SNEMU_AMO_ADD,
@@ -166,7 +165,7 @@ int MPI_Win_fence(int assert, MPI_Win win)
 	else if (!err && (any_lock(win) || win->access || win->exposure))
 		err = MPI_ERR_RMA_SYNC;
 	if (!err)
-		err = end_ops(win, -1);
+		err = mpi_win_end_ops(win, -1);
 	if (!err)
 		err = mpi_barrier(win->comm);
 	if (!err)
@@ -244,7 +243,7 @@ int MPI_Win_unlock_all(MPI_Win win)
 		err = MPI_ERR_RMA_SYNC;
 	if (err)
 		return mpi_win_raise(win, err, __func__);
-	err = end_ops(win, -1);
+	err = mpi_win_end_ops(win, -1);
 	for (int r = 0; r < win->comm->size; r++)
 		if (win->locked[r]) {
 			int e = unlock(win, r);
@@ -267,7 +266,7 @@ static int flush(MPI_Win win, int rank, bool all, const char *fn)
 	if (!err)
 		err = passive(win, all ? -1 : rank);
 	if (!err)
-		err = end_ops(win, all ? -1 : rank);
+		err = mpi_win_end_ops(win, all ? -1 : rank);
 	return mpi_win_raise(win, err, fn);
 }
 
@@ -406,7 +405,7 @@ int MPI_Win_complete(MPI_Win win)
 		err = MPI_ERR_RMA_SYNC;
 	if (err)
 		return mpi_win_raise(win, err, __func__);
-	err = end_ops(win, -1);
+	err = mpi_win_end_ops(win, -1);
 	if (!err)
 		err = notify(win, win->access, win->naccess, TAG_COMPLETE);
 	free(win->access);
