@@ -22,13 +22,15 @@
 
 #define TP_TOKEN_LEN 32 /* hex characters of a token host 0 makes */
 
+struct tp_mesh;
+
 struct tp_mesh_opts {
 	int nhosts; /* H >= 2 */
 	int self;   /* this host's index, 0 .. H - 1 */
 	/*
 	 * "ADDR:PORT" (IPv6 as "[ADDR]:PORT"); ADDR a numeric address or a
 	 * name. Host 0 listens there (an empty ADDR: 127.0.0.1; PORT 0: one
-	 * the kernel picks, see tp_mesh_port); the others connect to it.
+	 * the kernel picks, see tp_mesh.port); the others connect to it.
 	 */
 	const char *rendezvous;
 	/*
