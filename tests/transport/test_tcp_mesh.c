@@ -225,14 +225,18 @@ static void assert_joined(struct result r)
 	assert_true(r.data_ok);
 }
 
-/* H hosts, host 0 first with a token of its own making. */
-static void mesh_of(int nhosts)
+/*
+ * H hosts, host 0 first with a token of its own making, listening on
+ * at0:0; the others dial at:PORT.
+ */
+static void mesh_at(int nhosts, const char *at0, const char *at)
 {
 	struct host hs[8];
 	struct spec s = spec_of(nhosts, 0, 0, NULL);
 	struct listen_info li;
 	int lfd;
 
+	snprintf(s.rendezvous, sizeof(s.rendezvous), "%s:0", at0);
 	host_start(&hs[0], &s, &lfd);
 	li = host0_listening(lfd);
 	assert_true(li.port > 0);
@@ -240,10 +244,17 @@ static void mesh_of(int nhosts)
 	assert_int_equal(strspn(li.token, "0123456789abcdef"), TP_TOKEN_LEN);
 	for (int h = 1; h < nhosts; h++) {
 		s = spec_of(nhosts, h, li.port, li.token);
+		snprintf(s.rendezvous, sizeof(s.rendezvous), "%s:%d", at,
+			 li.port);
 		host_start(&hs[h], &s, NULL);
 	}
 	for (int h = 0; h < nhosts; h++)
 		assert_joined(host_wait(&hs[h]));
+}
+
+static void mesh_of(int nhosts)
+{
+	mesh_at(nhosts, "127.0.0.1", "127.0.0.1");
 }
 
 static void mesh_of_two(void **state)
@@ -255,6 +266,23 @@ static void mesh_of_three_and_five(void **state)
 {
 	mesh_of(3);
 	mesh_of(5);
+}
+
+/* Over ::1, and to a name (localhost: maybe ::1 first, then 127.0.0.1). */
+static void mesh_over_ipv6_and_names(void **state)
+{
+	struct sockaddr_in6 sa = {.sin6_family = AF_INET6,
+				  .sin6_addr = IN6ADDR_LOOPBACK_INIT};
+	int fd = socket(AF_INET6, SOCK_STREAM, 0);
+	bool v6 = fd >= 0 && !bind(fd, (struct sockaddr *)&sa, sizeof(sa));
+
+	if (fd >= 0)
+		close(fd);
+	if (v6)
+		mesh_at(3, "[::1]", "[::1]");
+	mesh_at(2, "", "localhost");
+	if (!v6)
+		skip();
 }
 
 static void host0_starts_last(void **state)
@@ -514,6 +542,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(mesh_of_two),
 		cmocka_unit_test(mesh_of_three_and_five),
+		cmocka_unit_test(mesh_over_ipv6_and_names),
 		cmocka_unit_test(host0_starts_last),
 		cmocka_unit_test(wrong_token_refused),
 		cmocka_unit_test(other_digest_refused),

@@ -89,6 +89,7 @@ struct tp_join {
 	char token[TP_TOKEN_MAX]; /* NUL-padded, as in a hello */
 	unsigned timeout_s;
 	int64_t deadline;
+	struct addrinfo *ai;	/* the rendezvous' addresses */
 	int lfd;		/* our listening socket, or -1 */
 	int lport;		/* its port */
 	struct tp_entry *tab;	/* host 0: what it tells the others */
@@ -208,22 +209,20 @@ static int parse_rendezvous(const char *s, char *host, size_t hostlen,
 	return 0;
 }
 
-/* Resolve the rendezvous to its first address, into *sa. */
-static int resolve(struct tp_join *j, struct sockaddr_storage *sa,
-		   socklen_t *salen)
+/* Resolve the rendezvous into j->ai. */
+static int resolve(struct tp_join *j)
 {
 	struct addrinfo hints = {.ai_socktype = SOCK_STREAM,
 				 .ai_flags = AI_NUMERICSERV};
 	const char *rv = j->o->rendezvous;
 	char host[256], port[8];
-	struct addrinfo *ai;
 	int ret;
 
 	if (!rv || parse_rendezvous(rv, host, sizeof(host), port, sizeof(port)))
 		return fail(j, -EINVAL,
 			    "bad rendezvous \"%s\": ADDR:PORT or [ADDR]:PORT",
 			    rv ? rv : "(null)");
-	ret = getaddrinfo(host, port, &hints, &ai);
+	ret = getaddrinfo(host, port, &hints, &j->ai);
 	if (ret) {
 		int e = ret == EAI_SYSTEM   ? -errno
 			: ret == EAI_AGAIN  ? -EAGAIN
@@ -233,27 +232,22 @@ static int resolve(struct tp_join *j, struct sockaddr_storage *sa,
 		return fail(j, e, "cannot resolve %s: %s", host,
 			    gai_strerror(ret));
 	}
-	memcpy(sa, ai->ai_addr, ai->ai_addrlen);
-	*salen = ai->ai_addrlen;
-	freeaddrinfo(ai);
 	return 0;
 }
 
 /* A listening socket on sa (its port may be 0); its port in *port. */
-static int sock_listen(const struct sockaddr_storage *sa, socklen_t salen,
-		       int *port)
+static int sock_listen(const struct sockaddr *sa, socklen_t salen, int *port)
 {
 	struct sockaddr_storage got;
 	socklen_t len = sizeof(got);
 	int fd, one = 1, ret;
 
-	fd = socket(sa->ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	fd = socket(sa->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
 		    0);
 	if (fd < 0)
 		return -errno;
 	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
-	    bind(fd, (const struct sockaddr *)sa, salen) ||
-	    listen(fd, SOMAXCONN) ||
+	    bind(fd, sa, salen) || listen(fd, SOMAXCONN) ||
 	    getsockname(fd, (struct sockaddr *)&got, &len)) {
 		ret = -errno;
 		close(fd);
@@ -283,7 +277,7 @@ static int wait_fd(int fd, short events, int64_t deadline)
  * Connect to sa before deadline: the socket, or -errno (-ECONNREFUSED
  * when nobody listens there, -ETIMEDOUT).
  */
-static int sock_connect(const struct sockaddr_storage *sa, socklen_t salen,
+static int sock_connect(const struct sockaddr *sa, socklen_t salen,
 			int64_t deadline)
 {
 	struct sockaddr_storage me, peer;
@@ -291,12 +285,11 @@ static int sock_connect(const struct sockaddr_storage *sa, socklen_t salen,
 	socklen_t elen = sizeof(int);
 	int fd, ret, e = 0;
 
-	fd = socket(sa->ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	fd = socket(sa->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
 		    0);
 	if (fd < 0)
 		return -errno;
-	if (connect(fd, (const struct sockaddr *)sa, salen) &&
-	    errno != EINPROGRESS) {
+	if (connect(fd, sa, salen) && errno != EINPROGRESS) {
 		ret = -errno;
 		goto err;
 	}
@@ -624,15 +617,15 @@ static int say_hello(struct tp_join *j, int fd, int peer, const char *where)
 static int join_host0(struct tp_join *j)
 {
 	struct tp_mesh *m = j->m;
-	struct sockaddr_storage sa;
-	socklen_t salen;
 	char c;
 	int ret;
 
-	ret = resolve(j, &sa, &salen);
+	ret = resolve(j);
 	if (ret)
 		return ret;
-	j->lfd = sock_listen(&sa, salen, &j->lport);
+	/* The first of the addresses we can listen on. */
+	for (struct addrinfo *a = j->ai; a && j->lfd < 0; a = a->ai_next)
+		j->lfd = sock_listen(a->ai_addr, a->ai_addrlen, &j->lport);
 	if (j->lfd < 0)
 		return fail(j, j->lfd, "cannot listen on %s: %s",
 			    j->o->rendezvous, strerror(-j->lfd));
@@ -676,18 +669,28 @@ static int join_host0(struct tp_join *j)
 	return 0;
 }
 
-/* Connect to host 0, retrying while nobody listens there yet. */
-static int dial_host0(struct tp_join *j, const struct sockaddr_storage *sa,
-		      socklen_t salen)
+/*
+ * Connect to host 0 at one of the rendezvous' addresses, retrying while
+ * nobody listens on any yet.
+ */
+static int dial_host0(struct tp_join *j)
 {
 	const char *rv = j->o->rendezvous;
-	int fd, wait;
+	int fd = -ECONNREFUSED, wait;
+	bool refused;
 
 	for (;;) {
-		fd = sock_connect(sa, salen, j->deadline);
-		if (fd >= 0)
-			return fd;
-		if (fd != -ECONNREFUSED || now_ms() >= j->deadline)
+		refused = false;
+		for (struct addrinfo *a = j->ai; a; a = a->ai_next) {
+			fd = sock_connect(a->ai_addr, a->ai_addrlen,
+					  j->deadline);
+			if (fd >= 0)
+				return fd;
+			refused |= fd == -ECONNREFUSED;
+		}
+		if (refused)
+			fd = -ECONNREFUSED;
+		if (!refused || now_ms() >= j->deadline)
 			break;
 		wait = left_ms(j->deadline);
 		poll(NULL, 0, wait < TP_RETRY_MS ? wait : TP_RETRY_MS);
@@ -726,7 +729,7 @@ static int dial_host(struct tp_join *j, int h, const struct tp_entry *e)
 		return fail(j, -EPROTO, "host 0 sent a bad table");
 	}
 	addr_str((struct sockaddr *)&sa, where, sizeof(where));
-	fd = sock_connect(&sa, salen, j->deadline);
+	fd = sock_connect((struct sockaddr *)&sa, salen, j->deadline);
 	if (fd < 0)
 		return fail(j, fd, "cannot connect to host %d at %s: %s", h,
 			    where, strerror(-fd));
@@ -741,15 +744,15 @@ static int dial_host(struct tp_join *j, int h, const struct tp_entry *e)
 static int join_other(struct tp_join *j)
 {
 	struct tp_mesh *m = j->m;
-	struct sockaddr_storage sa, me;
-	socklen_t salen, melen = sizeof(me);
+	struct sockaddr_storage me;
+	socklen_t melen = sizeof(me);
 	char c;
 	int ret, fd;
 
-	ret = resolve(j, &sa, &salen);
+	ret = resolve(j);
 	if (ret)
 		return ret;
-	fd = dial_host0(j, &sa, salen);
+	fd = dial_host0(j);
 	if (fd < 0)
 		return fd;
 	m->fd[0] = fd;
@@ -762,7 +765,7 @@ static int join_other(struct tp_join *j)
 			((struct sockaddr_in *)&me)->sin_port = 0;
 		else
 			((struct sockaddr_in6 *)&me)->sin6_port = 0;
-		j->lfd = sock_listen(&me, melen, &j->lport);
+		j->lfd = sock_listen((struct sockaddr *)&me, melen, &j->lport);
 		if (j->lfd < 0)
 			return fail(j, j->lfd, "cannot listen: %s",
 				    strerror(-j->lfd));
@@ -916,6 +919,8 @@ int tp_mesh_join(const struct tp_mesh_opts *o, struct tp_mesh **out, char *err,
 	m = NULL;
 out:
 	close_fd(&j.lfd);
+	if (j.ai)
+		freeaddrinfo(j.ai);
 	free(j.tab);
 	tp_mesh_close(m);
 	return ret;
