@@ -14,6 +14,7 @@
  */
 #include "common/common.h"
 #include "emu/ep.h"
+#include "emu/host.h"
 
 static int rounds_of(int n)
 {
@@ -156,5 +157,6 @@ int snemu_barrier(void)
 	ret = ep_enter(&ep);
 	if (ret)
 		return ret;
+	ep_rec_op(ep, HOST_BARRIER);
 	return ep_barrier(ep);
 }

@@ -22,6 +22,7 @@
 
 struct topo;
 struct emu_fabric;
+struct tp_mesh;
 
 /* Environment variables the launcher sets for each endpoint. */
 #define EMU_ENV_FD   "SNEMU_FD"	  /* fd of the fabric's memfd */
@@ -34,6 +35,11 @@ struct emu_fabric_opts {
 	uint64_t eager_limit; /* 0: default (64 KiB) */
 	double compute_scale; /* --compute measured: SCALE; 0: none */
 	uint64_t trace_cap;   /* --trace: records per rank; 0: no trace */
+	/*
+	 * Several hosts: how many, and the ranks of this one, [local_lo,
+	 * local_hi); nhosts 0 or 1: one host, every rank local.
+	 */
+	int nhosts, local_lo, local_hi;
 };
 
 /*
@@ -134,6 +140,24 @@ int emu_fabric_deadlocked(struct emu_fabric *fab);
 const struct topo *emu_fabric_topo(struct emu_fabric *fab);
 
 /*
+ * A run over several hosts (docs/MULTIHOST.md): the hosts joined, and
+ * which ranks each runs: host h runs [host_lo[h], host_lo[h + 1]).
+ */
+struct emu_hosts {
+	struct tp_mesh *mesh;
+	int nhosts, self;
+	int *host_lo; /* nhosts + 1 entries */
+};
+
+/*
+ * Split ranks 0..nranks-1 of topo over nhosts hosts by whole nodes, as
+ * evenly as they go: fills host_lo (nhosts + 1 entries). -EINVAL when
+ * the ranks span fewer nodes than there are hosts.
+ */
+int emu_hosts_split(const struct topo *topo, int nranks, int nhosts,
+		    int *host_lo);
+
+/*
  * Launcher: run a job. Used by `snemu run`, and by `snemu probe` and
  * `snemu coll` to launch their own endpoints.
  */
@@ -161,6 +185,7 @@ struct emu_job {
 	 */
 	unsigned timeout_s, watchdog_s;
 	const struct emu_trace_opts *trace; /* --trace, NULL: none */
+	const struct emu_hosts *hosts;	    /* several hosts, NULL: one */
 };
 
 /* The watchdog of snemu run, probe and coll: minutes without progress. */

@@ -16,6 +16,7 @@
 #include "common/common.h"
 #include "common/log.h"
 #include "emu/ep.h"
+#include "emu/host.h"
 
 struct emu_ep *emu_ep;
 
@@ -270,6 +271,9 @@ static int ep_attach(struct emu_ep *ep, int fd, int rank)
 	ep->cpu_scale = h->compute_scale;
 	ep->me = &ep->eng.ctl[rank];
 	ep->pid = getpid();
+	ep->feed = h->nhosts > 1 && emu_rank_local(&ep->eng, rank)
+			   ? env_int(HOST_ENV_FEED)
+			   : -1;
 	ep_trace_attach(ep);
 	return 0;
 }
@@ -311,6 +315,7 @@ int snemu_init(int *argc, char ***argv)
 		atfork_set = true;
 	ep_thread = true;
 	emu_ep = ep;
+	ep_rec_op(ep, HOST_INIT);
 	if (ep->cpu_scale > 0) {
 		ep->cpu_read_ns = cpu_read_ns();
 		ep_cpu_mark(ep);
@@ -327,6 +332,11 @@ int snemu_finalize(void)
 	ret = ep_enter(&ep);
 	if (ret == -ENXIO)
 		return ret;
+	if (!ret)
+		ep_rec(ep,
+		       &(struct host_rec){.op = HOST_FINALIZE,
+					  .len = ep_clock(ep)},
+		       NULL, 0, NULL);
 	if (!ret && ep->nreqs) {
 		/* For the launcher, should the program exit anyway. */
 		ep->me->finalize_busy = ep->nreqs;
@@ -385,6 +395,8 @@ int snemu_compute(uint64_t ns)
 	/* Far from UINT64_MAX, which means "no running rank". */
 	if (ns > EMU_CLOCK_MAX - ep_clock(ep))
 		return -EINVAL;
+	ep_rec(ep, &(struct host_rec){.op = HOST_COMPUTE, .len = ns}, NULL, 0,
+	       NULL);
 	ep_compute(ep, ns);
 	return 0;
 }

@@ -70,6 +70,8 @@ struct emu_ep {
 	double cpu_scale;
 	uint64_t cpu_mark, cpu_read_ns;
 	struct ep_trace tr; /* --trace (emu/trace.h) */
+	/* Several hosts (emu/host.h): a real rank's feed, -1: none. */
+	int feed;
 };
 
 /* This process's endpoint, NULL before snemu_init. */

@@ -255,6 +255,9 @@ static void hdr_init(struct emu_hdr *h, const struct topo *topo,
 	h->topo_state_size = topo_state_size(topo);
 	h->topo_endpoints = topo_num_endpoints(topo);
 	h->topo_links = topo_num_links(topo);
+	h->nhosts = MAX(o->nhosts, 1);
+	h->local_lo = h->nhosts > 1 ? o->local_lo : 0;
+	h->local_hi = h->nhosts > 1 ? o->local_hi : o->nranks;
 	h->notify_fd = efd;
 	h->ctl_off = lo->off[R_CTL];
 	h->run_off = lo->off[R_RUN];
@@ -296,7 +299,9 @@ int emu_fabric_create(const struct topo *topo, const struct emu_fabric_opts *o,
 	int ret;
 
 	if (!topo || !o || o->nranks < 1 ||
-	    o->nranks > topo_num_endpoints(topo) || !(o->compute_scale >= 0))
+	    o->nranks > topo_num_endpoints(topo) || !(o->compute_scale >= 0) ||
+	    (o->nhosts > 1 && (o->local_lo < 0 || o->local_lo >= o->local_hi ||
+			       o->local_hi > o->nranks)))
 		return -EINVAL;
 	/* Before anything is made: whether the run fits at all. */
 	ret = emu_fabric_plan(topo, o->nranks,

@@ -46,7 +46,7 @@
 #include "transport/transport.h"
 
 #define EMU_MAGIC	  0x534e454d55464142ULL /* "SNEMUFAB" */
-#define EMU_VERSION	  11
+#define EMU_VERSION	  12
 #define EMU_TABLES_MAX	  (64ULL << 30) /* the segment before its arena */
 #define EMU_ARENA_SIZE	  (64ULL << 30)
 #define EMU_SEG_ALIGN	  (2ULL << 20)
@@ -340,6 +340,11 @@ struct emu_hdr {
 	/* --trace: the rank buffers (emu/trace.h; 0: none) and the window. */
 	uint64_t trace_off, trace_cap, trace_w0, trace_w1;
 
+	/*
+	 * Several hosts (emu/host.h): the ranks whose processes run on this
+	 * host, [local_lo, local_hi); the others are ghosts. One host: all.
+	 */
+	int32_t nhosts, local_lo, local_hi;
 	int32_t notify_fd;   /* eventfd written on deadlock */
 	uint32_t aborted;    /* atomic */
 	uint32_t deadlocked; /* atomic */
@@ -415,6 +420,12 @@ struct emu_eng {
 	struct emu_free *frees; /* blocks to free at the next lock */
 	size_t nfrees, capfrees;
 };
+
+/* Rank r runs here, not as a ghost (emu/host.h): only it reads its data. */
+static inline bool emu_rank_local(const struct emu_eng *e, int r)
+{
+	return r >= e->hdr->local_lo && r < e->hdr->local_hi;
+}
 
 static inline void *emu_ptr(const struct emu_eng *e, uint64_t off)
 {

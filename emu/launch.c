@@ -33,6 +33,7 @@
 
 #include "common/common.h"
 #include "emu/emu.h"
+#include "emu/host.h"
 #include "emu/report.h"
 #include "emu/strays.h"
 #include "emu/trace.h"
@@ -42,6 +43,7 @@
 #define UD_NOTIFY	 (UINT64_MAX - 2)
 #define UD_TICK		 (UINT64_MAX - 3)
 #define UD_WATCH	 (UINT64_MAX - 4)
+#define UD_AGENT	 (UINT64_MAX - 5)
 #define PROGRESS_AFTER_S 5
 #define PROGRESS_EVERY_S 10
 #define RING_MAX_ENTRIES 1024
@@ -73,6 +75,7 @@ struct launch {
 	sigset_t oldmask;
 	struct io_uring ring;
 	struct emu_run run;
+	struct host_side hs; /* several hosts (emu/host.h) */
 };
 
 static int exec_check(const char *path)
@@ -158,6 +161,8 @@ static void __attribute__((noreturn)) child_main(struct launch *l, int rank)
 	set_env_int(EMU_ENV_RANK, rank);
 	set_env_int(EMU_ENV_SIZE, job->nranks);
 	setenv(EMU_ENV_TOPO, job->topo_spec, 1);
+	if (job->hosts)
+		host_side_child(&l->hs, rank);
 	if (job->fn) {
 		ret = job->fn(job->arg);
 		fflush(NULL);
@@ -209,6 +214,8 @@ static int start_ranks(struct launch *l)
 		l->nlive++;
 		emu_fabric_set_pid(l->fab, r, pid);
 	}
+	if (l->job->hosts)
+		host_side_started(&l->hs);
 	for (int r = 0; r < n; r++) {
 		fd = sys_pidfd_open(l->pid[r]);
 		if (fd < 0)
@@ -322,6 +329,8 @@ static void stop_run(struct launch *l, enum emu_run_status status, int rank,
 	if (l->stopping)
 		return;
 	l->stopping = 1;
+	if (l->job->hosts && status != EMU_RUN_HOST)
+		host_side_stop(&l->hs, status);
 	l->run.status = status;
 	l->run.cause_rank = rank;
 	l->run.signo = signo;
@@ -368,6 +377,9 @@ static void rank_ended(struct launch *l, int r)
 		ex->code = -1;
 		ex->signo = si.si_status;
 	}
+	if (l->job->hosts)
+		host_side_rank_ended(&l->hs, r,
+				     ex->signo ? ex->signo : ex->code << 8);
 	if (!l->stopping) {
 		if (ex->code == 127)
 			read_exec_failures(l);
@@ -409,6 +421,30 @@ static void signal_arrived(struct launch *l)
 		}
 	}
 	arm_poll(l, l->sigfd, UD_SIGNAL);
+}
+
+/* The agent says another host went away or stopped, or it is gone. */
+static void agent_said(struct launch *l)
+{
+	struct host_ctl m;
+	int ret;
+
+	while ((ret = host_side_read(&l->hs, &m)) > 0) {
+		if (m.kind == HOST_CTL_DONE)
+			return;
+		if (l->stopping)
+			continue;
+		l->run.cause_host = m.who;
+		l->run.host_why = m.kind == HOST_CTL_LOST ? -1 : m.arg;
+		stop_run(l, EMU_RUN_HOST, -1, 0);
+	}
+	if (!ret) {
+		arm_poll(l, l->hs.ctl, UD_AGENT);
+	} else if (!l->stopping) {
+		l->run.cause_host = l->job->hosts->self;
+		l->run.host_why = -1;
+		stop_run(l, EMU_RUN_HOST, -1, 0);
+	}
 }
 
 static void engine_notified(struct launch *l)
@@ -461,6 +497,8 @@ static int supervise(struct launch *l)
 		arm_poll(l, l->pidfd[r], r);
 	arm_poll(l, l->sigfd, UD_SIGNAL);
 	arm_poll(l, emu_fabric_notify_fd(l->fab), UD_NOTIFY);
+	if (l->job->hosts)
+		arm_poll(l, l->hs.ctl, UD_AGENT);
 	/* Short runs print no progress, so it rarely mixes with theirs. */
 	if (l->progress)
 		arm_tick(l, PROGRESS_AFTER_S);
@@ -485,6 +523,8 @@ static int supervise(struct launch *l)
 				show_progress(l);
 			else if (ud == UD_WATCH)
 				watch(l);
+			else if (ud == UD_AGENT)
+				agent_said(l);
 			else
 				rank_ended(l, (int)ud);
 			seen++;
@@ -524,6 +564,7 @@ static int exit_status(const struct launch *l)
 	case EMU_RUN_CORRUPT: return 1;
 	case EMU_RUN_TIMEOUT: return 4;
 	case EMU_RUN_STALLED: return 5;
+	case EMU_RUN_HOST: return 6;
 	}
 	return 1;
 }
@@ -593,7 +634,7 @@ static void free_ranks(struct launch *l)
 static void fit_fd_limit(int nranks)
 {
 	struct rlimit rl;
-	rlim_t want = (rlim_t)nranks + 64;
+	rlim_t want = 3 * (rlim_t)nranks + 64; /* several hosts: 2 per feed */
 
 	if (getrlimit(RLIMIT_NOFILE, &rl) || rl.rlim_cur >= want)
 		return;
@@ -632,9 +673,13 @@ static void close_signals(struct launch *l)
 
 int emu_run_job(const struct emu_job *job)
 {
+	const struct emu_hosts *hosts = job->hosts;
 	struct emu_fabric_opts fo = {
 		.nranks = job->nranks,
 		.compute_scale = job->compute_scale,
+		.nhosts = hosts ? hosts->nhosts : 1,
+		.local_lo = hosts ? hosts->host_lo[hosts->self] : 0,
+		.local_hi = hosts ? hosts->host_lo[hosts->self + 1] : 0,
 	};
 	struct launch l = {
 		.job = job,
@@ -686,10 +731,16 @@ int emu_run_job(const struct emu_job *job)
 	if (ret)
 		goto err_signals;
 	what = "an io_uring";
-	ret = io_uring_queue_init(MIN(job->nranks + 2, RING_MAX_ENTRIES),
+	ret = io_uring_queue_init(MIN(job->nranks + 3, RING_MAX_ENTRIES),
 				  &l.ring, 0);
 	if (ret)
 		goto err_ring;
+	what = "the host's agent";
+	if (hosts) {
+		ret = host_side_start(&l.hs, hosts, job->nranks);
+		if (ret)
+			goto err_agent;
+	}
 	what = "the ranks";
 	l.progress = !job->quiet && isatty(STDERR_FILENO);
 	l.t0 = snemu_wall_ns();
@@ -707,6 +758,9 @@ int emu_run_job(const struct emu_job *job)
 	l.run.wall_ns = snemu_wall_ns() - l.t0;
 	ret = finish(&l);
 err_run:
+	if (hosts)
+		host_side_end(&l.hs);
+err_agent:
 	io_uring_queue_exit(&l.ring);
 err_ring:
 	close_signals(&l);

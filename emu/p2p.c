@@ -11,6 +11,7 @@
 
 #include "common/common.h"
 #include "emu/ep.h"
+#include "emu/host.h"
 
 /* What a send or a receive names besides its buffer. */
 struct p2p_to {
@@ -224,11 +225,34 @@ void ep_posts_stage(struct emu_ep *ep)
 	for (int i = 0; i < ep->nposts; i++) {
 		const struct emu_msg *m = ep->posts[i].m;
 
-		if (m && m->data)
+		if (m && m->data && emu_rank_local(&ep->eng, m->dst))
 			shm_copy_stream(emu_ptr(&ep->eng, m->data),
 					ep->posts[i].buf, m->len);
 	}
 	shm_copy_stream_end();
+}
+
+/*
+ * Record a send (its payload goes with it to a rank of another host) or a
+ * receive (emu/host.h); req: the request it made, NULL: a blocking one.
+ */
+static void p2p_rec(struct emu_ep *ep, enum host_op op, const struct p2p_to *to,
+		    const void *buf, size_t len, struct snemu_req *req)
+{
+	struct host_rec rec = {
+		.op = op,
+		.peer = to->peer,
+		.tag = to->tag,
+		.comm = to->comm,
+		.arg = to->sync ? SNEMU_SEND_SYNC : 0,
+		.len = len,
+		.req = (uintptr_t)req,
+	};
+	bool send = op == HOST_SEND || op == HOST_ISEND;
+
+	if (send && len && !emu_rank_local(&ep->eng, to->peer))
+		rec.flags = HOST_REC_PAYLOAD;
+	ep_rec(ep, &rec, NULL, 0, buf);
 }
 
 /* Enter the library for a user send or receive, and check its arguments. */
@@ -273,7 +297,7 @@ static int p2p_post(struct emu_ep *ep, const struct p2p_to *to, const void *buf,
 		if (ret)
 			return ret;
 		/* Cached: a blocking send's receiver may read it at once. */
-		if (m->data)
+		if (m->data && emu_rank_local(&ep->eng, to->peer))
 			memcpy(emu_ptr(&ep->eng, m->data), buf, len);
 		ep_lock(ep);
 		ret = send_request(ep, to, len, out);
@@ -351,6 +375,8 @@ static int p2p_start_nb(const struct p2p_to *to, const void *buf, size_t len,
 	}
 	if (ret)
 		return ret;
+	if (unlikely(ep->feed >= 0))
+		p2p_rec(ep, recv ? HOST_IRECV : HOST_ISEND, to, buf, len, r);
 	ep->nreqs++;
 	*req = r;
 	return 0;
@@ -378,6 +404,8 @@ int snemu_send_comm(uint32_t comm, int dst, int tag, const void *buf,
 	if (ret)
 		return ret;
 	EP_TRACE_ARGS(ep, "snemu_send", dst, tag, len, true);
+	if (unlikely(ep->feed >= 0))
+		p2p_rec(ep, HOST_SEND, &to, buf, len, NULL);
 	ret = p2p_post(ep, &to, buf, len, false, &r);
 	if (ret)
 		return ret;
@@ -397,6 +425,8 @@ int snemu_recv_comm(uint32_t comm, int src, int tag, void *buf, size_t len,
 	if (ret)
 		return ret;
 	EP_TRACE_ARGS(ep, "snemu_recv", src, tag, len, false);
+	if (unlikely(ep->feed >= 0))
+		p2p_rec(ep, HOST_RECV, &from, buf, len, NULL);
 	ret = p2p_post(ep, &from, buf, len, true, &r);
 	if (ret)
 		return ret;

@@ -10,6 +10,7 @@
 #include <errno.h>
 
 #include "emu/ep.h"
+#include "emu/host.h"
 
 static int probe_enter(int src, int tag, struct emu_ep **out)
 {
@@ -24,6 +25,17 @@ static int probe_enter(int src, int tag, struct emu_ep **out)
 	EP_TRACE_ARGS(ep, NULL, src, tag, UINT64_MAX, false);
 	*out = ep;
 	return 0;
+}
+
+/* Record a probe or an iprobe (emu/host.h). */
+static void probe_rec(struct emu_ep *ep, enum host_op op, uint32_t comm,
+		      int src, int tag)
+{
+	if (unlikely(ep->feed >= 0))
+		ep_rec(ep,
+		       &(struct host_rec){
+			       .op = op, .peer = src, .tag = tag, .comm = comm},
+		       NULL, 0, NULL);
 }
 
 /*
@@ -56,6 +68,7 @@ int snemu_iprobe_comm(uint32_t comm, int src, int tag, int *flag,
 		return ret;
 	if (!flag)
 		return -EINVAL;
+	probe_rec(ep, HOST_IPROBE, comm, src, tag);
 	ep_lock(ep);
 	ret = probe_locked(ep, comm, src, tag, &s);
 	if (ret < 0)
@@ -78,6 +91,7 @@ int snemu_probe_comm(uint32_t comm, int src, int tag, struct snemu_status *st)
 	ret = probe_enter(src, tag, &ep);
 	if (ret)
 		return ret;
+	probe_rec(ep, HOST_PROBE, comm, src, tag);
 	ep_lock(ep);
 	ret = probe_locked(ep, comm, src, tag, &s);
 	if (ret < 0)
@@ -120,6 +134,9 @@ int snemu_cancel(struct snemu_req *req)
 		return ret;
 	if (!ep_req_valid(ep, req) || req->kind != EMU_REQ_RECV)
 		return -EINVAL;
+	if (unlikely(ep->feed >= 0))
+		ep_rec(ep, &(struct host_rec){.op = HOST_CANCEL}, &req, 1,
+		       NULL);
 	ep_lock(ep);
 	ep_charge(ep, ep->eng.par->poll_ns);
 	ret = ep_catch_up_locked(ep);

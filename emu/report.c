@@ -31,6 +31,7 @@ static const char *const status_names[] = {
 	[EMU_RUN_TIMEOUT] = "timeout",
 	[EMU_RUN_STALLED] = "stalled",
 	[EMU_RUN_CORRUPT] = "corrupt",
+	[EMU_RUN_HOST] = "host",
 };
 
 static const char *const state_names[] = {
@@ -167,6 +168,44 @@ static void json_run(FILE *f, const struct emu_run *run)
 	fprintf(f, "},\n");
 }
 
+/* What another host did to the run (EMU_RUN_HOST). */
+static void host_text(const struct emu_run *run, char *buf, size_t len)
+{
+	const struct emu_hosts *h = run->job->hosts;
+	int lo = h->host_lo[run->cause_host],
+	    hi = h->host_lo[run->cause_host + 1] - 1;
+
+	if (run->host_why < 0)
+		snprintf(buf, len,
+			 "host %d (ranks %d-%d) went away: its connection "
+			 "broke or its agent ended",
+			 run->cause_host, lo, hi);
+	else
+		snprintf(buf, len, "host %d (ranks %d-%d) stopped the run: %s",
+			 run->cause_host, lo, hi,
+			 run->host_why < (int)ARRAY_SIZE(status_names) &&
+					 status_names[run->host_why]
+				 ? status_names[run->host_why]
+				 : "?");
+}
+
+/*
+ * Several hosts: how the ranks were split, on one line (the rest of the
+ * report is the same on any number of hosts).
+ */
+static void json_hosts(FILE *f, const struct emu_run *run)
+{
+	const struct emu_hosts *h = run->job->hosts;
+
+	if (!h)
+		return;
+	fprintf(f, "  \"hosts\": {\"count\": %d, \"ranks\": [", h->nhosts);
+	for (int i = 0; i < h->nhosts; i++)
+		fprintf(f, "%s[%d, %d]", i ? ", " : "", h->host_lo[i],
+			h->host_lo[i + 1] - 1);
+	fprintf(f, "]},\n");
+}
+
 static void json_failure(FILE *f, const struct emu_run *run)
 {
 	char buf[512];
@@ -193,6 +232,12 @@ static void json_failure(FILE *f, const struct emu_run *run)
 		break;
 	case EMU_RUN_CORRUPT:
 		fprintf(f, "{\"seen_at_exit_of\": %d},\n", run->cause_rank);
+		return;
+	case EMU_RUN_HOST:
+		host_text(run, buf, sizeof(buf));
+		fprintf(f, "{\"host\": %d, \"cause\": ", run->cause_host);
+		snemu_json_str(f, buf);
+		fprintf(f, "},\n");
 		return;
 	case EMU_RUN_DEADLOCK: fputc('{', f); break;
 	}
@@ -321,6 +366,7 @@ static int json_write(FILE *f, const struct emu_run *run)
 {
 	fprintf(f, "{\n  \"format\": \"snemu-report\", \"version\": 1,\n");
 	json_run(f, run);
+	json_hosts(f, run);
 	json_failure(f, run);
 	json_ranks(f, run);
 	json_links(f, run);
@@ -671,7 +717,7 @@ static void print_rank_failure(const struct emu_run *run, FILE *f)
 
 void emu_report_failure(const struct emu_run *run, FILE *f)
 {
-	char sig[32];
+	char sig[32], what[256];
 	int stopped = 0;
 
 	if (run->status == EMU_RUN_OK)
@@ -695,6 +741,10 @@ void emu_report_failure(const struct emu_run *run, FILE *f)
 	case EMU_RUN_INTERRUPTED:
 		sig_name(run->signo, sig, sizeof(sig));
 		fprintf(f, "snemu: interrupted by %s\n", sig);
+		break;
+	case EMU_RUN_HOST:
+		host_text(run, what, sizeof(what));
+		fprintf(f, "snemu: FAILED: %s\n", what);
 		break;
 	case EMU_RUN_OK: break;
 	}

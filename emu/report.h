@@ -21,6 +21,7 @@ enum emu_run_status {
 	EMU_RUN_TIMEOUT,     /* it ran longer than --timeout (wall) */
 	EMU_RUN_STALLED,     /* no event and no rank moved for --watchdog */
 	EMU_RUN_CORRUPT,     /* a rank overwrote the fabric's header */
+	EMU_RUN_HOST,	     /* another host went away or stopped the run */
 };
 
 /* How one rank's process ended. */
@@ -41,6 +42,9 @@ struct emu_run {
 					 * was stopped (before the abort) */
 	struct emu_rank_exit *exit; /* per rank */
 	uint64_t wall_ns;	    /* first fork to last reap */
+	/* EMU_RUN_HOST: which host, and what it said (-1: it went away,
+	 * else the enum emu_run_status it stopped with). */
+	int cause_host, host_why;
 };
 
 /*

@@ -94,6 +94,9 @@ static int copy_piece(struct emu_ep *ep, const struct emu_msg *m, bool sender,
 	void *dst = (void *)(uintptr_t)(m->dst_addr + off);
 	const void *src = (const void *)(uintptr_t)(m->src_addr + off);
 
+	/* A ghost's receive: its bytes go to its host by another way. */
+	if (!emu_rank_local(&ep->eng, m->dst))
+		return 0;
 	if (sender) {
 		if (m->dst_seg)
 			dst = emu_ptr(&ep->eng, m->dst_seg + off);
@@ -240,7 +243,7 @@ static int finish(struct emu_ep *ep, struct snemu_req *r,
 		if (!__atomic_sub_fetch(&m->refs, 1, __ATOMIC_ACQ_REL))
 			emu_msg_free(e, m, false);
 	} else if (m) {
-		if (m->data)
+		if (m->data && emu_rank_local(e, ep->rank))
 			memcpy(buf, emu_ptr(e, m->data), MIN(m->len, r->cap));
 		emu_msg_free(e, m, false);
 	}

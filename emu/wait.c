@@ -10,6 +10,7 @@
 #include <stdlib.h>
 
 #include "emu/ep.h"
+#include "emu/host.h"
 
 /* What a wait for r alone is, in a deadlock report. */
 static enum emu_wait_op wait_op(const struct snemu_req *r)
@@ -79,6 +80,14 @@ static int reqs_enter(int n, struct snemu_req **reqs, struct emu_ep **out,
 	return 0;
 }
 
+/* Record a call on requests (emu/host.h). */
+static void reqs_rec(struct emu_ep *ep, enum host_op op,
+		     struct snemu_req **reqs, int n)
+{
+	if (unlikely(ep->feed >= 0))
+		ep_rec(ep, &(struct host_rec){.op = op}, reqs, n, NULL);
+}
+
 /* All live requests of reqs were completed: forget them. */
 static void reqs_done(struct emu_ep *ep, struct snemu_req **reqs, int n,
 		      int live)
@@ -99,6 +108,7 @@ int snemu_wait(struct snemu_req *req, struct snemu_status *st)
 		return ret;
 	if (!ep_req_valid(ep, req))
 		return -EINVAL;
+	reqs_rec(ep, HOST_WAIT, &req, 1);
 	ep->nreqs--;
 	ep_lock(ep);
 	return ep_wait_locked(ep, &req, 1, wait_op(req), st);
@@ -115,6 +125,7 @@ int snemu_test(struct snemu_req *req, int *done, struct snemu_status *st)
 		return ret;
 	if (!ep_req_valid(ep, req) || !done)
 		return -EINVAL;
+	reqs_rec(ep, HOST_TEST, &req, 1);
 	ep_lock(ep);
 	ep_charge(ep, ep->eng.par->poll_ns);
 	ret = ep_test_locked(ep, &req, 1, false, &found, st);
@@ -132,6 +143,7 @@ int snemu_waitall(int n, struct snemu_req **reqs, struct snemu_status *sts)
 	ret = reqs_enter(n, reqs, &ep, &live);
 	if (ret)
 		return ret;
+	reqs_rec(ep, HOST_WAITALL, reqs, n);
 	ep_lock(ep);
 	ret = ep_wait_locked(ep, reqs, n, EMU_WAIT_WAITALL, sts);
 	reqs_done(ep, reqs, n, live);
@@ -150,6 +162,7 @@ int snemu_testall(int n, struct snemu_req **reqs, int *done,
 		return ret;
 	if (!done)
 		return -EINVAL;
+	reqs_rec(ep, HOST_TESTALL, reqs, n);
 	ep_lock(ep);
 	ep_charge(ep, ep->eng.par->poll_ns);
 	ret = ep_test_locked(ep, reqs, n, true, &found, sts);
@@ -174,6 +187,7 @@ static int any(int n, struct snemu_req **reqs, int *index, int *done,
 		      UINT64_MAX, false);
 	if (!index || (!wait && !done))
 		return -EINVAL;
+	reqs_rec(ep, wait ? HOST_WAITANY : HOST_TESTANY, reqs, n);
 	*index = -1;
 	/* Nothing to complete: testany is done, as MPI_Testany says. */
 	if (!wait)
@@ -198,6 +212,7 @@ static int any(int n, struct snemu_req **reqs, int *index, int *done,
 int snemu_testsome(int n, struct snemu_req **reqs, int *count, int *indices,
 		   struct snemu_status *sts)
 {
+	EP_CALL();
 	struct emu_ep *ep;
 	int ret, live;
 
@@ -206,6 +221,7 @@ int snemu_testsome(int n, struct snemu_req **reqs, int *count, int *indices,
 		return ret;
 	if (!count || (n && !indices))
 		return -EINVAL;
+	reqs_rec(ep, HOST_TESTSOME, reqs, n);
 	*count = 0;
 	if (!live)
 		return 0;

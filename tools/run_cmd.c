@@ -12,6 +12,7 @@
 #include "emu/demo.h"
 #include "emu/emu.h"
 #include "tools/cmd.h"
+#include "tools/run_hosts.h"
 #include "topology/topo.h"
 
 /* Exit status of a run that did not start: usage, config or program. */
@@ -23,6 +24,11 @@ enum {
 	OPT_TRACE_RANKS,
 	OPT_TRACE_WINDOW,
 	OPT_TRACE_LINKS,
+	OPT_HOSTS,
+	OPT_HOST_INDEX,
+	OPT_RENDEZVOUS,
+	OPT_TOKEN,
+	OPT_NET,
 };
 
 static void usage(FILE *f)
@@ -37,6 +43,9 @@ static void usage(FILE *f)
 		"                 [--trace FILE.json [--trace-ranks LIST]\n"
 		"                  [--trace-window T0:T1] [--trace-links "
 		"LIST]]\n"
+		"                 [--hosts H --host-index I --rendezvous "
+		"ADDR:PORT\n"
+		"                  [--token T] [--net tcp]]\n"
 		"                 [-- PROGRAM [ARGS...]]\n\n"
 		"Start PROGRAM as N endpoints of the modeled fabric, supervise "
 		"them and print\na summary. Without PROGRAM, run the built-in "
@@ -66,6 +75,24 @@ static void usage(FILE *f)
 		"10us:2ms (no unit: us)\n"
 		"      --trace-links LIST   these links' utilization "
 		"(default: the 8 busiest)\n"
+		"      --hosts H        run over H hosts, each with `snemu "
+		"run` "
+		"and the same\n"
+		"                       arguments but --host-index "
+		"(docs/MULTIHOST.md)\n"
+		"      --host-index I   this host, 0..H-1; host I runs the "
+		"I-th "
+		"block of nodes\n"
+		"      --rendezvous ADDR:PORT   host 0 listens there (ADDR "
+		"empty: 127.0.0.1),\n"
+		"                       the others connect to it\n"
+		"      --token T        the secret of the run: host 0 makes "
+		"one "
+		"and prints it\n"
+		"                       when not given; the others must give "
+		"it\n"
+		"      --net tcp        how hosts talk (tcp; verbs is to "
+		"come)\n"
 		"  -h, --help           this text\n\n"
 		"presets:",
 		p[0]);
@@ -74,8 +101,8 @@ static void usage(FILE *f)
 	fprintf(f,
 		"\n\nexit status: 0 ok, 1 a rank failed, 2 the run did "
 		"not start (usage, config,\nprogram), 3 deadlock, 4 timeout, 5 "
-		"stalled, 128+SIG interrupted by signal SIG\n(see "
-		"docs/RUN.md).\n");
+		"stalled, 6 another host went away or stopped\nthe run, "
+		"128+SIG interrupted by signal SIG (see docs/RUN.md).\n");
 }
 
 /*
@@ -126,10 +153,18 @@ int cmd_run(int argc, char **argv)
 		{"trace-ranks", required_argument, NULL, OPT_TRACE_RANKS},
 		{"trace-window", required_argument, NULL, OPT_TRACE_WINDOW},
 		{"trace-links", required_argument, NULL, OPT_TRACE_LINKS},
+		{"hosts", required_argument, NULL, OPT_HOSTS},
+		{"host-index", required_argument, NULL, OPT_HOST_INDEX},
+		{"rendezvous", required_argument, NULL, OPT_RENDEZVOUS},
+		{"token", required_argument, NULL, OPT_TOKEN},
+		{"net", required_argument, NULL, OPT_NET},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	struct emu_trace_opts trace = {0};
+	struct run_hosts_opts ho = {0};
+	struct emu_hosts hosts = {0};
+	int nhosts, self;
 	struct emu_job job = {.watchdog_s = EMU_DEFAULT_WATCHDOG_S};
 	const char *preset = NULL, *file = NULL;
 	struct topo *t;
@@ -186,6 +221,11 @@ int cmd_run(int argc, char **argv)
 		case OPT_TRACE_RANKS: trace.ranks = optarg; break;
 		case OPT_TRACE_WINDOW: trace.window = optarg; break;
 		case OPT_TRACE_LINKS: trace.links = optarg; break;
+		case OPT_HOSTS: ho.hosts = optarg; break;
+		case OPT_HOST_INDEX: ho.index = optarg; break;
+		case OPT_RENDEZVOUS: ho.rendezvous = optarg; break;
+		case OPT_TOKEN: ho.token = optarg; break;
+		case OPT_NET: ho.net = optarg; break;
 		case 'h': usage(stdout); return 0;
 		default:
 			fprintf(stderr, "see 'snemu run --help'\n");
@@ -210,6 +250,13 @@ int cmd_run(int argc, char **argv)
 	}
 	if (trace.path)
 		job.trace = &trace;
+	if (run_hosts_check(&ho, &nhosts, &self))
+		return EXIT_USAGE;
+	if (nhosts > 1 && (trace.path || job.compute_scale > 0)) {
+		fprintf(stderr, "snemu run: --trace and --compute measured do "
+				"not work with --hosts yet\n");
+		return EXIT_USAGE;
+	}
 	if (!preset)
 		preset = topo_preset_names()[0];
 	if (load_topo(preset, file, &t, &spec))
@@ -234,9 +281,19 @@ int cmd_run(int argc, char **argv)
 		/* The demo's header names the model as the summary does. */
 		job.arg = (void *)topo_name(t);
 	}
+	if (nhosts > 1) {
+		ret = run_hosts_join(&ho, nhosts, self, &job, &hosts);
+		if (ret) {
+			ret = EXIT_USAGE;
+			goto out;
+		}
+		job.hosts = &hosts;
+	}
 	ret = emu_run_job(&job);
 	if (ret < 0)
 		ret = EXIT_USAGE;
+	if (job.hosts)
+		run_hosts_leave(&hosts);
 out:
 	free(spec);
 	topo_destroy(t);
