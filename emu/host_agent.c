@@ -220,9 +220,15 @@ static int from_peer(struct agent *g, const char *p)
 		return 0;
 	}
 	if (rec.op == HOST_ABORT) {
-		tell_launcher(g, HOST_CTL_ABORTED, host_of(g, rec.rank),
-			      rec.arg);
-		return -ECANCELED;
+		/* Ghosts still get what came before: the launcher decides. */
+		int h = host_of(g, rec.rank);
+
+		tell_launcher(g, HOST_CTL_ABORTED, h, rec.arg);
+		if (!g->bye[h]) {
+			g->bye[h] = true;
+			g->nbye++;
+		}
+		return 0;
 	}
 	return hbuf_put(&g->ghost[rec.rank], p, rec.size);
 }
@@ -237,17 +243,16 @@ static void flush_ghost(struct agent *g, int r)
 static int read_peer(struct agent *g, int h)
 {
 	const int *lo = g->a->host_lo;
-	int ret = hbuf_fill(&g->peer_in[h], g->a->mesh->fd[h]);
+	int end = hbuf_fill(&g->peer_in[h], g->a->mesh->fd[h]), ret;
 
-	if (ret == 1 && !g->bye[h])
-		ret = -EPIPE;
-	if (ret < 0)
-		return ret;
+	if (end < 0)
+		return end;
 	ret = take_records(g, &g->peer_in[h], lo[h], lo[h + 1], from_peer);
 	for (int r = lo[h]; r < lo[h + 1]; r++)
 		if (hbuf_len(&g->ghost[r]))
 			flush_ghost(g, r);
-	return ret;
+	/* Its last record, BYE, may come with the end of the stream. */
+	return ret ?: end && !g->bye[h] ? -EPIPE : 0;
 }
 
 /* A rank ended: what it recorded is all in its feed; then its EXIT. */

@@ -44,6 +44,8 @@
 #define UD_TICK		 (UINT64_MAX - 3)
 #define UD_WATCH	 (UINT64_MAX - 4)
 #define UD_AGENT	 (UINT64_MAX - 5)
+#define UD_HOST_WAIT	 (UINT64_MAX - 6)
+#define HOST_WAIT_S	 5
 #define PROGRESS_AFTER_S 5
 #define PROGRESS_EVERY_S 10
 #define RING_MAX_ENTRIES 1024
@@ -70,7 +72,7 @@ struct launch {
 	int errpipe[2];
 	int progress; /* status lines on the terminal (stderr) */
 	uint64_t t0;
-	struct __kernel_timespec tick, watch_tick;
+	struct __kernel_timespec tick, watch_tick, host_wait;
 	uint64_t mark, marked_ns; /* the last change of progress_mark */
 	sigset_t oldmask;
 	struct io_uring ring;
@@ -329,7 +331,7 @@ static void stop_run(struct launch *l, enum emu_run_status status, int rank,
 	if (l->stopping)
 		return;
 	l->stopping = 1;
-	if (l->job->hosts && status != EMU_RUN_HOST)
+	if (l->job->hosts)
 		host_side_stop(&l->hs, status);
 	l->run.status = status;
 	l->run.cause_rank = rank;
@@ -423,7 +425,31 @@ static void signal_arrived(struct launch *l)
 	arm_poll(l, l->sigfd, UD_SIGNAL);
 }
 
-/* The agent says another host went away or stopped, or it is gone. */
+static void arm_host_wait(struct launch *l)
+{
+	struct io_uring_sqe *sqe = get_sqe(l);
+
+	l->host_wait.tv_sec = HOST_WAIT_S;
+	io_uring_prep_timeout(sqe, &l->host_wait, 0, 0);
+	io_uring_sqe_set_data64(sqe, UD_HOST_WAIT);
+}
+
+/* Stop because of another host, unless the run stopped already. */
+static void host_stopped(struct launch *l, int host, int why)
+{
+	if (l->stopping)
+		return;
+	l->run.cause_host = host;
+	l->run.host_why = why;
+	stop_run(l, EMU_RUN_HOST, -1, 0);
+}
+
+/*
+ * The agent says another host went away or stopped, or it is gone. A
+ * deadlock found there is one here too, where the engine runs the same
+ * events: wait a while for it to find it, so that the report says the
+ * same (the agent still hands the ghosts their last calls).
+ */
 static void agent_said(struct launch *l)
 {
 	struct host_ctl m;
@@ -432,11 +458,14 @@ static void agent_said(struct launch *l)
 	while ((ret = host_side_read(&l->hs, &m)) > 0) {
 		if (m.kind == HOST_CTL_DONE)
 			return;
-		if (l->stopping)
+		if (m.kind == HOST_CTL_ABORTED && m.arg == EMU_RUN_DEADLOCK) {
+			if (l->run.cause_host < 0) {
+				l->run.cause_host = m.who;
+				arm_host_wait(l);
+			}
 			continue;
-		l->run.cause_host = m.who;
-		l->run.host_why = m.kind == HOST_CTL_LOST ? -1 : m.arg;
-		stop_run(l, EMU_RUN_HOST, -1, 0);
+		}
+		host_stopped(l, m.who, m.kind == HOST_CTL_LOST ? -1 : m.arg);
 	}
 	if (!ret) {
 		arm_poll(l, l->hs.ctl, UD_AGENT);
@@ -525,6 +554,9 @@ static int supervise(struct launch *l)
 				watch(l);
 			else if (ud == UD_AGENT)
 				agent_said(l);
+			else if (ud == UD_HOST_WAIT)
+				host_stopped(l, l->run.cause_host,
+					     EMU_RUN_DEADLOCK);
 			else
 				rank_ended(l, (int)ud);
 			seen++;
@@ -684,7 +716,7 @@ int emu_run_job(const struct emu_job *job)
 	struct launch l = {
 		.job = job,
 		.parent = getpid(),
-		.run = {.job = job, .cause_rank = -1},
+		.run = {.job = job, .cause_rank = -1, .cause_host = -1},
 	};
 	struct strays strays;
 	const char *what;
