@@ -23,6 +23,7 @@
 struct topo;
 struct emu_fabric;
 struct tp_mesh;
+struct tp_net;
 
 /* Environment variables the launcher sets for each endpoint. */
 #define EMU_ENV_FD   "SNEMU_FD"	  /* fd of the fabric's memfd */
@@ -145,6 +146,7 @@ const struct topo *emu_fabric_topo(struct emu_fabric *fab);
  */
 struct emu_hosts {
 	struct tp_mesh *mesh;
+	struct tp_net *net; /* the streams between them (transport/tp.h) */
 	int nhosts, self;
 	int *host_lo; /* nhosts + 1 entries */
 };

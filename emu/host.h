@@ -122,10 +122,10 @@ struct host_ctl {
 	int32_t arg;
 };
 
-struct tp_mesh;
+struct tp_net;
 
 struct host_agent {
-	const struct tp_mesh *mesh;
+	struct tp_net *net; /* the other hosts (transport/tp.h) */
 	int nranks;
 	const int *host_lo; /* host h runs [host_lo[h], host_lo[h + 1]) */
 	/* feed[r]: a rank of this host: its feed's read end; else the

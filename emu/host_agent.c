@@ -20,6 +20,7 @@
 #include "common/log.h"
 #include "emu/host.h"
 #include "transport/tcp.h"
+#include "transport/tp.h"
 
 /* Bytes waiting: [head, tail) of p. */
 struct hbuf {
@@ -96,6 +97,37 @@ static int hbuf_flush(struct hbuf *b, int fd)
 	return 0;
 }
 
+/* Send what host h takes now; -errno when it is gone. */
+static int hbuf_send(struct hbuf *b, struct tp_net *n, int h)
+{
+	while (hbuf_len(b)) {
+		ssize_t k = n->ops->send(n, h, b->p + b->head, hbuf_len(b));
+
+		if (k <= 0)
+			return k;
+		b->head += k;
+	}
+	return 0;
+}
+
+/* Receive all host h has now; 1 at its end, 0, or -errno. */
+static int hbuf_recv(struct hbuf *b, struct tp_net *n, int h)
+{
+	for (;;) {
+		int ret = hbuf_room(b, 64 << 10);
+		ssize_t k;
+
+		if (ret)
+			return ret;
+		k = n->ops->recv(n, h, b->p + b->tail, b->cap - b->tail);
+		if (k == -EPIPE)
+			return 1;
+		if (k <= 0)
+			return k;
+		b->tail += k;
+	}
+}
+
 /* Read all there is from fd; 1 at end of file, 0, or -errno. */
 static int hbuf_fill(struct hbuf *b, int fd)
 {
@@ -158,7 +190,7 @@ static int flush_peers(struct agent *g)
 
 	for (int h = 0; h < g->nhosts; h++)
 		if (h != g->self && hbuf_len(&g->peer_out[h]) &&
-		    hbuf_flush(&g->peer_out[h], g->a->mesh->fd[h]) &&
+		    hbuf_send(&g->peer_out[h], g->a->net, h) &&
 		    g->failed_host < 0)
 			ret = g->failed_host = h;
 	return ret ? -EPIPE : 0;
@@ -243,7 +275,7 @@ static void flush_ghost(struct agent *g, int r)
 static int read_peer(struct agent *g, int h)
 {
 	const int *lo = g->a->host_lo;
-	int end = hbuf_fill(&g->peer_in[h], g->a->mesh->fd[h]), ret;
+	int end = hbuf_recv(&g->peer_in[h], g->a->net, h), ret;
 
 	if (end < 0)
 		return end;
@@ -288,12 +320,17 @@ static void abort_peers(struct agent *g, int why)
 		if (to_peer(g, h, (const char *)&rec))
 			continue;
 		while (hbuf_len(&g->peer_out[h]) && snemu_wall_ns() < end) {
-			struct pollfd p = {g->a->mesh->fd[h], POLLOUT, 0};
+			struct pollfd p[16];
+			int n = MIN(g->a->net->nfds, 16);
 
-			if (hbuf_flush(&g->peer_out[h], p.fd))
+			for (int i = 0; i < n; i++)
+				p[i] = (struct pollfd){g->a->net->fds[i],
+						       POLLIN | POLLOUT, 0};
+			if (g->a->net->ops->progress(g->a->net) ||
+			    hbuf_send(&g->peer_out[h], g->a->net, h))
 				break;
 			if (hbuf_len(&g->peer_out[h]))
-				poll(&p, 1, 100);
+				poll(p, n, 10);
 		}
 	}
 }
@@ -350,8 +387,8 @@ static int setup(struct agent *g, const struct host_agent *a)
 	int n = a->nranks, lo, hi, ret;
 
 	g->a = a;
-	g->self = a->mesh->self;
-	g->nhosts = a->mesh->nhosts;
+	g->self = a->net->mesh->self;
+	g->nhosts = a->net->mesh->nhosts;
 	g->failed_host = -1;
 	lo = a->host_lo[g->self];
 	hi = a->host_lo[g->self + 1];
@@ -366,10 +403,9 @@ static int setup(struct agent *g, const struct host_agent *a)
 	    !g->bye || g->epfd < 0)
 		return -ENOMEM;
 	ret = watch(g, a->ctl, EV_CTL, 0, EPOLLIN);
-	for (int h = 0; h < g->nhosts && !ret; h++)
-		if (h != g->self)
-			ret = watch(g, a->mesh->fd[h], EV_PEER, h,
-				    EPOLLIN | EPOLLOUT | EPOLLET | EPOLLRDHUP);
+	for (int i = 0; i < a->net->nfds && !ret; i++)
+		ret = watch(g, a->net->fds[i], EV_PEER, a->net->fd_host[i],
+			    EPOLLIN | EPOLLOUT | EPOLLET | EPOLLRDHUP);
 	for (int r = 0; r < n && !ret; r++)
 		ret = r >= lo && r < hi ? watch(g, a->feed[r], EV_FEED, r,
 						EPOLLIN | EPOLLET)
@@ -380,21 +416,24 @@ static int setup(struct agent *g, const struct host_agent *a)
 
 static int handle(struct agent *g, const struct epoll_event *ev)
 {
-	int kind = ev->data.u64 >> 32, i = (uint32_t)ev->data.u64;
+	int kind = ev->data.u64 >> 32, i = (int32_t)ev->data.u64, ret;
 
 	switch (kind) {
 	case EV_CTL: return read_ctl(g);
 	case EV_FEED: return read_feed(g, i);
 	case EV_GHOST: flush_ghost(g, i); return 0;
 	}
-	if (ev->events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) {
-		int ret = read_peer(g, i);
-
-		if (ret && ret != -ECANCELED && g->failed_host < 0)
-			g->failed_host = i;
-		return ret;
+	/* A host, or (i = -1) any of them: take what came. */
+	ret = g->a->net->ops->progress(g->a->net);
+	for (int h = i < 0 ? 0 : i; !ret && h < (i < 0 ? g->nhosts : i + 1);
+	     h++) {
+		if (h == g->self)
+			continue;
+		ret = read_peer(g, h);
+		if (ret && g->failed_host < 0)
+			g->failed_host = h;
 	}
-	return 0;
+	return ret;
 }
 
 int host_agent_main(const struct host_agent *a)

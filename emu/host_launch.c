@@ -18,6 +18,7 @@
 #include "emu/host.h"
 #include "topology/topo.h"
 #include "transport/tcp.h"
+#include "transport/tp.h"
 
 int emu_hosts_split(const struct topo *topo, int nranks, int nhosts,
 		    int *host_lo)
@@ -60,12 +61,12 @@ static void __attribute__((noreturn))
 agent_child(struct host_side *hs, int ctl, pid_t parent)
 {
 	struct host_agent a = {
-		.mesh = hs->hosts->mesh,
+		.net = hs->hosts->net,
 		.nranks = hs->nranks,
 		.host_lo = hs->hosts->host_lo,
 		.ctl = ctl,
 	};
-	int *feed = malloc(hs->nranks * sizeof(*feed));
+	int *feed = malloc(hs->nranks * sizeof(*feed)), ret;
 
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) || getppid() != parent || !feed)
 		_exit(1);
@@ -76,7 +77,10 @@ agent_child(struct host_side *hs, int ctl, pid_t parent)
 		close(local ? hs->wr[r] : hs->rd[r]);
 	}
 	a.feed = feed;
-	_exit(host_agent_main(&a));
+	ret = host_agent_main(&a);
+	/* Its last writes land before the queue pairs go. */
+	tp_net_close(a.net);
+	_exit(ret);
 }
 
 int host_side_start(struct host_side *hs, const struct emu_hosts *hosts,

@@ -29,6 +29,8 @@ enum {
 	OPT_RENDEZVOUS,
 	OPT_TOKEN,
 	OPT_NET,
+	OPT_RDMA_DEV,
+	OPT_GID_INDEX,
 };
 
 static void usage(FILE *f)
@@ -45,7 +47,9 @@ static void usage(FILE *f)
 		"LIST]]\n"
 		"                 [--hosts H --host-index I --rendezvous "
 		"ADDR:PORT\n"
-		"                  [--token T] [--net tcp]]\n"
+		"                  [--token T] [--net tcp|verbs [--rdma-dev "
+		"NAME]\n"
+		"                  [--gid-index K]]]\n"
 		"                 [-- PROGRAM [ARGS...]]\n\n"
 		"Start PROGRAM as N endpoints of the modeled fabric, supervise "
 		"them and print\na summary. Without PROGRAM, run the built-in "
@@ -91,8 +95,13 @@ static void usage(FILE *f)
 		"and prints it\n"
 		"                       when not given; the others must give "
 		"it\n"
-		"      --net tcp        how hosts talk (tcp; verbs is to "
-		"come)\n"
+		"      --net tcp|verbs  how hosts talk: TCP (default), or RDMA "
+		"verbs (RoCE,\n"
+		"                       InfiniBand, soft-RoCE) on --rdma-dev "
+		"NAME (default: the\n"
+		"                       first with the GID), GID --gid-index K "
+		"(default: the\n"
+		"                       first RoCE v2 IPv4 GID)\n"
 		"  -h, --help           this text\n\n"
 		"presets:",
 		p[0]);
@@ -158,11 +167,13 @@ int cmd_run(int argc, char **argv)
 		{"rendezvous", required_argument, NULL, OPT_RENDEZVOUS},
 		{"token", required_argument, NULL, OPT_TOKEN},
 		{"net", required_argument, NULL, OPT_NET},
+		{"rdma-dev", required_argument, NULL, OPT_RDMA_DEV},
+		{"gid-index", required_argument, NULL, OPT_GID_INDEX},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	struct emu_trace_opts trace = {0};
-	struct run_hosts_opts ho = {0};
+	struct run_hosts_opts ho = {.verbs.gid_index = -1};
 	struct emu_hosts hosts = {0};
 	int nhosts, self;
 	struct emu_job job = {.watchdog_s = EMU_DEFAULT_WATCHDOG_S};
@@ -226,6 +237,17 @@ int cmd_run(int argc, char **argv)
 		case OPT_RENDEZVOUS: ho.rendezvous = optarg; break;
 		case OPT_TOKEN: ho.token = optarg; break;
 		case OPT_NET: ho.net = optarg; break;
+		case OPT_RDMA_DEV: ho.verbs.dev = optarg; break;
+		case OPT_GID_INDEX:
+			if (snemu_parse_int(optarg, 0, 65535,
+					    &ho.verbs.gid_index)) {
+				fprintf(stderr,
+					"snemu run: --gid-index wants a GID "
+					"table index >= 0, not '%s'\n",
+					optarg);
+				return EXIT_USAGE;
+			}
+			break;
 		case 'h': usage(stdout); return 0;
 		default:
 			fprintf(stderr, "see 'snemu run --help'\n");

@@ -14,6 +14,7 @@
 #include "tools/run_hosts.h"
 #include "topology/topo.h"
 #include "transport/tcp.h"
+#include "transport/tp.h"
 
 static uint64_t fnv(uint64_t h, const void *p, size_t n)
 {
@@ -65,6 +66,9 @@ int run_hosts_check(const struct run_hosts_opts *o, int *nhosts, int *self)
 {
 	*nhosts = 1;
 	*self = 0;
+	if ((o->verbs.dev || o->verbs.gid_index >= 0) &&
+	    (!o->net || strcmp(o->net, "verbs")))
+		return bad("--rdma-dev and --gid-index need --net verbs", NULL);
 	if (!o->hosts) {
 		if (o->index || o->rendezvous || o->token || o->net)
 			return bad("--host-index, --rendezvous, --token and "
@@ -89,10 +93,9 @@ int run_hosts_check(const struct run_hosts_opts *o, int *nhosts, int *self)
 		return bad("hosts other than 0 need --token T: the one host 0 "
 			   "printed (or gave it)",
 			   NULL);
-	if (o->net && strcmp(o->net, "tcp"))
-		return bad("--net: only tcp works so far (verbs is to come), "
-			   "not '",
-			   o->net);
+	if (o->net && strcmp(o->net, "tcp") && strcmp(o->net, "verbs"))
+		return bad("--net wants tcp or verbs, not '", o->net);
+
 	return 0;
 }
 
@@ -134,6 +137,18 @@ int run_hosts_join(const struct run_hosts_opts *o, int nhosts, int self,
 			err);
 		goto err;
 	}
+	if (o->net && !strcmp(o->net, "verbs"))
+		ret = tp_verbs_open(h->mesh, &o->verbs, &h->net, err,
+				    sizeof(err));
+	else
+		ret = tp_tcp_open(h->mesh, &h->net);
+	if (ret) {
+		fprintf(stderr, "snemu run: host %d: --net %s: %s\n", self,
+			o->net ? o->net : "tcp",
+			ret == -ENOMEM ? "out of memory" : err);
+		tp_mesh_close(h->mesh);
+		goto err;
+	}
 	return 0;
 err:
 	free(h->host_lo);
@@ -143,6 +158,7 @@ err:
 
 void run_hosts_leave(struct emu_hosts *h)
 {
+	tp_net_close(h->net);
 	tp_mesh_close(h->mesh);
 	free(h->host_lo);
 	*h = (struct emu_hosts){0};

@@ -3,13 +3,16 @@
 #ifndef SNEMU_TOOLS_RUN_HOSTS_H
 #define SNEMU_TOOLS_RUN_HOSTS_H
 
+#include "transport/tp.h"
+
 struct emu_job;
 struct emu_hosts;
 
 /* The options as given (NULL: not given). */
 struct run_hosts_opts {
 	const char *hosts, *index, *rendezvous, *token, *net;
-	unsigned join_timeout_s; /* 0: the mesh's default */
+	unsigned join_timeout_s;    /* 0: the mesh's default */
+	struct tp_verbs_opts verbs; /* --rdma-dev, --gid-index (-1: none) */
 };
 
 /*
