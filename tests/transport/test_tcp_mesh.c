@@ -17,6 +17,7 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -396,6 +397,38 @@ static void index_twice_refused(void **state)
 	assert_int_equal(refused, 1);
 }
 
+/* Host 0 drops a connection that says no hello within 5 s. */
+static void silent_peer_dropped(void **state)
+{
+	struct sockaddr_in sa = {.sin_family = AF_INET};
+	struct spec s = spec_of(2, 0, 0, "tok");
+	struct timespec t0, t1;
+	struct host h0, h1;
+	struct listen_info li;
+	struct pollfd pfd;
+	char c;
+	int lfd;
+
+	host_start(&h0, &s, &lfd);
+	li = host0_listening(lfd);
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	sa.sin_port = htons((uint16_t)li.port);
+	pfd.fd = socket(AF_INET, SOCK_STREAM, 0);
+	pfd.events = POLLIN;
+	assert_int_equal(connect(pfd.fd, (struct sockaddr *)&sa, sizeof(sa)),
+			 0);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_int_equal(poll(&pfd, 1, 8000), 1);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	assert_int_equal(read(pfd.fd, &c, 1), 0);
+	assert_true(t1.tv_sec - t0.tv_sec >= 4);
+	close(pfd.fd);
+	s = spec_of(2, 1, li.port, "tok");
+	host_start(&h1, &s, NULL);
+	assert_joined(host_wait(&h1));
+	assert_joined(host_wait(&h0));
+}
+
 /* A connection that never says hello holds up nobody. */
 static void silent_peer_ignored(void **state)
 {
@@ -419,26 +452,66 @@ static void silent_peer_ignored(void **state)
 	close(fd);
 }
 
+/* Host 2 never comes; then it comes with the wrong token. */
 static void missing_host_times_out(void **state)
 {
+	static const char why[] = "host 2 did not join within 1 s";
 	struct spec s = spec_of(3, 0, 0, "tok");
-	struct host h0, h1;
+	struct host h0, h1, h2;
 	struct listen_info li;
 	struct result r;
 	int lfd;
 
-	s.timeout_s = 1;
-	host_start(&h0, &s, &lfd);
+	for (int wrong = 0; wrong < 2; wrong++) {
+		s = spec_of(3, 0, 0, "tok");
+		s.timeout_s = 1;
+		host_start(&h0, &s, &lfd);
+		li = host0_listening(lfd);
+		/* It outlasts host 0, which names host 2 alone. */
+		s = spec_of(3, 1, li.port, "tok");
+		s.timeout_s = 3;
+		host_start(&h1, &s, NULL);
+		if (wrong) {
+			s = spec_of(3, 2, li.port, "kot");
+			host_start(&h2, &s, NULL);
+			assert_int_equal(host_wait(&h2).ret, -EACCES);
+		}
+		r = host_wait(&h0);
+		assert_int_equal(r.ret, -ETIMEDOUT);
+		if (!wrong)
+			assert_string_equal(r.err, why);
+		else if (strncmp(r.err, why, strlen(why)) ||
+			 !strstr(r.err,
+				 " (1 refused, the last from 127.0.0.1:") ||
+			 !strstr(r.err, ": wrong token)"))
+			fail_msg("unexpected err: %s", r.err);
+		r = host_wait(&h1);
+		assert_int_equal(r.ret, -ECONNRESET);
+		assert_string_equal(r.err, "host 0 ended the join: another "
+					   "host failed or it timed out");
+	}
+}
+
+/* A host that joined host 0 and left (it timed out) can join again. */
+static void host_that_left_can_rejoin(void **state)
+{
+	struct spec s = spec_of(3, 0, 0, "tok");
+	struct host hs[3], quitter;
+	struct listen_info li;
+	int lfd;
+
+	host_start(&hs[0], &s, &lfd);
 	li = host0_listening(lfd);
 	s = spec_of(3, 1, li.port, "tok");
 	s.timeout_s = 1;
-	host_start(&h1, &s, NULL);
-	r = host_wait(&h0);
-	assert_int_equal(r.ret, -ETIMEDOUT);
-	assert_string_equal(r.err, "host 2 did not join within 1 s");
-	r = host_wait(&h1);
-	assert_true(r.ret < 0);
-	assert_true(r.err[0]);
+	host_start(&quitter, &s, NULL);
+	assert_int_equal(host_wait(&quitter).ret, -ETIMEDOUT);
+	for (int h = 1; h < 3; h++) {
+		s = spec_of(3, h, li.port, "tok");
+		host_start(&hs[h], &s, NULL);
+	}
+	for (int h = 0; h < 3; h++)
+		assert_joined(host_wait(&hs[h]));
 }
 
 static void no_host0_times_out(void **state)
@@ -549,7 +622,9 @@ int main(void)
 		cmocka_unit_test(other_nhosts_refused),
 		cmocka_unit_test(index_twice_refused),
 		cmocka_unit_test(silent_peer_ignored),
+		cmocka_unit_test(silent_peer_dropped),
 		cmocka_unit_test(missing_host_times_out),
+		cmocka_unit_test(host_that_left_can_rejoin),
 		cmocka_unit_test(no_host0_times_out),
 		cmocka_unit_test(bad_options),
 		cmocka_unit_test(listen_fails),

@@ -94,7 +94,7 @@ struct tp_join {
 	int lport;		/* its port */
 	struct tp_entry *tab;	/* host 0: what it tells the others */
 	int refused;		/* hellos refused */
-	char last_refusal[160]; /* why, and whose, the last one */
+	char last_refusal[192]; /* whose the last one was, and why */
 	char *err;
 	size_t errlen;
 };
@@ -392,8 +392,8 @@ static enum tp_status hello_check(const struct tp_join *j,
 	} else if (nhosts != j->m->nhosts) {
 		st = TP_ENHOSTS;
 		snprintf(r->reason, sizeof(r->reason),
-			 "another number of hosts: %d, not %d", nhosts,
-			 j->m->nhosts);
+			 "another number of hosts: %d here, %d in the hello",
+			 j->m->nhosts, nhosts);
 	} else if (be64(h->digest) != j->o->digest) {
 		st = TP_EDIGEST;
 		snprintf(r->reason, sizeof(r->reason),
@@ -432,8 +432,8 @@ static void pending_done(struct tp_join *j, struct tp_pending *p, int lo,
 	if (st != TP_OK) {
 		addr_str((struct sockaddr *)&p->peer, who, sizeof(who));
 		j->refused++;
-		snprintf(j->last_refusal, sizeof(j->last_refusal), "%s (%s)",
-			 r.reason, who);
+		snprintf(j->last_refusal, sizeof(j->last_refusal),
+			 "from %s: %s", who, r.reason);
 		close_fd(&p->fd);
 		return;
 	}
@@ -568,8 +568,8 @@ static int accept_hosts(struct tp_join *j, int lo, int hi, int watch)
 	if (ret) {
 		if (j->refused)
 			ret = fail(j, ret,
-				   "host %d did not join within %u s (refused "
-				   "%d, the last: %s)",
+				   "host %d did not join within %u s (%d "
+				   "refused, the last %s)",
 				   miss, j->timeout_s, j->refused,
 				   j->last_refusal);
 		else
