@@ -9,7 +9,7 @@
  * The wire (integers big-endian):
  *   hello   i -> 0 and i -> j < i   struct tp_hello
  *   reply   answer to every hello   struct tp_reply
- *   table   0 -> i, once all joined nhosts struct tp_entry
+ *   table   0 -> i, all joined      nhosts struct tp_entry
  *   ready   i -> 0, i's mesh is up  one byte TP_READY
  *   go      0 -> i, all are ready   one byte TP_GO
  * A host that fails closes its sockets; its peers see that as the end of
@@ -92,7 +92,7 @@ struct tp_join {
 	struct addrinfo *ai;	/* the rendezvous' addresses */
 	int lfd;		/* our listening socket, or -1 */
 	int lport;		/* its port */
-	struct tp_entry *tab;	/* host 0: what it tells the others */
+	struct tp_entry *tab;	/* host 0 fills it, the others read it */
 	int refused;		/* hellos refused */
 	char last_refusal[192]; /* whose the last one was, and why */
 	char *err;
@@ -613,6 +613,59 @@ static int say_hello(struct tp_join *j, int fd, int peer, const char *where)
 	return fail(j, ret, "host %d refused us: %s", peer, r.reason);
 }
 
+/*
+ * Host 0: wait for every host's TP_READY. The first that closes instead
+ * ends the wait, so that the others learn it at once.
+ */
+static int wait_ready(struct tp_join *j)
+{
+	struct tp_mesh *m = j->m;
+	struct pollfd *pfd = calloc((size_t)m->nhosts, sizeof(*pfd));
+	int left = m->nhosts - 1, ret = 0, n;
+	ssize_t got;
+	char c;
+
+	if (!pfd)
+		return fail(j, -ENOMEM, "out of memory");
+	pfd[0].fd = -1;
+	for (int h = 1; h < m->nhosts; h++)
+		pfd[h] = (struct pollfd){.fd = m->fd[h], .events = POLLIN};
+	while (left && !ret) {
+		n = poll(pfd, (nfds_t)m->nhosts, left_ms(j->deadline));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			ret = fail(j, -errno, "poll: %s", strerror(errno));
+			break;
+		}
+		for (int h = 1; h < m->nhosts && !ret; h++) {
+			if (pfd[h].fd < 0)
+				continue;
+			if (!n) {
+				ret = fail(j, -ETIMEDOUT,
+					   "host %d did not connect to the "
+					   "others within %u s",
+					   h, j->timeout_s);
+				break;
+			}
+			if (!pfd[h].revents)
+				continue;
+			got = recv(pfd[h].fd, &c, 1, 0);
+			if (got < 0 && (errno == EAGAIN || errno == EINTR))
+				continue;
+			if (got != 1 || c != TP_READY)
+				ret = fail(j, -ECONNRESET,
+					   "host %d failed to connect to the "
+					   "others",
+					   h);
+			pfd[h].fd = -1;
+			left--;
+		}
+	}
+	free(pfd);
+	return ret;
+}
+
 /* Host 0: listen, take the others' hellos, send the table, wait ready. */
 static int join_host0(struct tp_join *j)
 {
@@ -647,18 +700,9 @@ static int join_host0(struct tp_join *j)
 			return fail(j, ret, "host %d left during the join: %s",
 				    h, strerror(-ret));
 	}
-	for (int h = 1; h < m->nhosts; h++) {
-		ret = xfer(m->fd[h], &c, 1, false, j->deadline);
-		if (ret == -ETIMEDOUT)
-			return fail(j, ret,
-				    "host %d did not connect to the others "
-				    "within %u s",
-				    h, j->timeout_s);
-		if (ret || c != TP_READY)
-			return fail(j, ret ? ret : -EPROTO,
-				    "host %d failed to connect to the others",
-				    h);
-	}
+	ret = wait_ready(j);
+	if (ret)
+		return ret;
 	c = TP_GO;
 	for (int h = 1; h < m->nhosts; h++) {
 		ret = xfer(m->fd[h], &c, 1, true, j->deadline);
