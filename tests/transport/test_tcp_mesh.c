@@ -269,7 +269,21 @@ static void mesh_of_three_and_five(void **state)
 	mesh_of(5);
 }
 
-/* Over ::1, and to a name (localhost: maybe ::1 first, then 127.0.0.1). */
+/* Whether [::] takes IPv4 connections too (net.ipv6.bindv6only = 0). */
+static bool dual_stack(void)
+{
+	FILE *f = fopen("/proc/sys/net/ipv6/bindv6only", "r");
+	int c = f ? fgetc(f) : EOF;
+
+	if (f)
+		fclose(f);
+	return c == '0';
+}
+
+/*
+ * Over ::1, IPv4 to a dual-stack host 0, and to a name (localhost: maybe
+ * ::1 first, then 127.0.0.1).
+ */
 static void mesh_over_ipv6_and_names(void **state)
 {
 	struct sockaddr_in6 sa = {.sin6_family = AF_INET6,
@@ -279,8 +293,12 @@ static void mesh_over_ipv6_and_names(void **state)
 
 	if (fd >= 0)
 		close(fd);
-	if (v6)
+	if (v6) {
 		mesh_at(3, "[::1]", "[::1]");
+		/* IPv4 hosts reach host 0 on [::]: they are told as IPv4. */
+		if (dual_stack())
+			mesh_at(3, "[::]", "127.0.0.1");
+	}
 	mesh_at(2, "", "localhost");
 	if (!v6)
 		skip();

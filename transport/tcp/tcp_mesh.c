@@ -415,6 +415,28 @@ static enum tp_status hello_check(const struct tp_join *j,
 }
 
 /*
+ * Host 0's table entry for a host at peer, listening on port (big-endian).
+ * An IPv4 host that reached an IPv6 host 0 is in it as IPv4.
+ */
+static void entry_set(struct tp_entry *e, const struct sockaddr_storage *peer,
+		      uint32_t port)
+{
+	const struct in6_addr *a6 = &((struct sockaddr_in6 *)peer)->sin6_addr;
+
+	e->port = port;
+	if (peer->ss_family == AF_INET) {
+		e->family = htonl(4);
+		memcpy(e->addr, &((struct sockaddr_in *)peer)->sin_addr, 4);
+	} else if (IN6_IS_ADDR_V4MAPPED(a6)) {
+		e->family = htonl(4);
+		memcpy(e->addr, &a6->s6_addr[12], 4);
+	} else {
+		e->family = htonl(6);
+		memcpy(e->addr, a6, 16);
+	}
+}
+
+/*
  * A pending connection's hello is in: answer it, and keep the connection
  * as host index's if it is right. Closes p->fd either way.
  */
@@ -427,8 +449,10 @@ static void pending_done(struct tp_join *j, struct tp_pending *p, int lo,
 	char who[64];
 
 	/* A fresh socket takes 96 bytes at once: no wait. */
-	if (send(p->fd, &r, sizeof(r), MSG_NOSIGNAL) != sizeof(r))
-		st = TP_EPROTO;
+	if (send(p->fd, &r, sizeof(r), MSG_NOSIGNAL) != sizeof(r)) {
+		close_fd(&p->fd);
+		return;
+	}
 	if (st != TP_OK) {
 		addr_str((struct sockaddr *)&p->peer, who, sizeof(who));
 		j->refused++;
@@ -439,21 +463,8 @@ static void pending_done(struct tp_join *j, struct tp_pending *p, int lo,
 	}
 	j->m->fd[index] = p->fd;
 	p->fd = -1;
-	if (!j->m->self) {
-		struct tp_entry *e = &j->tab[index];
-
-		e->port = p->h.port;
-		if (p->peer.ss_family == AF_INET) {
-			e->family = htonl(4);
-			memcpy(e->addr,
-			       &((struct sockaddr_in *)&p->peer)->sin_addr, 4);
-		} else {
-			e->family = htonl(6);
-			memcpy(e->addr,
-			       &((struct sockaddr_in6 *)&p->peer)->sin6_addr,
-			       16);
-		}
-	}
+	if (!j->m->self)
+		entry_set(&j->tab[index], &p->peer, p->h.port);
 }
 
 /* Read what a pending connection has of its hello; close it on error. */
@@ -491,6 +502,7 @@ static int missing(const struct tp_join *j, int lo, int hi)
  */
 static int accept_hosts(struct tp_join *j, int lo, int hi, int watch)
 {
+	const char *what = j->m->self ? "connect to us" : "join";
 	struct tp_pending pend[TP_PENDING];
 	int npfd = 2 + TP_PENDING + (hi - lo + 1);
 	struct pollfd *pfd = calloc((size_t)npfd, sizeof(*pfd));
@@ -568,13 +580,13 @@ static int accept_hosts(struct tp_join *j, int lo, int hi, int watch)
 	if (ret) {
 		if (j->refused)
 			ret = fail(j, ret,
-				   "host %d did not join within %u s (%d "
+				   "host %d did not %s within %u s (%d "
 				   "refused, the last %s)",
-				   miss, j->timeout_s, j->refused,
+				   miss, what, j->timeout_s, j->refused,
 				   j->last_refusal);
 		else
-			ret = fail(j, ret, "host %d did not join within %u s",
-				   miss, j->timeout_s);
+			ret = fail(j, ret, "host %d did not %s within %u s",
+				   miss, what, j->timeout_s);
 	}
 out:
 	for (int i = 0; i < TP_PENDING; i++)
