@@ -144,20 +144,17 @@ static void close_fd(int *fd)
 static void addr_str(const struct sockaddr *sa, char *buf, size_t len)
 {
 	char a[INET6_ADDRSTRLEN] = "?";
-	int port = 0;
 
 	if (sa->sa_family == AF_INET) {
 		const struct sockaddr_in *s4 = (const struct sockaddr_in *)sa;
 
 		inet_ntop(AF_INET, &s4->sin_addr, a, sizeof(a));
-		port = ntohs(s4->sin_port);
-		snprintf(buf, len, "%s:%d", a, port);
+		snprintf(buf, len, "%s:%d", a, ntohs(s4->sin_port));
 	} else {
 		const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)sa;
 
 		inet_ntop(AF_INET6, &s6->sin6_addr, a, sizeof(a));
-		port = ntohs(s6->sin6_port);
-		snprintf(buf, len, "[%s]:%d", a, port);
+		snprintf(buf, len, "[%s]:%d", a, ntohs(s6->sin6_port));
 	}
 }
 
@@ -218,10 +215,10 @@ static int resolve(struct tp_join *j)
 	char host[256], port[8];
 	int ret;
 
-	if (!rv || parse_rendezvous(rv, host, sizeof(host), port, sizeof(port)))
+	if (parse_rendezvous(rv, host, sizeof(host), port, sizeof(port)))
 		return fail(j, -EINVAL,
 			    "bad rendezvous \"%s\": ADDR:PORT or [ADDR]:PORT",
-			    rv ? rv : "(null)");
+			    rv);
 	ret = getaddrinfo(host, port, &hints, &j->ai);
 	if (ret) {
 		int e = ret == EAI_SYSTEM   ? -errno
@@ -494,6 +491,21 @@ static int missing(const struct tp_join *j, int lo, int hi)
 	return -1;
 }
 
+/* Host miss is not there at the deadline: -ETIMEDOUT, and whom we refused. */
+static int timed_out(struct tp_join *j, int miss)
+{
+	const char *what = j->m->self ? "connect to us" : "join";
+
+	if (j->refused)
+		return fail(j, -ETIMEDOUT,
+			    "host %d did not %s within %u s (%d refused, the "
+			    "last %s)",
+			    miss, what, j->timeout_s, j->refused,
+			    j->last_refusal);
+	return fail(j, -ETIMEDOUT, "host %d did not %s within %u s", miss, what,
+		    j->timeout_s);
+}
+
 /*
  * Accept hosts lo .. hi on j->lfd until each has said a right hello. A
  * host that joined and closes before the end can join again. watch, if
@@ -502,7 +514,6 @@ static int missing(const struct tp_join *j, int lo, int hi)
  */
 static int accept_hosts(struct tp_join *j, int lo, int hi, int watch)
 {
-	const char *what = j->m->self ? "connect to us" : "join";
 	struct tp_pending pend[TP_PENDING];
 	int npfd = 2 + TP_PENDING + (hi - lo + 1);
 	struct pollfd *pfd = calloc((size_t)npfd, sizeof(*pfd));
@@ -536,8 +547,8 @@ static int accept_hosts(struct tp_join *j, int lo, int hi, int watch)
 		pfd[n++] = (struct pollfd){.fd = free_slot >= 0 ? j->lfd : -1,
 					   .events = POLLIN};
 		if (now_ms() >= j->deadline) {
-			ret = -ETIMEDOUT;
-			break;
+			ret = timed_out(j, miss);
+			goto out;
 		}
 		got = poll(pfd, (nfds_t)n, left_ms(wake));
 		if (got < 0 && errno != EINTR) {
@@ -576,17 +587,6 @@ static int accept_hosts(struct tp_join *j, int lo, int hi, int watch)
 			p->got = 0;
 			p->deadline = now_ms() + TP_HELLO_MS;
 		}
-	}
-	if (ret) {
-		if (j->refused)
-			ret = fail(j, ret,
-				   "host %d did not %s within %u s (%d "
-				   "refused, the last %s)",
-				   miss, what, j->timeout_s, j->refused,
-				   j->last_refusal);
-		else
-			ret = fail(j, ret, "host %d did not %s within %u s",
-				   miss, what, j->timeout_s);
 	}
 out:
 	for (int i = 0; i < TP_PENDING; i++)
