@@ -185,6 +185,14 @@ static struct result host_wait(struct host *hs)
 	return r;
 }
 
+/* Kill a host and reap it. */
+static void host_kill(struct host *hs)
+{
+	kill(hs->pid, SIGKILL);
+	assert_int_equal(waitpid(hs->pid, NULL, 0), hs->pid);
+	close(hs->rfd);
+}
+
 /* Host 0's port and token, once it listens. */
 static struct listen_info host0_listening(int fd)
 {
@@ -474,6 +482,41 @@ static void silent_peer_ignored(void **state)
 }
 
 /* Host 2 never comes; then it comes with the wrong token. */
+/*
+ * Host 1 dies after it joined host 0, while host 2 dials it: host 0 and
+ * host 2 fail at once, not at the deadline.
+ */
+static void host_dying_ends_the_join(void **state)
+{
+	struct spec s = spec_of(3, 0, 0, "tok");
+	struct timespec t0, t1;
+	struct host h0, h1, h2;
+	struct listen_info li;
+	struct result r;
+	int lfd;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	host_start(&h0, &s, &lfd);
+	li = host0_listening(lfd);
+	s = spec_of(3, 1, li.port, "tok");
+	host_start(&h1, &s, NULL);
+	usleep(500 * 1000); /* it joined host 0 */
+	kill(h1.pid, SIGSTOP);
+	s = spec_of(3, 2, li.port, "tok");
+	host_start(&h2, &s, NULL);
+	usleep(500 * 1000); /* host 2 waits for host 1's answer */
+	host_kill(&h1);
+	r = host_wait(&h0);
+	assert_int_equal(r.ret, -ECONNRESET);
+	if (strcmp(r.err, "host 1 failed to connect to the others") &&
+	    strcmp(r.err, "host 2 failed to connect to the others"))
+		fail_msg("unexpected err: %s", r.err);
+	r = host_wait(&h2);
+	assert_true(r.ret < 0);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	assert_true(t1.tv_sec - t0.tv_sec < 5);
+}
+
 static void missing_host_times_out(void **state)
 {
 	static const char why[] = "host 2 did not join within 1 s";
@@ -644,6 +687,7 @@ int main(void)
 		cmocka_unit_test(index_twice_refused),
 		cmocka_unit_test(silent_peer_ignored),
 		cmocka_unit_test(silent_peer_dropped),
+		cmocka_unit_test(host_dying_ends_the_join),
 		cmocka_unit_test(missing_host_times_out),
 		cmocka_unit_test(host_that_left_can_rejoin),
 		cmocka_unit_test(no_host0_times_out),
