@@ -53,6 +53,33 @@ struct host {
 	int rfd; /* its result */
 };
 
+/* The hosts started and not reaped yet, for a test that failed midway. */
+static pid_t running[16];
+
+static void running_set(pid_t old, pid_t pid)
+{
+	for (size_t i = 0; i < sizeof(running) / sizeof(running[0]); i++) {
+		if (running[i] == old) {
+			running[i] = pid;
+			return;
+		}
+	}
+	fail_msg("too many hosts");
+}
+
+/* Teardown: no host outlives its test. */
+static int reap_all(void **state)
+{
+	for (size_t i = 0; i < sizeof(running) / sizeof(running[0]); i++) {
+		if (running[i] > 0) {
+			kill(running[i], SIGKILL);
+			waitpid(running[i], NULL, 0);
+			running[i] = 0;
+		}
+	}
+	return 0;
+}
+
 static void on_listening(const struct tp_mesh *m, void *arg)
 {
 	struct listen_info li = {.port = m->port};
@@ -162,6 +189,7 @@ static void host_start(struct host *hs, const struct spec *s, int *listen_fd)
 		/* exit, not _exit: a sanitizer build checks for leaks. */
 		exit(0);
 	}
+	running_set(0, hs->pid);
 	close(rp[1]);
 	hs->rfd = rp[0];
 	if (listen_fd) {
@@ -180,6 +208,7 @@ static struct result host_wait(struct host *hs)
 		snprintf(r.err, sizeof(r.err), "host died");
 	close(hs->rfd);
 	assert_int_equal(waitpid(hs->pid, &status, 0), hs->pid);
+	running_set(hs->pid, 0);
 	if (!WIFEXITED(status) || WEXITSTATUS(status))
 		fail_msg("host exited with status %#x", status);
 	return r;
@@ -190,6 +219,7 @@ static void host_kill(struct host *hs)
 {
 	kill(hs->pid, SIGKILL);
 	assert_int_equal(waitpid(hs->pid, NULL, 0), hs->pid);
+	running_set(hs->pid, 0);
 	close(hs->rfd);
 }
 
@@ -651,6 +681,41 @@ static void bad_options(void **state)
 	tp_mesh_close(NULL);
 }
 
+/* How many fds this process has open. */
+static int open_fds(void)
+{
+	int n = 0;
+
+	for (int fd = 0; fd < 1024; fd++)
+		n += fcntl(fd, F_GETFD) >= 0;
+	return n;
+}
+
+/* A join that fails leaves no fd open. */
+static void failure_closes_all(void **state)
+{
+	struct tp_mesh_opts o = {.nhosts = 3,
+				 .self = 0,
+				 .rendezvous = "127.0.0.1:0",
+				 .timeout_s = 1};
+	struct tp_mesh *m = NULL;
+	int before = open_fds();
+	char err[256];
+
+	assert_int_equal(tp_mesh_join(&o, &m, err, sizeof(err)), -ETIMEDOUT);
+	assert_string_equal(err, "host 1 did not join within 1 s");
+	assert_null(m);
+	assert_int_equal(open_fds(), before);
+	o.self = 2;
+	o.token = "tok";
+	o.rendezvous = "127.0.0.1:1"; /* nobody listens on port 1 */
+	assert_int_equal(tp_mesh_join(&o, &m, err, sizeof(err)), -ETIMEDOUT);
+	assert_string_equal(err,
+			    "no answer from host 0 at 127.0.0.1:1 within 1 s");
+	assert_null(m);
+	assert_int_equal(open_fds(), before);
+}
+
 static void listen_fails(void **state)
 {
 	struct sockaddr_in sa = {.sin_family = AF_INET};
@@ -677,22 +742,23 @@ static void listen_fails(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(mesh_of_two),
-		cmocka_unit_test(mesh_of_three_and_five),
-		cmocka_unit_test(mesh_over_ipv6_and_names),
-		cmocka_unit_test(host0_starts_last),
-		cmocka_unit_test(wrong_token_refused),
-		cmocka_unit_test(other_digest_refused),
-		cmocka_unit_test(other_nhosts_refused),
-		cmocka_unit_test(index_twice_refused),
-		cmocka_unit_test(silent_peer_ignored),
-		cmocka_unit_test(silent_peer_dropped),
-		cmocka_unit_test(host_dying_ends_the_join),
-		cmocka_unit_test(missing_host_times_out),
-		cmocka_unit_test(host_that_left_can_rejoin),
-		cmocka_unit_test(no_host0_times_out),
-		cmocka_unit_test(bad_options),
-		cmocka_unit_test(listen_fails),
+		cmocka_unit_test_teardown(mesh_of_two, reap_all),
+		cmocka_unit_test_teardown(mesh_of_three_and_five, reap_all),
+		cmocka_unit_test_teardown(mesh_over_ipv6_and_names, reap_all),
+		cmocka_unit_test_teardown(host0_starts_last, reap_all),
+		cmocka_unit_test_teardown(wrong_token_refused, reap_all),
+		cmocka_unit_test_teardown(other_digest_refused, reap_all),
+		cmocka_unit_test_teardown(other_nhosts_refused, reap_all),
+		cmocka_unit_test_teardown(index_twice_refused, reap_all),
+		cmocka_unit_test_teardown(silent_peer_ignored, reap_all),
+		cmocka_unit_test_teardown(silent_peer_dropped, reap_all),
+		cmocka_unit_test_teardown(host_dying_ends_the_join, reap_all),
+		cmocka_unit_test_teardown(missing_host_times_out, reap_all),
+		cmocka_unit_test_teardown(host_that_left_can_rejoin, reap_all),
+		cmocka_unit_test_teardown(no_host0_times_out, reap_all),
+		cmocka_unit_test_teardown(bad_options, reap_all),
+		cmocka_unit_test_teardown(listen_fails, reap_all),
+		cmocka_unit_test_teardown(failure_closes_all, reap_all),
 	};
 
 	/* A hang fails the run instead of holding it. */
