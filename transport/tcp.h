@@ -58,14 +58,29 @@ struct tp_mesh {
 	 */
 	int *fd;
 	char token[65]; /* the token in use, NUL-terminated */
-	int port;	/* host 0: the port it listens on */
+	/*
+	 * host 0: the port it listens on; the others: the one they listened
+	 * on for the hosts after them (0 for the last).
+	 */
+	int port;
 };
 
 /*
  * Join the run's hosts. Returns 0 and *out, or -errno with why in err
- * (such as "host 1 refused: wrong token", "host 2 did not join within 30
- * s", "cannot listen on 10.0.0.1:7000: Address already in use", "host 2
- * runs another config or -n (digest differs)"); nothing is left open.
+ * (such as "host 0 refused us: wrong token", "host 2 did not join within
+ * 30 s", "cannot listen on 10.0.0.1:7000: Address already in use", "host
+ * 0 refused us: another digest: the hosts run another config, -n or
+ * options"); nothing is left open.
+ *
+ * Blocks (in poll, never longer than the timeout) until the whole mesh is
+ * up: every host returns 0 only once every host has its connections, and
+ * a host that fails ends the join of the others early (they see its
+ * sockets close). -EINVAL: bad
+ * options; -ETIMEDOUT: a host missing; -EACCES: our token was refused;
+ * -ECONNREFUSED: another refusal (digest, number of hosts, index);
+ * -ECONNRESET: another host failed. Nothing is read from a socket past
+ * the join's own bytes. No global state, no signals (its sends use
+ * MSG_NOSIGNAL; the caller's own sends may want it too).
  */
 int tp_mesh_join(const struct tp_mesh_opts *o, struct tp_mesh **out, char *err,
 		 size_t errlen);

@@ -17,6 +17,7 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -51,6 +52,33 @@ struct host {
 	pid_t pid;
 	int rfd; /* its result */
 };
+
+/* The hosts started and not reaped yet, for a test that failed midway. */
+static pid_t running[16];
+
+static void running_set(pid_t old, pid_t pid)
+{
+	for (size_t i = 0; i < sizeof(running) / sizeof(running[0]); i++) {
+		if (running[i] == old) {
+			running[i] = pid;
+			return;
+		}
+	}
+	fail_msg("too many hosts");
+}
+
+/* Teardown: no host outlives its test. */
+static int reap_all(void **state)
+{
+	for (size_t i = 0; i < sizeof(running) / sizeof(running[0]); i++) {
+		if (running[i] > 0) {
+			kill(running[i], SIGKILL);
+			waitpid(running[i], NULL, 0);
+			running[i] = 0;
+		}
+	}
+	return 0;
+}
 
 static void on_listening(const struct tp_mesh *m, void *arg)
 {
@@ -158,8 +186,10 @@ static void host_start(struct host *hs, const struct spec *s, int *listen_fd)
 		tp_mesh_close(m);
 		if (write(rp[1], &r, sizeof(r)) != sizeof(r))
 			_exit(1);
-		_exit(0);
+		/* exit, not _exit: a sanitizer build checks for leaks. */
+		exit(0);
 	}
+	running_set(0, hs->pid);
 	close(rp[1]);
 	hs->rfd = rp[0];
 	if (listen_fd) {
@@ -178,7 +208,19 @@ static struct result host_wait(struct host *hs)
 		snprintf(r.err, sizeof(r.err), "host died");
 	close(hs->rfd);
 	assert_int_equal(waitpid(hs->pid, &status, 0), hs->pid);
+	running_set(hs->pid, 0);
+	if (!WIFEXITED(status) || WEXITSTATUS(status))
+		fail_msg("host exited with status %#x", status);
 	return r;
+}
+
+/* Kill a host and reap it. */
+static void host_kill(struct host *hs)
+{
+	kill(hs->pid, SIGKILL);
+	assert_int_equal(waitpid(hs->pid, NULL, 0), hs->pid);
+	running_set(hs->pid, 0);
+	close(hs->rfd);
 }
 
 /* Host 0's port and token, once it listens. */
@@ -268,7 +310,21 @@ static void mesh_of_three_and_five(void **state)
 	mesh_of(5);
 }
 
-/* Over ::1, and to a name (localhost: maybe ::1 first, then 127.0.0.1). */
+/* Whether [::] takes IPv4 connections too (net.ipv6.bindv6only = 0). */
+static bool dual_stack(void)
+{
+	FILE *f = fopen("/proc/sys/net/ipv6/bindv6only", "r");
+	int c = f ? fgetc(f) : EOF;
+
+	if (f)
+		fclose(f);
+	return c == '0';
+}
+
+/*
+ * Over ::1, IPv4 to a dual-stack host 0, and to a name (localhost: maybe
+ * ::1 first, then 127.0.0.1).
+ */
 static void mesh_over_ipv6_and_names(void **state)
 {
 	struct sockaddr_in6 sa = {.sin6_family = AF_INET6,
@@ -278,8 +334,12 @@ static void mesh_over_ipv6_and_names(void **state)
 
 	if (fd >= 0)
 		close(fd);
-	if (v6)
+	if (v6) {
 		mesh_at(3, "[::1]", "[::1]");
+		/* IPv4 hosts reach host 0 on [::]: they are told as IPv4. */
+		if (dual_stack())
+			mesh_at(3, "[::]", "127.0.0.1");
+	}
 	mesh_at(2, "", "localhost");
 	if (!v6)
 		skip();
@@ -396,6 +456,38 @@ static void index_twice_refused(void **state)
 	assert_int_equal(refused, 1);
 }
 
+/* Host 0 drops a connection that says no hello within 5 s. */
+static void silent_peer_dropped(void **state)
+{
+	struct sockaddr_in sa = {.sin_family = AF_INET};
+	struct spec s = spec_of(2, 0, 0, "tok");
+	struct timespec t0, t1;
+	struct host h0, h1;
+	struct listen_info li;
+	struct pollfd pfd;
+	char c;
+	int lfd;
+
+	host_start(&h0, &s, &lfd);
+	li = host0_listening(lfd);
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	sa.sin_port = htons((uint16_t)li.port);
+	pfd.fd = socket(AF_INET, SOCK_STREAM, 0);
+	pfd.events = POLLIN;
+	assert_int_equal(connect(pfd.fd, (struct sockaddr *)&sa, sizeof(sa)),
+			 0);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_int_equal(poll(&pfd, 1, 8000), 1);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	assert_int_equal(read(pfd.fd, &c, 1), 0);
+	assert_true(t1.tv_sec - t0.tv_sec >= 4);
+	close(pfd.fd);
+	s = spec_of(2, 1, li.port, "tok");
+	host_start(&h1, &s, NULL);
+	assert_joined(host_wait(&h1));
+	assert_joined(host_wait(&h0));
+}
+
 /* A connection that never says hello holds up nobody. */
 static void silent_peer_ignored(void **state)
 {
@@ -419,26 +511,101 @@ static void silent_peer_ignored(void **state)
 	close(fd);
 }
 
-static void missing_host_times_out(void **state)
+/* Host 2 never comes; then it comes with the wrong token. */
+/*
+ * Host 1 dies after it joined host 0, while host 2 dials it: host 0 and
+ * host 2 fail at once, not at the deadline.
+ */
+static void host_dying_ends_the_join(void **state)
 {
 	struct spec s = spec_of(3, 0, 0, "tok");
-	struct host h0, h1;
+	struct timespec t0, t1;
+	struct host h0, h1, h2;
 	struct listen_info li;
 	struct result r;
 	int lfd;
 
-	s.timeout_s = 1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	host_start(&h0, &s, &lfd);
 	li = host0_listening(lfd);
 	s = spec_of(3, 1, li.port, "tok");
-	s.timeout_s = 1;
 	host_start(&h1, &s, NULL);
+	usleep(500 * 1000); /* it joined host 0 */
+	kill(h1.pid, SIGSTOP);
+	s = spec_of(3, 2, li.port, "tok");
+	host_start(&h2, &s, NULL);
+	usleep(500 * 1000); /* host 2 waits for host 1's answer */
+	host_kill(&h1);
 	r = host_wait(&h0);
-	assert_int_equal(r.ret, -ETIMEDOUT);
-	assert_string_equal(r.err, "host 2 did not join within 1 s");
-	r = host_wait(&h1);
+	assert_int_equal(r.ret, -ECONNRESET);
+	if (strcmp(r.err, "host 1 failed to connect to the others") &&
+	    strcmp(r.err, "host 2 failed to connect to the others"))
+		fail_msg("unexpected err: %s", r.err);
+	r = host_wait(&h2);
 	assert_true(r.ret < 0);
-	assert_true(r.err[0]);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	assert_true(t1.tv_sec - t0.tv_sec < 5);
+}
+
+static void missing_host_times_out(void **state)
+{
+	static const char why[] = "host 2 did not join within 1 s";
+	struct spec s = spec_of(3, 0, 0, "tok");
+	struct host h0, h1, h2;
+	struct listen_info li;
+	struct result r;
+	int lfd;
+
+	for (int wrong = 0; wrong < 2; wrong++) {
+		s = spec_of(3, 0, 0, "tok");
+		s.timeout_s = 1;
+		host_start(&h0, &s, &lfd);
+		li = host0_listening(lfd);
+		/* It outlasts host 0, which names host 2 alone. */
+		s = spec_of(3, 1, li.port, "tok");
+		s.timeout_s = 3;
+		host_start(&h1, &s, NULL);
+		if (wrong) {
+			s = spec_of(3, 2, li.port, "kot");
+			host_start(&h2, &s, NULL);
+			assert_int_equal(host_wait(&h2).ret, -EACCES);
+		}
+		r = host_wait(&h0);
+		assert_int_equal(r.ret, -ETIMEDOUT);
+		if (!wrong)
+			assert_string_equal(r.err, why);
+		else if (strncmp(r.err, why, strlen(why)) ||
+			 !strstr(r.err,
+				 " (1 refused, the last from 127.0.0.1:") ||
+			 !strstr(r.err, ": wrong token)"))
+			fail_msg("unexpected err: %s", r.err);
+		r = host_wait(&h1);
+		assert_int_equal(r.ret, -ECONNRESET);
+		assert_string_equal(r.err, "host 0 ended the join: another "
+					   "host failed or it timed out");
+	}
+}
+
+/* A host that joined host 0 and left (it timed out) can join again. */
+static void host_that_left_can_rejoin(void **state)
+{
+	struct spec s = spec_of(3, 0, 0, "tok");
+	struct host hs[3], quitter;
+	struct listen_info li;
+	int lfd;
+
+	host_start(&hs[0], &s, &lfd);
+	li = host0_listening(lfd);
+	s = spec_of(3, 1, li.port, "tok");
+	s.timeout_s = 1;
+	host_start(&quitter, &s, NULL);
+	assert_int_equal(host_wait(&quitter).ret, -ETIMEDOUT);
+	for (int h = 1; h < 3; h++) {
+		s = spec_of(3, h, li.port, "tok");
+		host_start(&hs[h], &s, NULL);
+	}
+	for (int h = 0; h < 3; h++)
+		assert_joined(host_wait(&hs[h]));
 }
 
 static void no_host0_times_out(void **state)
@@ -514,6 +681,41 @@ static void bad_options(void **state)
 	tp_mesh_close(NULL);
 }
 
+/* How many fds this process has open. */
+static int open_fds(void)
+{
+	int n = 0;
+
+	for (int fd = 0; fd < 1024; fd++)
+		n += fcntl(fd, F_GETFD) >= 0;
+	return n;
+}
+
+/* A join that fails leaves no fd open. */
+static void failure_closes_all(void **state)
+{
+	struct tp_mesh_opts o = {.nhosts = 3,
+				 .self = 0,
+				 .rendezvous = "127.0.0.1:0",
+				 .timeout_s = 1};
+	struct tp_mesh *m = NULL;
+	int before = open_fds();
+	char err[256];
+
+	assert_int_equal(tp_mesh_join(&o, &m, err, sizeof(err)), -ETIMEDOUT);
+	assert_string_equal(err, "host 1 did not join within 1 s");
+	assert_null(m);
+	assert_int_equal(open_fds(), before);
+	o.self = 2;
+	o.token = "tok";
+	o.rendezvous = "127.0.0.1:1"; /* nobody listens on port 1 */
+	assert_int_equal(tp_mesh_join(&o, &m, err, sizeof(err)), -ETIMEDOUT);
+	assert_string_equal(err,
+			    "no answer from host 0 at 127.0.0.1:1 within 1 s");
+	assert_null(m);
+	assert_int_equal(open_fds(), before);
+}
+
 static void listen_fails(void **state)
 {
 	struct sockaddr_in sa = {.sin_family = AF_INET};
@@ -540,19 +742,23 @@ static void listen_fails(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(mesh_of_two),
-		cmocka_unit_test(mesh_of_three_and_five),
-		cmocka_unit_test(mesh_over_ipv6_and_names),
-		cmocka_unit_test(host0_starts_last),
-		cmocka_unit_test(wrong_token_refused),
-		cmocka_unit_test(other_digest_refused),
-		cmocka_unit_test(other_nhosts_refused),
-		cmocka_unit_test(index_twice_refused),
-		cmocka_unit_test(silent_peer_ignored),
-		cmocka_unit_test(missing_host_times_out),
-		cmocka_unit_test(no_host0_times_out),
-		cmocka_unit_test(bad_options),
-		cmocka_unit_test(listen_fails),
+		cmocka_unit_test_teardown(mesh_of_two, reap_all),
+		cmocka_unit_test_teardown(mesh_of_three_and_five, reap_all),
+		cmocka_unit_test_teardown(mesh_over_ipv6_and_names, reap_all),
+		cmocka_unit_test_teardown(host0_starts_last, reap_all),
+		cmocka_unit_test_teardown(wrong_token_refused, reap_all),
+		cmocka_unit_test_teardown(other_digest_refused, reap_all),
+		cmocka_unit_test_teardown(other_nhosts_refused, reap_all),
+		cmocka_unit_test_teardown(index_twice_refused, reap_all),
+		cmocka_unit_test_teardown(silent_peer_ignored, reap_all),
+		cmocka_unit_test_teardown(silent_peer_dropped, reap_all),
+		cmocka_unit_test_teardown(host_dying_ends_the_join, reap_all),
+		cmocka_unit_test_teardown(missing_host_times_out, reap_all),
+		cmocka_unit_test_teardown(host_that_left_can_rejoin, reap_all),
+		cmocka_unit_test_teardown(no_host0_times_out, reap_all),
+		cmocka_unit_test_teardown(bad_options, reap_all),
+		cmocka_unit_test_teardown(listen_fails, reap_all),
+		cmocka_unit_test_teardown(failure_closes_all, reap_all),
 	};
 
 	/* A hang fails the run instead of holding it. */

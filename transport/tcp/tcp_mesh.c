@@ -9,7 +9,7 @@
  * The wire (integers big-endian):
  *   hello   i -> 0 and i -> j < i   struct tp_hello
  *   reply   answer to every hello   struct tp_reply
- *   table   0 -> i, once all joined nhosts struct tp_entry
+ *   table   0 -> i, all joined      nhosts struct tp_entry
  *   ready   i -> 0, i's mesh is up  one byte TP_READY
  *   go      0 -> i, all are ready   one byte TP_GO
  * A host that fails closes its sockets; its peers see that as the end of
@@ -92,9 +92,9 @@ struct tp_join {
 	struct addrinfo *ai;	/* the rendezvous' addresses */
 	int lfd;		/* our listening socket, or -1 */
 	int lport;		/* its port */
-	struct tp_entry *tab;	/* host 0: what it tells the others */
+	struct tp_entry *tab;	/* host 0 fills it, the others read it */
 	int refused;		/* hellos refused */
-	char last_refusal[160]; /* why, and whose, the last one */
+	char last_refusal[192]; /* whose the last one was, and why */
 	char *err;
 	size_t errlen;
 };
@@ -144,20 +144,17 @@ static void close_fd(int *fd)
 static void addr_str(const struct sockaddr *sa, char *buf, size_t len)
 {
 	char a[INET6_ADDRSTRLEN] = "?";
-	int port = 0;
 
 	if (sa->sa_family == AF_INET) {
 		const struct sockaddr_in *s4 = (const struct sockaddr_in *)sa;
 
 		inet_ntop(AF_INET, &s4->sin_addr, a, sizeof(a));
-		port = ntohs(s4->sin_port);
-		snprintf(buf, len, "%s:%d", a, port);
+		snprintf(buf, len, "%s:%d", a, ntohs(s4->sin_port));
 	} else {
 		const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)sa;
 
 		inet_ntop(AF_INET6, &s6->sin6_addr, a, sizeof(a));
-		port = ntohs(s6->sin6_port);
-		snprintf(buf, len, "[%s]:%d", a, port);
+		snprintf(buf, len, "[%s]:%d", a, ntohs(s6->sin6_port));
 	}
 }
 
@@ -218,10 +215,10 @@ static int resolve(struct tp_join *j)
 	char host[256], port[8];
 	int ret;
 
-	if (!rv || parse_rendezvous(rv, host, sizeof(host), port, sizeof(port)))
+	if (parse_rendezvous(rv, host, sizeof(host), port, sizeof(port)))
 		return fail(j, -EINVAL,
 			    "bad rendezvous \"%s\": ADDR:PORT or [ADDR]:PORT",
-			    rv ? rv : "(null)");
+			    rv);
 	ret = getaddrinfo(host, port, &hints, &j->ai);
 	if (ret) {
 		int e = ret == EAI_SYSTEM   ? -errno
@@ -392,8 +389,8 @@ static enum tp_status hello_check(const struct tp_join *j,
 	} else if (nhosts != j->m->nhosts) {
 		st = TP_ENHOSTS;
 		snprintf(r->reason, sizeof(r->reason),
-			 "another number of hosts: %d, not %d", nhosts,
-			 j->m->nhosts);
+			 "another number of hosts: %d here, %d in the hello",
+			 j->m->nhosts, nhosts);
 	} else if (be64(h->digest) != j->o->digest) {
 		st = TP_EDIGEST;
 		snprintf(r->reason, sizeof(r->reason),
@@ -415,6 +412,28 @@ static enum tp_status hello_check(const struct tp_join *j,
 }
 
 /*
+ * Host 0's table entry for a host at peer, listening on port (big-endian).
+ * An IPv4 host that reached an IPv6 host 0 is in it as IPv4.
+ */
+static void entry_set(struct tp_entry *e, const struct sockaddr_storage *peer,
+		      uint32_t port)
+{
+	const struct in6_addr *a6 = &((struct sockaddr_in6 *)peer)->sin6_addr;
+
+	e->port = port;
+	if (peer->ss_family == AF_INET) {
+		e->family = htonl(4);
+		memcpy(e->addr, &((struct sockaddr_in *)peer)->sin_addr, 4);
+	} else if (IN6_IS_ADDR_V4MAPPED(a6)) {
+		e->family = htonl(4);
+		memcpy(e->addr, &a6->s6_addr[12], 4);
+	} else {
+		e->family = htonl(6);
+		memcpy(e->addr, a6, 16);
+	}
+}
+
+/*
  * A pending connection's hello is in: answer it, and keep the connection
  * as host index's if it is right. Closes p->fd either way.
  */
@@ -427,33 +446,22 @@ static void pending_done(struct tp_join *j, struct tp_pending *p, int lo,
 	char who[64];
 
 	/* A fresh socket takes 96 bytes at once: no wait. */
-	if (send(p->fd, &r, sizeof(r), MSG_NOSIGNAL) != sizeof(r))
-		st = TP_EPROTO;
+	if (send(p->fd, &r, sizeof(r), MSG_NOSIGNAL) != sizeof(r)) {
+		close_fd(&p->fd);
+		return;
+	}
 	if (st != TP_OK) {
 		addr_str((struct sockaddr *)&p->peer, who, sizeof(who));
 		j->refused++;
-		snprintf(j->last_refusal, sizeof(j->last_refusal), "%s (%s)",
-			 r.reason, who);
+		snprintf(j->last_refusal, sizeof(j->last_refusal),
+			 "from %s: %s", who, r.reason);
 		close_fd(&p->fd);
 		return;
 	}
 	j->m->fd[index] = p->fd;
 	p->fd = -1;
-	if (!j->m->self) {
-		struct tp_entry *e = &j->tab[index];
-
-		e->port = p->h.port;
-		if (p->peer.ss_family == AF_INET) {
-			e->family = htonl(4);
-			memcpy(e->addr,
-			       &((struct sockaddr_in *)&p->peer)->sin_addr, 4);
-		} else {
-			e->family = htonl(6);
-			memcpy(e->addr,
-			       &((struct sockaddr_in6 *)&p->peer)->sin6_addr,
-			       16);
-		}
-	}
+	if (!j->m->self)
+		entry_set(&j->tab[index], &p->peer, p->h.port);
 }
 
 /* Read what a pending connection has of its hello; close it on error. */
@@ -481,6 +489,21 @@ static int missing(const struct tp_join *j, int lo, int hi)
 		if (j->m->fd[h] < 0)
 			return h;
 	return -1;
+}
+
+/* Host miss is not there at the deadline: -ETIMEDOUT, and whom we refused. */
+static int timed_out(struct tp_join *j, int miss)
+{
+	const char *what = j->m->self ? "connect to us" : "join";
+
+	if (j->refused)
+		return fail(j, -ETIMEDOUT,
+			    "host %d did not %s within %u s (%d refused, the "
+			    "last %s)",
+			    miss, what, j->timeout_s, j->refused,
+			    j->last_refusal);
+	return fail(j, -ETIMEDOUT, "host %d did not %s within %u s", miss, what,
+		    j->timeout_s);
 }
 
 /*
@@ -524,8 +547,8 @@ static int accept_hosts(struct tp_join *j, int lo, int hi, int watch)
 		pfd[n++] = (struct pollfd){.fd = free_slot >= 0 ? j->lfd : -1,
 					   .events = POLLIN};
 		if (now_ms() >= j->deadline) {
-			ret = -ETIMEDOUT;
-			break;
+			ret = timed_out(j, miss);
+			goto out;
 		}
 		got = poll(pfd, (nfds_t)n, left_ms(wake));
 		if (got < 0 && errno != EINTR) {
@@ -565,17 +588,6 @@ static int accept_hosts(struct tp_join *j, int lo, int hi, int watch)
 			p->deadline = now_ms() + TP_HELLO_MS;
 		}
 	}
-	if (ret) {
-		if (j->refused)
-			ret = fail(j, ret,
-				   "host %d did not join within %u s (refused "
-				   "%d, the last: %s)",
-				   miss, j->timeout_s, j->refused,
-				   j->last_refusal);
-		else
-			ret = fail(j, ret, "host %d did not join within %u s",
-				   miss, j->timeout_s);
-	}
 out:
 	for (int i = 0; i < TP_PENDING; i++)
 		close_fd(&pend[i].fd);
@@ -613,6 +625,59 @@ static int say_hello(struct tp_join *j, int fd, int peer, const char *where)
 	return fail(j, ret, "host %d refused us: %s", peer, r.reason);
 }
 
+/*
+ * Host 0: wait for every host's TP_READY. The first that closes instead
+ * ends the wait, so that the others learn it at once.
+ */
+static int wait_ready(struct tp_join *j)
+{
+	struct tp_mesh *m = j->m;
+	struct pollfd *pfd = calloc((size_t)m->nhosts, sizeof(*pfd));
+	int left = m->nhosts - 1, ret = 0, n;
+	ssize_t got;
+	char c;
+
+	if (!pfd)
+		return fail(j, -ENOMEM, "out of memory");
+	pfd[0].fd = -1;
+	for (int h = 1; h < m->nhosts; h++)
+		pfd[h] = (struct pollfd){.fd = m->fd[h], .events = POLLIN};
+	while (left && !ret) {
+		n = poll(pfd, (nfds_t)m->nhosts, left_ms(j->deadline));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			ret = fail(j, -errno, "poll: %s", strerror(errno));
+			break;
+		}
+		for (int h = 1; h < m->nhosts && !ret; h++) {
+			if (pfd[h].fd < 0)
+				continue;
+			if (!n) {
+				ret = fail(j, -ETIMEDOUT,
+					   "host %d did not connect to the "
+					   "others within %u s",
+					   h, j->timeout_s);
+				break;
+			}
+			if (!pfd[h].revents)
+				continue;
+			got = recv(pfd[h].fd, &c, 1, 0);
+			if (got < 0 && (errno == EAGAIN || errno == EINTR))
+				continue;
+			if (got != 1 || c != TP_READY)
+				ret = fail(j, -ECONNRESET,
+					   "host %d failed to connect to the "
+					   "others",
+					   h);
+			pfd[h].fd = -1;
+			left--;
+		}
+	}
+	free(pfd);
+	return ret;
+}
+
 /* Host 0: listen, take the others' hellos, send the table, wait ready. */
 static int join_host0(struct tp_join *j)
 {
@@ -647,18 +712,9 @@ static int join_host0(struct tp_join *j)
 			return fail(j, ret, "host %d left during the join: %s",
 				    h, strerror(-ret));
 	}
-	for (int h = 1; h < m->nhosts; h++) {
-		ret = xfer(m->fd[h], &c, 1, false, j->deadline);
-		if (ret == -ETIMEDOUT)
-			return fail(j, ret,
-				    "host %d did not connect to the others "
-				    "within %u s",
-				    h, j->timeout_s);
-		if (ret || c != TP_READY)
-			return fail(j, ret ? ret : -EPROTO,
-				    "host %d failed to connect to the others",
-				    h);
-	}
+	ret = wait_ready(j);
+	if (ret)
+		return ret;
 	c = TP_GO;
 	for (int h = 1; h < m->nhosts; h++) {
 		ret = xfer(m->fd[h], &c, 1, true, j->deadline);
