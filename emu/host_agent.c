@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <poll.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -39,7 +40,8 @@ struct agent {
 	struct hbuf *peer_out; /* [host] */
 	bool *bye;	       /* [host]: all of its ranks ended */
 	int nlocal, nexited, nbye;
-	int failed_host; /* -1: none */
+	int failed_host;      /* -1: none */
+	uint64_t recs, bytes; /* records of our ranks, bytes sent for them */
 };
 
 static size_t hbuf_len(const struct hbuf *b)
@@ -54,7 +56,8 @@ static int hbuf_room(struct hbuf *b, size_t n)
 		b->head = b->tail = 0;
 	if (b->cap - b->tail >= n)
 		return 0;
-	if (b->head) {
+	/* Move the bytes down only when that frees half of the buffer. */
+	if (b->head >= b->cap / 2) {
 		memmove(b->p, b->p + b->head, b->tail - b->head);
 		b->tail -= b->head;
 		b->head = 0;
@@ -178,9 +181,15 @@ static int to_peers(struct agent *g, const char *p)
 {
 	int ret = 0;
 
+	g->recs++;
+	for (int h = 0; h < g->nhosts; h++)
+		g->bytes -= hbuf_len(&g->peer_out[h]);
+
 	for (int h = 0; h < g->nhosts && !ret; h++)
 		if (h != g->self)
 			ret = to_peer(g, h, p);
+	for (int h = 0; h < g->nhosts; h++)
+		g->bytes += hbuf_len(&g->peer_out[h]);
 	return ret;
 }
 
@@ -446,6 +455,9 @@ int host_agent_main(const struct host_agent *a)
 	ret = setup(&g, a);
 	while (!ret) {
 		if (finished(&g)) {
+			log_info("agent of host %d: %" PRIu64
+				 " records, %" PRIu64 " bytes sent over %s",
+				 g.self, g.recs, g.bytes, a->net->ops->name);
 			tell_launcher(&g, HOST_CTL_DONE, -1, 0);
 			return 0;
 		}
