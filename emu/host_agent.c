@@ -151,6 +151,16 @@ static int hbuf_fill(struct hbuf *b, int fd)
 	}
 }
 
+/* Write what fd takes now, if nothing waits before it; queue the rest. */
+static int to_fd(struct hbuf *b, int fd, const char *p, size_t n)
+{
+	ssize_t k = 0;
+
+	if (!hbuf_len(b) && (k = write(fd, p, n)) < 0)
+		k = 0;
+	return hbuf_put(b, p + k, n - k);
+}
+
 static int host_of(const struct agent *g, int rank)
 {
 	int h = 0;
@@ -167,8 +177,17 @@ static int to_peer(struct agent *g, int h, const char *p)
 	int ret;
 
 	memcpy(&rec, p, sizeof(rec));
-	if (!(rec.flags & HOST_REC_PAYLOAD) || host_of(g, rec.peer) == h)
-		return hbuf_put(&g->peer_out[h], p, rec.size);
+	if (!(rec.flags & HOST_REC_PAYLOAD) || host_of(g, rec.peer) == h) {
+		struct hbuf *b = &g->peer_out[h];
+		ssize_t k = 0;
+
+		/* Nothing queued before it: what the stream takes now is
+		 * not copied (a failure shows at the next flush). */
+		if (!hbuf_len(b) &&
+		    (k = g->a->net->ops->send(g->a->net, h, p, rec.size)) < 0)
+			k = 0;
+		return hbuf_put(b, p + k, rec.size - k);
+	}
 	rec.flags &= ~HOST_REC_PAYLOAD;
 	rec.size -= rec.len;
 	ret = hbuf_put(&g->peer_out[h], &rec, sizeof(rec));
@@ -271,7 +290,7 @@ static int from_peer(struct agent *g, const char *p)
 		}
 		return 0;
 	}
-	return hbuf_put(&g->ghost[rec.rank], p, rec.size);
+	return to_fd(&g->ghost[rec.rank], g->a->feed[rec.rank], p, rec.size);
 }
 
 static void flush_ghost(struct agent *g, int r)
