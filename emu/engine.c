@@ -511,6 +511,8 @@ void emu_req_complete(struct emu_eng *e, struct snemu_req *r, uint64_t t)
 
 	r->done_ns = t;
 	__atomic_store_n(&r->done, 1, __ATOMIC_RELEASE);
+	if (r->kind == EMU_REQ_RECV)
+		c->recv_open--;
 	if (r->kind == EMU_REQ_BARRIER) {
 		if (r->waited && waiting)
 			emu_barrier_arrive(e, r);

@@ -242,6 +242,11 @@ struct emu_ctl {
 	uint64_t wait_clock, wait_until;
 	uint64_t unhandled;
 	uint64_t wait_last; /* the request that ended the last wait */
+	/*
+	 * Receives posted and not complete yet: while there are some, one
+	 * may complete before the clock and be processed later (emu/req.c).
+	 */
+	uint32_t recv_open;
 	/* snemu_wait_until: its request (0: none) and the word it watches. */
 	uint64_t watch_req, watch_off, watch_value;
 	uint32_t watch_win, watch_cmp;

@@ -123,6 +123,7 @@ static int recv_request(struct emu_ep *ep, const struct p2p_to *from, void *buf,
 static void recv_post_locked(struct emu_ep *ep, struct snemu_req *r)
 {
 	r->post_ns = ep->me->clock;
+	ep->me->recv_open++;
 	emu_match_post(&ep->eng, r);
 }
 

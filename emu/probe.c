@@ -152,6 +152,7 @@ int snemu_cancel(struct snemu_req *req)
 				      .tag = SNEMU_ANY_TAG};
 	req->cancelled = 1;
 	req->done_ns = ep->me->clock;
+	ep->me->recv_open--;
 	__atomic_store_n(&req->done, 1, __ATOMIC_RELEASE);
 	ep_unlock(ep);
 	return 0;

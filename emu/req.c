@@ -306,14 +306,51 @@ void ep_handle_locked(struct emu_ep *ep)
 	emu_eng_set_clock(&ep->eng, ep->rank, handle_completed(ep));
 }
 
+/*
+ * Catch up, and handle every receive completed before the clock, which
+ * handling moves on: 0 with the lock held, or -errno without it.
+ */
+static int settle_locked(struct emu_ep *ep)
+{
+	for (;;) {
+		int ret = ep_catch_up_locked(ep);
+
+		if (ret || !ep->me->unhandled)
+			return ret;
+		ep_handle_locked(ep);
+	}
+}
+
+static bool all_done(struct snemu_req **reqs, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (reqs[i] &&
+		    !__atomic_load_n(&reqs[i]->done, __ATOMIC_RELAXED))
+			return false;
+	return true;
+}
+
 int ep_wait_locked(struct emu_ep *ep, struct snemu_req **reqs, int n,
 		   enum emu_wait_op op, struct snemu_status *sts)
 {
 	struct emu_eng *e = &ep->eng;
 	struct emu_ctl *me = ep->me;
 	struct snemu_req *first = NULL;
-	uint64_t from = me->clock, clock = handle_completed(ep), until = 0;
-	int pending = 0, ret = 0;
+	uint64_t from = me->clock, clock, until = 0;
+	int pending = 0, ret;
+
+	/*
+	 * Done already, it will not block, so the engine will not handle
+	 * for it the receives that complete before its clock but are
+	 * processed later: while one of ours is open, settle first, so that
+	 * this call handles all of them, whatever the host's timing.
+	 */
+	if (me->recv_open && all_done(reqs, n)) {
+		ret = settle_locked(ep);
+		if (ret)
+			return ret;
+	}
+	clock = handle_completed(ep);
 
 	/*
 	 * The clock after the wait is that of a CPU that handles each
@@ -439,9 +476,15 @@ static int first_done(struct snemu_req **reqs, int n, uint64_t clock, bool all)
 
 /*
  * A poll at the caller's clock, under the lock: once no event earlier
- * than that clock can be pending (or earlier, if the answer is yes),
- * first_done's answer in *found, with the receives completed meanwhile
- * handled. Returns 0 with the lock held, or -errno without it.
+ * than that clock can be pending, first_done's answer in *found, with the
+ * receives completed meanwhile handled. Earlier only when neither can
+ * change any more: no receive of the caller is still open (one that
+ * completes before the clock, but is processed later, would be handled
+ * by a later call), and every request is done (all) or one is done
+ * before the horizon, so that no event still to come can complete
+ * another one earlier (a send completes at its post, which may lie past
+ * the horizon, and an arrival before it may not be processed yet).
+ * Returns 0 with the lock held, or -errno without it.
  */
 static int poll_locked(struct emu_ep *ep, struct snemu_req **reqs, int n,
 		       bool all, int *found)
@@ -451,9 +494,15 @@ static int poll_locked(struct emu_ep *ep, struct snemu_req **reqs, int n,
 
 	for (;;) {
 		emu_eng_advance(e);
-		ep_handle_locked(ep);
+		/* handling moves the clock: more may be due before it */
+		if (ep->me->unhandled) {
+			ep_handle_locked(ep);
+			continue;
+		}
 		*found = first_done(reqs, n, ep->me->clock, all);
-		if (*found >= 0 || ep->me->clock <= emu_eng_horizon(e))
+		if (ep->me->clock <= emu_eng_horizon(e) ||
+		    (*found >= 0 && !ep->me->recv_open &&
+		     (all || reqs[*found]->done_ns < emu_eng_horizon(e))))
 			return 0;
 		/*
 		 * Ranks behind us may still send something that arrives
