@@ -57,7 +57,7 @@ static int hbuf_room(struct hbuf *b, size_t n)
 	if (b->cap - b->tail >= n)
 		return 0;
 	/* Move the bytes down only when that frees half of the buffer. */
-	if (b->head >= b->cap / 2) {
+	if (b->head && b->head >= b->cap / 2) {
 		memmove(b->p, b->p + b->head, b->tail - b->head);
 		b->tail -= b->head;
 		b->head = 0;
@@ -78,7 +78,7 @@ static int hbuf_put(struct hbuf *b, const void *d, size_t n)
 {
 	int ret = hbuf_room(b, n);
 
-	if (!ret) {
+	if (!ret && n) {
 		memcpy(b->p + b->tail, d, n);
 		b->tail += n;
 	}
